@@ -1,0 +1,79 @@
+# ft — one build for every tool. `make` builds bin/ft-*; the CUDA backend is compiled too
+# whenever nvcc is found (also in CI, where nothing runs it). `make test` runs every test and
+# ends with `N passed, N failed`. `make test SAN=1` does the same under AddressSanitizer and
+# UndefinedBehaviorSanitizer, in a separate build tree.
+
+PREFIX ?= /usr/local
+CC ?= cc
+NVCC ?= $(shell command -v nvcc 2>/dev/null)
+CUDA_HOME ?= $(patsubst %/bin/nvcc,%,$(NVCC))
+
+CFLAGS_BASE = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wvla -fopenmp -Icommon
+LDLIBS = -lyaml -lcjson -lzstd -lpcre2-8 -lm -lpthread -fopenmp
+
+ifeq ($(SAN),1)
+BUILD := build/san
+CFLAGS ?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD := build/rel
+CFLAGS ?= -O2 -g
+endif
+BIN := $(if $(filter 1,$(SAN)),$(BUILD)/bin,bin)
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+TOOL_SRC := $(wildcard tools/ft-*.c)
+TOOLS := $(TOOL_SRC:tools/%.c=$(BIN)/%)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+ifneq ($(NVCC),)
+CU_SRC := $(wildcard kernels/*.cu)
+CU_OBJ := $(CU_SRC:%.cu=$(BUILD)/%.o)
+NVCCFLAGS ?= -O2 -std=c++17 -arch=sm_90 -Icommon -Ikernels
+CFLAGS_BASE += -DFT_HAVE_CUDA
+CUDA_LIBS = -L$(CUDA_HOME)/lib64 -L$(CUDA_HOME)/targets/x86_64-linux/lib -lcublasLt -lcublas -lcudart -lstdc++ -Wl,-rpath,$(CUDA_HOME)/lib64
+endif
+
+ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS)
+
+.PHONY: all test install clean demo check-man
+all: $(TOOLS) $(UNITS)
+
+$(BUILD)/libft.a: $(COMMON_OBJ) $(CU_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernels/%.o: kernels/%.cu $(wildcard common/*.h kernels/*.h kernels/*.cuh)
+	@mkdir -p $(@D)
+	$(NVCC) $(NVCCFLAGS) -c $< -o $@
+
+$(BIN)/%: $(BUILD)/tools/%.o $(BUILD)/libft.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libft.a $(LDLIBS) $(CUDA_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libft.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libft.a $(LDLIBS) $(CUDA_LIBS)
+
+test: all
+	@BIN=$(BIN) UNITS=$(BUILD)/tests sh tests/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7/
+
+demo: all
+	sh scripts/demo.sh
+
+clean:
+	rm -rf build bin
