@@ -51,8 +51,9 @@ void diag_init(const char *argv0)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	/* A closed pipe downstream is an I/O error reported by the write, not a silent death. */
-	signal(SIGPIPE, SIG_IGN);
+	/* A reader that went away (`ft-cat x.ftp | head`) ends us quietly, as it does any Unix
+	 * filter — after the cleanups have removed a half-written named output. */
+	sigaction(SIGPIPE, &sa, NULL);
 }
 
 int diag_push_cleanup(diag_cleanup_fn fn, void *arg)
