@@ -38,4 +38,23 @@ const char *config_path(const ft_config_t *cfg);
 /* Hex digest of the canonical resolved config (stable across runs and machines). */
 const char *config_fingerprint(const ft_config_t *cfg);
 
+
+/* Added by the config engineer (the functions above are the contract, unchanged). */
+enum {
+	CONFIG_GPU = 2,  /* resolve bf16/tf32 "auto" as on a GPU that has both (Ampere or newer) */
+};
+/* The model directory: base_model itself when it is a directory, else its snapshot in the
+ * Hugging Face cache; NULL when neither exists (only possible under CONFIG_FOR_VALIDATE). */
+const char *config_model_dir(const ft_config_t *cfg);
+/* Warm-up steps for a run of total_steps optimizer steps, as Axolotl's trainer builder
+ * computes them: warmup_steps, else int(warmup_ratio * total), else min(int(0.03 * total), 100);
+ * a result of 1 becomes 2. */
+long config_warmup_steps(const ft_config_t *cfg, long total_steps);
+/* logging_steps, else max(min(int(0.005 * total), 10), 1). */
+long config_logging_steps(const ft_config_t *cfg, long total_steps);
+/* Resolves a Hugging Face id ("org/name") to its snapshot directory in the local cache
+ * (HF_HUB_CACHE, else HF_HOME/hub, else $XDG_CACHE_HOME or ~/.cache, /huggingface/hub);
+ * kind is "models" or "datasets". Returns a malloc'd path, or NULL. */
+char *config_hf_snapshot(const char *id, const char *kind);
+
 #endif
