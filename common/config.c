@@ -1000,19 +1000,24 @@ char *config_hf_snapshot(const char *id, const char *kind)
 	return *best ? xstrdup(best) : NULL;
 }
 
-static void missing(cfgctx_t *c, int validate, const char *field, const char *fmt, const char *arg)
+/* A missing model or data file: an error for a tool that reads it, a warning from
+ * ft-validate (which checks the config, not the machine), nothing for the other tools. */
+static void missing(cfgctx_t *c, int mode, const char *field, const char *fmt, const char *arg)
 {
 	char msg[1024];
 	snprintf(msg, sizeof msg, fmt, arg);
-	if (validate)
-		cfg_warn(c, field, "%s", msg);
-	else
+	if (mode == 1)
 		cfg_fail(c, field, "%s", msg);
+	else if (mode == 2)
+		cfg_warn(c, field, "%s", msg);
 }
 
 static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 {
-	int validate = cfg->flags & CONFIG_FOR_VALIDATE;
+	/* per kind of file: 1 = error, 2 = warning, 0 = silent (see missing) */
+	int validate = cfg->flags & CONFIG_FOR_VALIDATE ? 2 : 0;
+	int model_mode = cfg->flags & CONFIG_NEEDS_MODEL ? 1 : validate;
+	int data_mode = cfg->flags & CONFIG_NEEDS_DATA ? 1 : validate;
 	const char *bm = cJSON_GetStringValue(cfg_get(cfg->root, "base_model"));
 	if (bm) {
 		if (is_dir(bm))
@@ -1020,7 +1025,7 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 		else
 			cfg->model_dir = config_hf_snapshot(bm, "models");
 		if (!cfg->model_dir)
-			missing(c, validate, "base_model",
+			missing(c, model_mode, "base_model",
 				looks_like_hf_id(bm)
 					? "'%s' is not a local directory and not in the Hugging Face cache "
 					  "(HF_HUB_CACHE); ft does not download models"
@@ -1047,7 +1052,7 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 				free(snap);
 				continue;
 			}
-			missing(c, validate, field,
+			missing(c, data_mode, field,
 				looks_like_hf_id(path)
 					? "'%s' is not a local file or directory and not in the Hugging Face "
 					  "cache; ft does not download datasets"

@@ -91,7 +91,23 @@ static void first_fit(const uint32_t *len, const uint32_t *order, size_t n, cons
 
 void pack_bins(const uint32_t *len, size_t n, const pack_opts_t *o, pack_result_t *res)
 {
+	if (o->algo == PACK_AUTO) {
+		pack_opts_t a = *o, b = *o;
+		pack_result_t rb;
+		a.algo = PACK_FFD;
+		b.algo = PACK_FIRST_FIT;
+		pack_bins(len, n, &a, res);
+		pack_bins(len, n, &b, &rb);
+		if (rb.nrows < res->nrows) {
+			pack_result_free(res);
+			*res = rb;
+		} else {
+			pack_result_free(&rb);
+		}
+		return;
+	}
 	memset(res, 0, sizeof *res);
+	res->algo = o->algo;
 	for (size_t i = 0; i < n; i++)
 		FT_CHECK(len[i] >= 1 && len[i] <= o->capacity, FT_EXIT_DATA,
 			 "pack: sample %zu has length %u outside 1..%u", i, len[i], o->capacity);
@@ -147,6 +163,7 @@ void pack_bins(const uint32_t *len, size_t n, const pack_opts_t *o, pack_result_
 		rng_shuffle_u32(&rng, rowhead, nrows);
 	}
 
+	res->algo = o->algo;
 	res->items = xmalloc((n ? n : 1) * sizeof *res->items);
 	res->row_off = xmalloc((nrows + 1) * sizeof *res->row_off);
 	size_t k = 0;
@@ -172,11 +189,11 @@ void pack_result_free(pack_result_t *res)
 	memset(res, 0, sizeof *res);
 }
 
-static const char *const names[] = { "ffd", "first-fit", "sequential" };
+static const char *const names[] = { "ffd", "first-fit", "sequential", "auto" };
 
 int pack_algo_from_name(const char *name)
 {
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (!strcmp(name, names[i]))
 			return i;
 	return -1;

@@ -77,6 +77,22 @@ int main(void)
 	o.algo = PACK_SEQUENTIAL;
 	double seq = check("sequential", len, n, &o);
 	EXPECT(ffd >= ff && ff >= seq, "expected ffd >= first-fit >= sequential");
+	o.algo = PACK_AUTO;
+	double au = check("auto", len, n, &o);
+	EXPECT(au >= ffd && au >= ff, "auto must be the better of the two");
+
+	/* Short samples (mean ~50 tokens): FFD's tail of tiny samples hits the 200-per-row
+	 * limit and first-fit wins; auto must follow it. */
+	lognormal_lengths(len, n, 2048, 2);
+	for (size_t i = 0; i < n; i++)
+		len[i] = len[i] / 8 + 2;
+	o.algo = PACK_FFD;
+	double sffd = check("short ffd", len, n, &o);
+	o.algo = PACK_FIRST_FIT;
+	double sff = check("short ff", len, n, &o);
+	o.algo = PACK_AUTO;
+	double sau = check("short auto", len, n, &o);
+	EXPECT(sau >= sffd && sau >= sff && sau >= 0.99, "auto on short samples: %.4f", sau);
 
 	/* Small groups and a low sample cap still keep every sample. */
 	o.algo = PACK_FIRST_FIT;

@@ -9,7 +9,9 @@ for tool in "$ROOT"/bin/ft-* $(command -v ft-validate 2>/dev/null | xargs -r dir
 	page="$ROOT/man/$name.1"
 	if [ ! -f "$page" ]; then echo "$name: no man page man/$name.1"; fail=1; continue; fi
 	"$tool" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z0-9-]*' | grep -oE -- '--[a-z0-9-]+' | sort -u >help.txt
-	sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$page" | grep -oE '\\-\\-[a-z][a-z0-9\\-]*' |
+	# an option is the tag line after .TP in the OPTIONS section
+	sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$page" | awk 'tp { print } { tp = /^\.TP/ }' |
+		grep -oE '\\-\\-[a-z][a-z0-9\\-]*' |
 		sed 's/\\-/-/g' | sort -u >man.txt
 	if ! cmp -s help.txt man.txt; then
 		echo "$name: --help and man/$name.1 OPTIONS differ (< help, > man):"
