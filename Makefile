@@ -39,6 +39,8 @@ endif
 ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS)
 
 .PHONY: all test install clean demo deps
+# Keep the objects of tools and tests (make would delete them as intermediates).
+.SECONDARY:
 all: $(TOOLS) $(UNITS)
 
 $(BUILD)/libft.a: $(COMMON_OBJ) $(CU_OBJ)
