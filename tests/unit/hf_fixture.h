@@ -17,14 +17,14 @@
 static const char *const hf_archs[] = {"llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2"};
 #define HF_NARCHS ((int)(sizeof hf_archs / sizeof *hf_archs))
 
-static int path_is_dir(const char *p)
+static inline int path_is_dir(const char *p)
 {
 	struct stat st;
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* The folder of one architecture's fixture in buf, or NULL when not available. */
-static const char *hf_fixture(const char *arch, char *buf, size_t n)
+static inline const char *hf_fixture(const char *arch, char *buf, size_t n)
 {
 	const char *env = getenv("FT_FIXTURES");
 	snprintf(buf, n, "%s/hf/%s", env ? env : "../shared/fixtures", arch);
@@ -37,7 +37,7 @@ static const char *hf_fixture(const char *arch, char *buf, size_t n)
 }
 
 /* Compare n floats; returns 1 if all within tolerance. */
-static int cmp_close(const char *what, const float *got, const float *ref, size_t n, double atol, double rtol)
+static inline int cmp_close(const char *what, const float *got, const float *ref, size_t n, double atol, double rtol)
 {
 	double maxabs = 0, maxrel = 0, maxref = 0;
 	size_t bad = 0, first = (size_t)-1;
@@ -79,7 +79,7 @@ typedef struct {
 	batch_t b;
 } hf_batch_t;
 
-static void hf_batch_load(hf_batch_t *hb, const st_file_t *f)
+static inline void hf_batch_load(hf_batch_t *hb, const st_file_t *f)
 {
 	const st_tensor_t *ids = st_need(f, "input_ids", 2, NULL);
 	hb->B = (int)ids->shape[0];
@@ -99,7 +99,7 @@ static void hf_batch_load(hf_batch_t *hb, const st_file_t *f)
 	hb->b = (batch_t){.N = N, .ids = hb->ids, .cu_seqlens = hb->cu, .nseq = hb->B, .targets = hb->targets};
 }
 
-static void hf_batch_free(hf_batch_t *hb)
+static inline void hf_batch_free(hf_batch_t *hb)
 {
 	free(hb->ids);
 	free(hb->targets);
