@@ -168,12 +168,18 @@ static int st_parse(st_file_t *f, char *err, size_t errlen)
 			    p, (unsigned long long)hn, f->size);
 	if (hn < 2 || b[8] != '{')
 		return fail(err, errlen, "'%s': not a safetensors file: header does not start with '{'", p);
-	cJSON *h = cJSON_ParseWithLength((const char *)b + 8, hn);
+	const char *end = NULL;
+	cJSON *h = cJSON_ParseWithLengthOpts((const char *)b + 8, hn, &end, 0);
 	if (!h || !cJSON_IsObject(h)) {
 		cJSON_Delete(h);
 		return fail(err, errlen, "'%s': corrupt safetensors header: not valid JSON", p);
 	}
 	/* cJSON stops at the end of the value; what follows may only be the padding spaces */
+	for (const char *c = end; c < (const char *)b + 8 + hn; c++)
+		if (*c != ' ') {
+			cJSON_Delete(h);
+			return fail(err, errlen, "'%s': corrupt safetensors header: bytes after the JSON object", p);
+		}
 	size_t datalen = f->size - 8 - hn;
 	int n = 0;
 	size_t namebytes = 0;
