@@ -86,6 +86,10 @@ struct model {
 	int *d_ids, *d_pos, *d_cu, *d_targets;
 	/* backward scratch */
 	float *dres, *dln, *dq, *dk, *dv, *datt, *dtmp, *dh, *dgate, *dup, *dlh, *dqp, *dkp;
+	float *xdrop;                 /* (N, max(C, I, NH*HD)) LoRA dropout of a linear's input */
+
+	int training;                 /* dropout on */
+	uint64_t seed;
 
 	/* last forward */
 	int N, nseq, have_targets, ntok;
@@ -457,10 +461,34 @@ static void acts_ensure(model_t *m, int N, int nseq)
 	m->dlh = act_alloc(m, n * (R ? R : 1));
 	m->dqp = act_alloc(m, n * Q);
 	m->dkp = act_alloc(m, n * KV);
+	size_t wide = big > I ? big : I;
+	m->xdrop = m->has_lora && m->lcfg.dropout > 0 ? act_alloc(m, n * wide) : NULL;
 	m->ncap = N;
 }
 
 /* ---- forward ---- */
+
+static uint64_t lora_seed(const model_t *m, int l, int lin)
+{
+	uint64_t z = m->seed ^ ((uint64_t)(l * NLIN + lin + 1) * 0xd1b54a32d192ed03ull);
+	z = (z ^ (z >> 31)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 29);
+}
+
+/* The adapter's input: in itself, or dropout(in) in m->xdrop while training */
+static const float *lora_input(model_t *m, int l, int lin, const float *in, size_t n)
+{
+	if (!m->training || !m->xdrop)
+		return in;
+	m->ops->dropout(m->xdrop, in, n, m->lcfg.dropout, lora_seed(m, l, lin));
+	return m->xdrop;
+}
+
+void model_set_training(model_t *m, int on, uint64_t seed)
+{
+	m->training = on;
+	m->seed = seed;
+}
 
 /* out (N, out) = in (N, in) W^T + b + scale B (A in)^T */
 static void linear_fwd(model_t *m, int l, int lin, float *out, const float *in, int N, float *lh)
@@ -475,7 +503,8 @@ static void linear_fwd(model_t *m, int l, int lin, float *out, const float *in, 
 	if (m->has_lora && m->lora[l * NLIN + lin].A) {
 		lora_t *lo = &m->lora[l * NLIN + lin];
 		int R = m->lcfg.r;
-		o->matmul(lh, in, lo->A->data, N, R, din, 0, 1, 1.0f, 0.0f);
+		const float *x = lora_input(m, l, lin, in, (size_t)N * din);
+		o->matmul(lh, x, lo->A->data, N, R, din, 0, 1, 1.0f, 0.0f);
 		o->matmul(out, lh, lo->B->data, N, dout, R, 0, 1, lo->scale, 1.0f);
 	}
 }
@@ -500,8 +529,15 @@ static void linear_bwd(model_t *m, int l, int lin, float *din, const float *dout
 		/* dB (out, R) += s dout^T lh;  dlh (N, R) = s dout B;  dA (R, in) += dlh^T in;  din += dlh A */
 		o->matmul(lo->B->grad, dout_, lh, dout, R, N, 1, 0, lo->scale, 1.0f);
 		o->matmul(m->dlh, dout_, lo->B->data, N, R, dout, 0, 0, lo->scale, 0.0f);
-		o->matmul(lo->A->grad, m->dlh, in, R, din_, N, 1, 0, 1.0f, 1.0f);
-		o->matmul(din, m->dlh, lo->A->data, N, din_, R, 0, 0, 1.0f, 1.0f);
+		const float *x = lora_input(m, l, lin, in, (size_t)N * din_);
+		o->matmul(lo->A->grad, m->dlh, x, R, din_, N, 1, 0, 1.0f, 1.0f);
+		if (x == in) {
+			o->matmul(din, m->dlh, lo->A->data, N, din_, R, 0, 0, 1.0f, 1.0f);
+		} else {   /* through the dropout: the same mask on the gradient */
+			o->matmul(m->xdrop, m->dlh, lo->A->data, N, din_, R, 0, 0, 1.0f, 0.0f);
+			o->dropout(m->xdrop, m->xdrop, (size_t)N * din_, m->lcfg.dropout, lora_seed(m, l, lin));
+			o->axpy(din, m->xdrop, 1.0f, (size_t)N * din_);
+		}
 	}
 }
 
@@ -743,6 +779,8 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 	int L = c->L;
 	if (lc->r < 1)
 		ft_die(FT_EXIT_DATA, "LoRA rank %d must be positive", lc->r);
+	if (!(lc->dropout >= 0 && lc->dropout < 1))
+		ft_die(FT_EXIT_DATA, "lora_dropout %g must be in [0, 1)", lc->dropout);
 	m->lcfg = *lc;
 	if (lc->layers) {
 		m->lcfg_layers = xmalloc((size_t)L);

@@ -82,10 +82,14 @@ typedef struct {
 	int r;
 	float alpha;
 	int use_rslora;               /* scale alpha / sqrt(r) instead of alpha / r */
-	float dropout;                /* kept for saving; the forward does not drop (see model.c) */
+	float dropout;                /* lora_dropout: applied to the adapter's input while training */
 	unsigned char target[NLIN];   /* which linears of each layer */
 	unsigned char *layers;        /* NULL: all layers; else L flags */
 } lora_cfg_t;
+
+/* Training mode: LoRA dropout active (when lora_dropout > 0), its masks drawn from seed (pass a
+ * new seed every step; the backward reuses the forward's masks). Off by default (eval). */
+void model_set_training(model_t *m, int on, uint64_t seed);
 
 /* Attach fresh adapters as PEFT initialises them: A Kaiming-uniform (U(+-1/sqrt(in))), B zero. */
 void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed);

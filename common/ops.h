@@ -16,6 +16,7 @@
 #define FT_OPS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "modelcfg.h"
 
@@ -91,6 +92,11 @@ typedef struct ops {
 	 * are the capped ones and the result is the gradient w.r.t. the logits before capping. */
 	void (*crossentropy_bwd)(float *dlogits, const float *logits, const int *targets, float dloss, int N,
 				 int V, float softcap);
+	/* Inverted dropout, in place allowed: out[i] = keep(seed, i) ? x[i] / (1 - p) : 0, where
+	 * keep(seed, i) is u >= p * 2^24 for u = splitmix64(seed + (i + 1) * 0x9e3779b97f4a7c15) >> 40
+	 * (ops_cpu.c) — a counter-based mask every backend reproduces exactly, so the backward
+	 * applies the same mask by calling this again with the same seed. */
+	void (*dropout)(float *out, const float *x, size_t n, float p, uint64_t seed);
 	/* Sum of n floats, returned to the host (for losses). */
 	double (*sum)(const float *x, size_t n);
 } ops_t;

@@ -388,6 +388,24 @@ static void cpu_crossentropy_bwd(float *dlogits, const float *logits, const int 
 	}
 }
 
+static inline uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void cpu_dropout(float *out, const float *x, size_t n, float p, uint64_t seed)
+{
+	uint32_t thr = (uint32_t)((double)p * 16777216.0);
+	float k = 1.0f / (1.0f - p);
+	#pragma omp parallel for
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u = (uint32_t)(mix64(seed + (i + 1) * 0x9e3779b97f4a7c15ull) >> 40);
+		out[i] = u >= thr ? x[i] * k : 0.0f;
+	}
+}
+
 static double cpu_sum(const float *x, size_t n)
 {
 	double s = 0;
@@ -421,5 +439,6 @@ const ops_t ops_cpu = {
 	.softcap_fwd = cpu_softcap_fwd,
 	.crossentropy_fwd = cpu_crossentropy_fwd,
 	.crossentropy_bwd = cpu_crossentropy_bwd,
+	.dropout = cpu_dropout,
 	.sum = cpu_sum,
 };

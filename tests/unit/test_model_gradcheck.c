@@ -2,7 +2,8 @@
  * against central finite differences of the loss on small random models: gemma3_text (q/k
  * norm with (1 + w), local RoPE base, 5:1 sliding layers), yarn (attention scaling of cos and
  * sin), llama3 and partial rotary RoPE, attention biases including o_proj, qwen2 and mistral
- * sliding windows, rsLoRA on a subset of modules and layers, several packed samples.
+ * sliding windows, rsLoRA on a subset of modules and layers, LoRA dropout (a fixed mask per
+ * seed), several packed samples.
  *
  * For each parameter tensor the directional derivative along the unit vector of our gradient
  * g (which is |g| if g is right) is compared with (L(w + e u) - L(w - e u)) / 2e. The forward
@@ -78,7 +79,7 @@ static int run(const char *what, const char *json, int lora)
 				p->data[k] += (float)(0.3 * (urand() - 0.5));
 	}
 	if (lora) {
-		lora_cfg_t lc = {.r = 3, .alpha = 6, .use_rslora = 1};
+		lora_cfg_t lc = {.r = 3, .alpha = 6, .use_rslora = 1, .dropout = lora == 2 ? 0.3f : 0.0f};
 		unsigned char layers[3] = {1, 0, 1};
 		lc.target[LIN_Q] = lc.target[LIN_V] = lc.target[LIN_O] = lc.target[LIN_DOWN] = 1;
 		lc.layers = layers;
@@ -98,10 +99,23 @@ static int run(const char *what, const char *json, int lora)
 		targets[i] = urand() < 0.2 ? -100 : (int)(urand() * c.V);
 	}
 	batch_t b = {.N = N, .ids = ids, .cu_seqlens = cu, .nseq = 3, .targets = targets};
+	int ok = 1;
+	if (lora == 2) {
+		/* eval mode ignores dropout; training mode drops (a fixed mask per seed) */
+		float l_eval = model_forward(m, &b);
+		model_set_training(m, 1, 99);
+		float l_a = model_forward(m, &b), l_b = model_forward(m, &b);
+		model_set_training(m, 1, 100);
+		float l_c = model_forward(m, &b);
+		model_set_training(m, 1, 99);
+		int good = l_a != l_eval && l_a == l_b && l_c != l_a;
+		printf("%s %-8s losses eval %.6f, seed 99 %.6f twice %.6f, seed 100 %.6f\n", good ? "ok  " : "FAIL", what,
+		       l_eval, l_a, l_b, l_c);
+		ok &= good;
+	}
 	model_zero_grad(m);
 	model_forward(m, &b);
 	model_backward(m, 1.0f / model_ntargets(m));
-	int ok = 1;
 	if (lora) {
 		for (int i = 0; i < model_lora_nparams(m); i++)
 			ok &= check_tensor(m, &b, model_lora_param(m, i), what);
@@ -133,5 +147,6 @@ int main(void)
 		  "\"max_window_layers\":1}", 0);
 	ok &= run("mistral", "{\"model_type\":\"mistral\"," DIMS ",\"sliding_window\":6,\"head_dim\":12}", 0);
 	ok &= run("rslora", "{\"model_type\":\"qwen3\"," DIMS ",\"head_dim\":8,\"tie_word_embeddings\":true}", 1);
+	ok &= run("dropout", "{\"model_type\":\"llama\"," DIMS "}", 2);
 	return ok ? 0 : 1;
 }
