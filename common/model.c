@@ -174,9 +174,6 @@ static void add_param(model_t *m, int *k, const char *name, int ndim, const int6
 
 static model_t *model_new(const modelcfg_t *cfg, const ops_t *ops)
 {
-	if (cfg->fused_qkv)
-		ft_die(FT_EXIT_DATA, "model_type '%s': fused qkv_proj/gate_up_proj checkpoints (phi3) are not supported yet",
-		       cfg->model_type);
 	model_t *m = xcalloc(1, sizeof *m);
 	m->cfg = *cfg;
 	m->ops = ops;
@@ -246,6 +243,32 @@ static model_t *model_new(const modelcfg_t *cfg, const ops_t *ops)
 	return m;
 }
 
+/* Phi3 stores q, k, v as rows of one qkv_proj and gate, up as rows of one gate_up_proj: where
+ * parameter p lives in such a checkpoint (name, first row, rows of the whole). 0 if not fused. */
+static int fused_slot(const model_t *m, const param_t *p, char *name, size_t n, int64_t *row0, int64_t *rows)
+{
+	const modelcfg_t *c = &m->cfg;
+	if (!c->fused_qkv)
+		return 0;
+	int64_t Q = (int64_t)c->NH * c->HD, KV = (int64_t)c->NKV * c->HD;
+	for (int l = 0; l < c->L; l++) {
+		param_t **w = &m->lw[l * NROLE];
+		if (p == w[P_Q] || p == w[P_K] || p == w[P_V]) {
+			snprintf(name, n, "model.layers.%d.self_attn.qkv_proj.weight", l);
+			*row0 = p == w[P_Q] ? 0 : p == w[P_K] ? Q : Q + KV;
+			*rows = Q + 2 * KV;
+			return 1;
+		}
+		if (p == w[P_GATE] || p == w[P_UP]) {
+			snprintf(name, n, "model.layers.%d.mlp.gate_up_proj.weight", l);
+			*row0 = p == w[P_GATE] ? 0 : c->I;
+			*rows = 2 * (int64_t)c->I;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 model_t *model_load(const char *dir, const ops_t *ops)
 {
 	modelcfg_t cfg;
@@ -256,20 +279,26 @@ model_t *model_load(const char *dir, const ops_t *ops)
 	for (int i = 0; i < m->np; i++)
 		if (m->params[i].numel > maxn)
 			maxn = m->params[i].numel;
+	if (cfg.fused_qkv) {
+		size_t a = (size_t)(cfg.NH + 2 * cfg.NKV) * cfg.HD * cfg.C, b = 2 * (size_t)cfg.I * cfg.C;
+		maxn = maxn > a ? maxn : a;
+		maxn = maxn > b ? maxn : b;
+	}
 	float *tmp = xmalloc(maxn * sizeof *tmp);
 	for (int i = 0; i < m->np; i++) {
 		param_t *p = &m->params[i];
-		const st_tensor_t *t = stdir_find(sd, p->name);
+		char fname[128];
+		int64_t row0 = 0, rows = p->shape[0];
+		const char *name = fused_slot(m, p, fname, sizeof fname, &row0, &rows) ? fname : p->name;
+		const st_tensor_t *t = stdir_find(sd, name);
 		if (!t)
-			ft_die(FT_EXIT_DATA, "'%s': model has no tensor '%s' (model_type '%s')", dir, p->name,
-			       cfg.model_type);
-		int ok = t->ndim == p->ndim;
-		for (int d = 0; ok && d < p->ndim; d++)
-			ok = t->shape[d] == p->shape[d];
+			ft_die(FT_EXIT_DATA, "'%s': model has no tensor '%s' (model_type '%s')", dir, name, cfg.model_type);
+		int ok = t->ndim == p->ndim && t->shape[0] == rows && (p->ndim == 1 || t->shape[1] == p->shape[1]);
 		if (!ok)
-			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' has the wrong shape for config.json", dir, p->name);
+			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' has the wrong shape for config.json", dir, name);
 		st_read_f32(t, tmp);
-		ops->upload(p->data, tmp, p->numel * sizeof(float));
+		size_t cols = p->ndim == 2 ? (size_t)p->shape[1] : 1;
+		ops->upload(p->data, tmp + (size_t)row0 * cols, p->numel * sizeof(float));
 	}
 	free(tmp);
 	stdir_close(sd);
@@ -372,9 +401,35 @@ void model_save_weights(model_t *m, const char *path, st_dtype_t dtype)
 	st_writer_t *w = st_writer_new();
 	float *host = xmalloc(m->ptotal * sizeof *host);
 	m->ops->download(host, m->pdata, m->ptotal * sizeof(float));
+	const modelcfg_t *c = &m->cfg;
 	for (int i = 0; i < m->np; i++) {
 		param_t *p = &m->params[i];
-		st_writer_add_f32(w, p->name, dtype, p->ndim, p->shape, host + (p->data - m->pdata));
+		char fname[128];
+		int64_t row0, rows;
+		if (!fused_slot(m, p, fname, sizeof fname, &row0, &rows)) {
+			st_writer_add_f32(w, p->name, dtype, p->ndim, p->shape, host + (p->data - m->pdata));
+			continue;
+		}
+		if (row0 != 0)
+			continue;   /* written with the first part */
+		/* the parts of a fused tensor follow each other in this layer's roles */
+		size_t cols = (size_t)p->shape[1];
+		float *buf = xmalloc((size_t)rows * cols * sizeof *buf);
+		int l = -1;
+		for (int k = 0; k < c->L && l < 0; k++)
+			if (m->lw[k * NROLE + P_Q] == p || m->lw[k * NROLE + P_GATE] == p)
+				l = k;
+		const int qkv[] = {P_Q, P_K, P_V, -1}, gu[] = {P_GATE, P_UP, -1};
+		const int *parts = m->lw[l * NROLE + P_Q] == p ? qkv : gu;
+		size_t at = 0;
+		for (int k = 0; parts[k] >= 0; k++) {
+			param_t *q = m->lw[l * NROLE + parts[k]];
+			memcpy(buf + at, host + (q->data - m->pdata), q->numel * sizeof *buf);
+			at += q->numel;
+		}
+		int64_t shape[2] = {rows, (int64_t)cols};
+		st_writer_add_f32(w, fname, dtype, 2, shape, buf);
+		free(buf);
 	}
 	st_writer_write(w, path);
 	st_writer_free(w);
@@ -779,6 +834,11 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 	int L = c->L;
 	if (lc->r < 1)
 		ft_die(FT_EXIT_DATA, "LoRA rank %d must be positive", lc->r);
+	if (c->fused_qkv)
+		for (int i = 0; i < L * NLIN; i++)
+			if (on[i] && i % NLIN != LIN_O && i % NLIN != LIN_DOWN)
+				ft_die(FT_EXIT_DATA, "LoRA on phi3's fused qkv_proj and gate_up_proj is not supported "
+				       "(o_proj and down_proj are)");
 	if (!(lc->dropout >= 0 && lc->dropout < 1))
 		ft_die(FT_EXIT_DATA, "lora_dropout %g must be in [0, 1)", lc->dropout);
 	m->lcfg = *lc;
