@@ -436,6 +436,153 @@ void model_save_weights(model_t *m, const char *path, st_dtype_t dtype)
 	free(host);
 }
 
+/* transformers' state_dict order of a layer's parameters (module registration order), used
+ * to split shards as save_pretrained does */
+static const int hf_layer_order[] = {
+	P_Q, P_QB, P_K, P_KB, P_V, P_VB, P_O, P_OB, P_Q_NORM, P_K_NORM, P_GATE, P_UP, P_DOWN,
+	P_ATTN_NORM, P_POST_ATTN_NORM, P_MLP_NORM, P_POST_FF_NORM,
+};
+
+typedef struct { char name[128]; int ndim; int64_t shape[2]; float *data; size_t bytes; int owned; } outt_t;
+
+void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_shard_bytes)
+{
+	const modelcfg_t *c = &m->cfg;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		ft_die(FT_EXIT_IO, "'%s': cannot create: %s", dir, strerror(errno));
+	float *host = xmalloc(m->ptotal * sizeof *host);
+	m->ops->download(host, m->pdata, m->ptotal * sizeof(float));
+	/* the output tensors in state-dict order (Phi-3's parts fused, o_proj before qkv_proj) */
+	outt_t *t = xcalloc((size_t)m->np + 1, sizeof *t);
+	int nt = 0;
+	size_t esz = st_dtype_size(dtype);
+	for (int i = -1; i <= c->L; i++) {
+		param_t *list[NROLE + 2];
+		int nl = 0;
+		if (i == -1) {
+			list[nl++] = m->embed;
+		} else if (i == c->L) {
+			list[nl++] = m->norm;
+			if (!c->tied)
+				list[nl++] = m->lm_head;
+		} else {
+			for (size_t r = 0; r < sizeof hf_layer_order / sizeof *hf_layer_order; r++) {
+				int role = hf_layer_order[r];
+				if (c->fused_qkv && role == P_Q)
+					continue;   /* Phi3Attention registers o_proj, then qkv_proj */
+				if (c->fused_qkv && role == P_O) {
+					list[nl++] = m->lw[i * NROLE + P_O];
+					list[nl++] = m->lw[i * NROLE + P_Q];
+					continue;
+				}
+				if (m->lw[i * NROLE + role])
+					list[nl++] = m->lw[i * NROLE + role];
+			}
+		}
+		for (int k = 0; k < nl; k++) {
+			param_t *p = list[k];
+			char fname[128];
+			int64_t row0, rows;
+			outt_t *o = &t[nt];
+			if (fused_slot(m, p, fname, sizeof fname, &row0, &rows)) {
+				if (row0 != 0)
+					continue;
+				param_t **w = &m->lw[i * NROLE];
+				const int qkv[] = {P_Q, P_K, P_V, -1}, gu[] = {P_GATE, P_UP, -1};
+				const int *parts = w[P_Q] == p ? qkv : gu;
+				snprintf(o->name, sizeof o->name, "%s", fname);
+				o->data = xmalloc((size_t)rows * p->shape[1] * sizeof(float));
+				o->owned = 1;
+				size_t at = 0;
+				for (int q = 0; parts[q] >= 0; q++) {
+					memcpy(o->data + at, host + (w[parts[q]]->data - m->pdata), w[parts[q]]->numel * sizeof(float));
+					at += w[parts[q]]->numel;
+				}
+				o->ndim = 2;
+				o->shape[0] = rows;
+				o->shape[1] = p->shape[1];
+			} else {
+				snprintf(o->name, sizeof o->name, "%s", p->name);
+				o->ndim = p->ndim;
+				o->shape[0] = p->shape[0];
+				o->shape[1] = p->shape[1];
+				o->data = NULL;
+			}
+			size_t numel = (size_t)o->shape[0] * (o->ndim == 2 ? (size_t)o->shape[1] : 1);
+			o->bytes = numel * esz;
+			if (!o->data)
+				o->data = host + (p->data - m->pdata);
+			nt++;
+		}
+	}
+	/* greedy split: a new shard when the next tensor would overflow the current one */
+	int *shard = xmalloc((size_t)nt * sizeof *shard), ns = 1;
+	size_t cur = 0, total = 0;
+	for (int k = 0; k < nt; k++) {
+		if (max_shard_bytes && cur > 0 && cur + t[k].bytes > max_shard_bytes) {
+			ns++;
+			cur = 0;
+		}
+		shard[k] = ns - 1;
+		cur += t[k].bytes;
+		total += t[k].bytes;
+	}
+	char path[4200];
+	for (int s = 0; s < ns; s++) {
+		st_writer_t *w = st_writer_new();
+		for (int k = 0; k < nt; k++)
+			if (shard[k] == s)
+				st_writer_add_f32(w, t[k].name, dtype, t[k].ndim, t[k].shape, t[k].data);
+		if (ns == 1)
+			snprintf(path, sizeof path, "%s/model.safetensors", dir);
+		else
+			snprintf(path, sizeof path, "%s/model-%05d-of-%05d.safetensors", dir, s + 1, ns);
+		st_writer_write(w, path);
+		st_writer_free(w);
+	}
+	if (ns > 1) {
+		/* json.dumps(index, indent=2, sort_keys=True) + "\n", as transformers writes it */
+		int *ord = xmalloc((size_t)nt * sizeof *ord);
+		for (int k = 0; k < nt; k++)
+			ord[k] = k;
+		for (int a = 1; a < nt; a++)
+			for (int b = a; b > 0 && strcmp(t[ord[b - 1]].name, t[ord[b]].name) > 0; b--) {
+				int x = ord[b];
+				ord[b] = ord[b - 1];
+				ord[b - 1] = x;
+			}
+		size_t cap = 256 + (size_t)nt * 200, n = 0;
+		char *js = xmalloc(cap);
+		n += (size_t)snprintf(js + n, cap - n, "{\n  \"metadata\": {\n    \"total_size\": %zu\n  },\n  \"weight_map\": {", total);
+		for (int k = 0; k < nt; k++)
+			n += (size_t)snprintf(js + n, cap - n, "%s\n    \"%s\": \"model-%05d-of-%05d.safetensors\"", k ? "," : "",
+					      t[ord[k]].name, shard[ord[k]] + 1, ns);
+		n += (size_t)snprintf(js + n, cap - n, "\n  }\n}\n");
+		snprintf(path, sizeof path, "%s/model.safetensors.index.json", dir);
+		file_write_atomic(path, js, n);
+		free(js);
+		free(ord);
+	}
+	for (int k = 0; k < nt; k++)
+		if (t[k].owned)
+			free(t[k].data);
+	free(t);
+	free(shard);
+	free(host);
+}
+
+void model_shift_labels(int *targets, const int *labels, int N, const int *cu_seqlens, int nseq)
+{
+	int one[2] = {0, N};
+	if (!cu_seqlens) {
+		cu_seqlens = one;
+		nseq = 1;
+	}
+	for (int s = 0; s < nseq; s++)
+		for (int i = cu_seqlens[s]; i < cu_seqlens[s + 1]; i++)
+			targets[i] = i + 1 < cu_seqlens[s + 1] ? labels[i + 1] : -100;
+}
+
 /* ---- activations ---- */
 
 static float *act_alloc(model_t *m, size_t n)

@@ -45,6 +45,12 @@ typedef struct {
 
 typedef struct model model_t;
 
+/* targets (N) from labels (N) as transformers' causal-LM loss shifts them: position t predicts
+ * labels[t + 1]; the last token of each sample predicts nothing (-100), so no loss crosses a
+ * sample boundary (what DataCollatorWithFlattening's -100 at each sample start gives too).
+ * cu_seqlens NULL: one sample. */
+void model_shift_labels(int *targets, const int *labels, int N, const int *cu_seqlens, int nseq);
+
 /* Load a Hugging Face model folder (config.json + model.safetensors or shards), any float
  * dtype, converted to float32. Dies (FT_EXIT_DATA) naming what is missing or mis-shaped. */
 model_t *model_load(const char *dir, const ops_t *ops);
@@ -62,6 +68,11 @@ param_t *model_param_by_name(model_t *m, const char *name);
 /* Write the base parameters as a Hugging Face model.safetensors (tied: no lm_head), dtype
  * ST_F32, ST_BF16 or ST_F16. */
 void model_save_weights(model_t *m, const char *path, st_dtype_t dtype);
+/* The same into folder dir, split as save_pretrained does when the tensors exceed
+ * max_shard_bytes (0: never): greedy in state-dict order into model-0000i-of-0000n.safetensors
+ * plus model.safetensors.index.json (total_size = tensor bytes, keys sorted, indent 2); one
+ * shard is written as model.safetensors without an index. Does not write config.json. */
+void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_shard_bytes);
 
 /* Forward. Returns the mean loss over targets >= 0 (0 if none or no targets). Logits (N, V)
  * stay in model_logits() until the next forward or backward (the backward reuses them). */

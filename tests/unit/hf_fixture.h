@@ -89,12 +89,9 @@ static inline void hf_batch_load(hf_batch_t *hb, const st_file_t *f)
 	int32_t *labels = st_load_i32(st_need(f, "labels", 2, ids->shape));
 	hb->targets = malloc((size_t)N * sizeof(int));
 	hb->cu = malloc((size_t)(hb->B + 1) * sizeof(int));
-	for (int r = 0; r < hb->B; r++) {
+	for (int r = 0; r <= hb->B; r++)
 		hb->cu[r] = r * hb->T;
-		for (int t = 0; t < hb->T; t++)
-			hb->targets[r * hb->T + t] = t + 1 < hb->T ? labels[r * hb->T + t + 1] : -100;
-	}
-	hb->cu[hb->B] = N;
+	model_shift_labels(hb->targets, labels, N, hb->cu, hb->B);
 	free(labels);
 	hb->b = (batch_t){.N = N, .ids = hb->ids, .cu_seqlens = hb->cu, .nseq = hb->B, .targets = hb->targets};
 }

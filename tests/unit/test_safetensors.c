@@ -180,6 +180,35 @@ int main(void)
 		st_close(bf);
 		st_writer_free(w1);
 		st_writer_free(w2);
+
+		/* model_save_dir: shards of at most 100 kB in state-dict order, index as transformers
+		 * writes it; the folder loads back to the same weights; unsplit it is the same file */
+		char md[300], cfgsrc[4300], cmd2[9000];
+		snprintf(md, sizeof md, "%s/saved", tmpdir);
+		model_save_dir(m, md, ST_F32, 100000);
+		snprintf(cfgsrc, sizeof cfgsrc, "%s/config.json", dir);
+		snprintf(cmd2, sizeof cmd2, "cp '%s' '%s/'", cfgsrc, md);
+		CHECK(system(cmd2) == 0, "cp config.json");
+		model_t *back = model_load(md, &ops_cpu);
+		same = 1;
+		for (int i = 0; i < model_nparams(m); i++)
+			same &= memcmp(model_param(m, i)->data, model_param(back, i)->data, model_param(m, i)->numel * 4) == 0;
+		stdir_t *sdir = stdir_open(md);
+		/* llama: embed (64 kB), layer tensors, norm, lm_head (64 kB); ~138 kB per layer */
+		CHECK(same && sdir->nfiles >= 4, "sharded save: %d files, same %d", sdir->nfiles, same);
+		snprintf(p, sizeof p, "%s/model-00001-of-0000%d.safetensors", md, sdir->nfiles);
+		st_file_t *s1 = st_open(p);
+		/* embedding 64 kB + q, k, v of layer 0 (32 kB) fit in 100 kB; o_proj (16 kB) would not */
+		CHECK(s1->n == 4 && st_find(s1, "model.embed_tokens.weight") && st_find(s1, "model.layers.0.self_attn.v_proj.weight"),
+		      "first shard: %d tensors, not embed + q/k/v of layer 0", s1->n);
+		st_close(s1);
+		printf("ok   model_save_dir: %d shards, loads back the same\n", sdir->nfiles);
+		stdir_close(sdir);
+		model_free(back);
+		snprintf(md, sizeof md, "%s/saved1", tmpdir);
+		model_save_dir(m, md, ST_F32, 0);
+		snprintf(p, sizeof p, "%s/model.safetensors", md);
+		CHECK(same_file(src, p), "unsplit model_save_dir differs from transformers' file");
 		st_close(one);
 		model_free(m);
 	} else {
