@@ -237,9 +237,6 @@ static model_t *model_new(const modelcfg_t *cfg, const ops_t *ops)
 	m->inv_freq_local = ops->alloc((size_t)c->HD * sizeof(float));
 	ops->upload(m->inv_freq_local, f, (size_t)rd / 2 * sizeof(float));
 	free(f);
-	if (c->rope.type == ROPE_DYNAMIC)
-		ft_warn("dynamic RoPE scaling: frequencies fixed at max_position_embeddings %d (sequences beyond it are "
-			"not rescaled)", c->max_pos);
 	return m;
 }
 
@@ -777,6 +774,19 @@ float model_forward(model_t *m, const batch_t *b)
 			ft_die(FT_EXIT_DATA, "batch: target %d at %d is outside the vocabulary of %d", b->targets[i], i, c->V);
 		if (pos[i] < 0)
 			ft_die(FT_EXIT_DATA, "batch: negative position id at %d", i);
+	}
+	if (c->rope.type == ROPE_DYNAMIC || c->rope_local.type == ROPE_DYNAMIC) {
+		/* as transformers' dynamic_rope_update: frequencies for the longest position of this
+		 * batch once it passes max_position_embeddings, the original ones below it */
+		int maxp = 0;
+		for (int i = 0; i < N; i++)
+			maxp = pos[i] + 1 > maxp ? pos[i] + 1 : maxp;
+		float *f = xmalloc((size_t)c->HD * sizeof *f);
+		int rd = rope_inv_freq(&c->rope, c->HD, c->max_pos, maxp, f, &m->rope_scaling);
+		o->upload(m->inv_freq, f, (size_t)rd / 2 * sizeof(float));
+		rd = rope_inv_freq(&c->rope_local, c->HD, c->max_pos, maxp, f, &m->rope_scaling_local);
+		o->upload(m->inv_freq_local, f, (size_t)rd / 2 * sizeof(float));
+		free(f);
 	}
 	o->upload(m->d_ids, b->ids, (size_t)N * sizeof(int));
 	o->upload(m->d_pos, pos, (size_t)N * sizeof(int));

@@ -189,6 +189,9 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 	if (c->mlp_bias)
 		ft_die(FT_EXIT_DATA, "'%s': 'mlp_bias' is not supported", where);
 	c->fused_qkv = is_phi3;
+	if (num(j, "attention_dropout", 0, where) > 0)
+		ft_warn("'%s': attention_dropout %g is not applied (attention runs without dropout)", where,
+			num(j, "attention_dropout", 0, where));
 
 	/* sliding window and which layers use it */
 	int win = (int)num(j, "sliding_window", 0, where);

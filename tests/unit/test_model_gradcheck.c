@@ -2,7 +2,7 @@
  * against central finite differences of the loss on small random models: gemma3_text (q/k
  * norm with (1 + w), local RoPE base, 5:1 sliding layers), yarn (attention scaling of cos and
  * sin), llama3 and partial rotary RoPE, attention biases including o_proj, qwen2 and mistral
- * sliding windows, rsLoRA on a subset of modules and layers, LoRA dropout (a fixed mask per
+ * sliding windows, dynamic NTK RoPE past max_position_embeddings, rsLoRA on a subset of modules and layers, LoRA dropout (a fixed mask per
  * seed), several packed samples.
  *
  * For each parameter tensor the directional derivative along the unit vector of our gradient
@@ -143,6 +143,8 @@ int main(void)
 	ok &= run("llama3", "{\"model_type\":\"llama\"," DIMS ",\"rope_theta\":500,\"rope_scaling\":{\"rope_type\":"
 		  "\"llama3\",\"factor\":8,\"low_freq_factor\":1,\"high_freq_factor\":4,"
 		  "\"original_max_position_embeddings\":16}}", 0);
+	ok &= run("dynamic", "{\"model_type\":\"llama\"," DIMS ",\"max_position_embeddings\":16,"
+		  "\"rope_scaling\":{\"type\":\"dynamic\",\"factor\":2}}", 0);
 	ok &= run("qwen2", "{\"model_type\":\"qwen2\"," DIMS ",\"sliding_window\":4,\"use_sliding_window\":true,"
 		  "\"max_window_layers\":1}", 0);
 	ok &= run("mistral", "{\"model_type\":\"mistral\"," DIMS ",\"sliding_window\":6,\"head_dim\":12}", 0);
