@@ -92,7 +92,7 @@ struct model {
 	uint64_t seed;
 
 	/* last forward */
-	int N, nseq, have_targets, ntok;
+	int N, nseq, max_seqlen, have_targets, ntok;
 	double loss_sum;
 	int logits_valid;
 };
@@ -791,10 +791,14 @@ float model_forward(model_t *m, const batch_t *b)
 	o->upload(m->d_ids, b->ids, (size_t)N * sizeof(int));
 	o->upload(m->d_pos, pos, (size_t)N * sizeof(int));
 	o->upload(m->d_cu, cu, (size_t)(nseq + 1) * sizeof(int));
-	free(cu);
-	free(pos);
 	m->N = N;
 	m->nseq = nseq;
+	m->max_seqlen = 0;
+	for (int s = 0; s < nseq; s++)
+		if (cu[s + 1] - cu[s] > m->max_seqlen)
+			m->max_seqlen = cu[s + 1] - cu[s];
+	free(cu);
+	free(pos);
 
 	int C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, Q = NH * HD, KV = NKV * HD, I = c->I;
 	float wo = wofs(m);
@@ -820,7 +824,7 @@ float model_forward(model_t *m, const batch_t *b)
 		float rs = sl ? m->rope_scaling_local : m->rope_scaling;
 		o->rope_fwd(a->q, m->d_pos, inv, N, NH, HD, m->rot_dim, rs);
 		o->rope_fwd(a->k, m->d_pos, inv, N, NKV, HD, m->rot_dim, rs);
-		o->attention_fwd(a->att, a->lse, a->q, a->k, a->v, m->d_cu, nseq, N, NH, NKV, HD, c->attn_scale,
+		o->attention_fwd(a->att, a->lse, a->q, a->k, a->v, m->d_cu, nseq, m->max_seqlen, N, NH, NKV, HD, c->attn_scale,
 				 c->attn_softcap, sl ? c->sliding_window : 0);
 		/* h = x + [norm](o(att)) */
 		float *proj = c->sandwich_norm ? a->o : m->dtmp;
@@ -952,7 +956,8 @@ void model_backward(model_t *m, float dloss)
 		o->zero(m->dq, (size_t)N * NH * HD * sizeof(float));
 		o->zero(m->dk, (size_t)N * NKV * HD * sizeof(float));
 		o->zero(m->dv, (size_t)N * NKV * HD * sizeof(float));
-		o->attention_bwd(m->dq, m->dk, m->dv, m->datt, a->att, a->lse, a->q, a->k, a->v, m->d_cu, m->nseq, N,
+		o->attention_bwd(m->dq, m->dk, m->dv, m->datt, a->att, a->lse, a->q, a->k, a->v, m->d_cu, m->nseq,
+				 m->max_seqlen, N,
 				 NH, NKV, HD, c->attn_scale, c->attn_softcap, sl ? c->sliding_window : 0);
 		const float *inv = sl ? m->inv_freq_local : m->inv_freq;
 		float rs = sl ? m->rope_scaling_local : m->rope_scaling;

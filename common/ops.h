@@ -63,14 +63,15 @@ typedef struct ops {
 	 * h reads kv head h / (NH / NKV)); out (N, NH, HD); lse (N, NH) the log-sum-exp of each
 	 * softmax row, saved for backward. Scores s = scale * q.k, then softcap * tanh(s / softcap)
 	 * when softcap > 0; key j is visible from query i (positions within the sample) iff
-	 * j <= i and, when window > 0, j > i - window. cu_seqlens (nseq + 1) is backend memory. */
+	 * j <= i and, when window > 0, j > i - window. cu_seqlens (nseq + 1) is backend memory;
+	 * max_seqlen (the longest sample) is given from the host, as varlen kernels want it. */
 	void (*attention_fwd)(float *out, float *lse, const float *q, const float *k, const float *v,
-			      const int *cu_seqlens, int nseq, int N, int NH, int NKV, int HD, float scale,
-			      float softcap, int window);
+			      const int *cu_seqlens, int nseq, int max_seqlen, int N, int NH, int NKV, int HD,
+			      float scale, float softcap, int window);
 	void (*attention_bwd)(float *dq, float *dk, float *dv, const float *dout, const float *out,
 			      const float *lse, const float *q, const float *k, const float *v,
-			      const int *cu_seqlens, int nseq, int N, int NH, int NKV, int HD, float scale,
-			      float softcap, int window);
+			      const int *cu_seqlens, int nseq, int max_seqlen, int N, int NH, int NKV, int HD,
+			      float scale, float softcap, int window);
 
 	/* Gated MLP: out (n) = act(gate) * up; bwd accumulates dgate, dup. */
 	void (*glu_fwd)(float *out, const float *gate, const float *up, size_t n, act_t act);

@@ -254,15 +254,6 @@ static void cpu_rope_bwd(float *dx, const int *pos, const float *inv_freq, int N
 	rope_apply(dx, pos, inv_freq, N, H, HD, rot_dim, attn_scaling, -1.0f);
 }
 
-static int max_seqlen(const int *cu, int nseq)
-{
-	int m = 1;
-	for (int s = 0; s < nseq; s++)
-		if (cu[s + 1] - cu[s] > m)
-			m = cu[s + 1] - cu[s];
-	return m;
-}
-
 static inline float score(const float *qi, const float *kj, int HD, float scale, float softcap)
 {
 	double d = 0;
@@ -275,10 +266,10 @@ static inline float score(const float *qi, const float *kj, int HD, float scale,
 }
 
 static void cpu_attention_fwd(float *out, float *lse, const float *q, const float *k, const float *v,
-			      const int *cu, int nseq, int N, int NH, int NKV, int HD, float scale, float softcap,
-			      int window)
+			      const int *cu, int nseq, int max_seqlen, int N, int NH, int NKV, int HD, float scale,
+			      float softcap, int window)
 {
-	int T = max_seqlen(cu, nseq), G = NH / NKV;
+	int T = max_seqlen > 0 ? max_seqlen : 1, G = NH / NKV;
 	#pragma omp parallel
 	{
 		float *p = xmalloc((size_t)T * sizeof *p);
@@ -322,7 +313,8 @@ static void cpu_attention_fwd(float *out, float *lse, const float *q, const floa
 
 static void cpu_attention_bwd(float *dq, float *dk, float *dv, const float *dout, const float *out,
 			      const float *lse, const float *q, const float *k, const float *v, const int *cu,
-			      int nseq, int N, int NH, int NKV, int HD, float scale, float softcap, int window)
+			      int nseq, int max_seqlen, int N, int NH, int NKV, int HD, float scale, float softcap,
+			      int window)
 {
 	int G = NH / NKV;
 	/* one thread per (sample, kv head): it alone writes dk, dv of that head in that sample
