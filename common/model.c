@@ -1231,12 +1231,13 @@ void model_lora_load(model_t *m, const char *dir)
 	st_close(f);
 }
 
-/* A float as Python's repr writes it (shortest round-trip; ".0" on integral values). */
-static void py_float(char *buf, size_t n, double d)
+/* A float32 value as Python's repr writes the number the user gave (shortest text that reads
+ * back to the same float32; ".0" on integral values), e.g. 0.05f -> "0.05". */
+static void py_float(char *buf, size_t n, float f)
 {
 	for (int p = 1; p <= 17; p++) {
-		snprintf(buf, n, "%.*g", p, d);
-		if (strtod(buf, NULL) == d)
+		snprintf(buf, n, "%.*g", p, (double)f);
+		if ((float)strtod(buf, NULL) == f)
 			break;
 	}
 	if (!strpbrk(buf, ".eninf"))
@@ -1247,20 +1248,54 @@ typedef struct { const char *key; char *val; } kv_t;
 
 static int cmp_kv(const void *a, const void *b) { return strcmp(((const kv_t *)a)->key, ((const kv_t *)b)->key); }
 
+/* A JSON string as Python's json.dumps writes it (ensure_ascii: non-ASCII as \\uXXXX, UTF-16
+ * surrogate pairs beyond the BMP; bytes that are not UTF-8 as U+FFFD). */
 static char *jstr(const char *s)
 {
 	size_t n = strlen(s);
-	char *o = xmalloc(n * 6 + 3), *p = o;
+	char *o = xmalloc(n * 12 + 3), *p = o;
 	*p++ = '"';
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '"' || *c == '\\') {
-			*p++ = '\\';
-			*p++ = (char)*c;
-		} else if (*c < 0x20 || *c >= 0x7f) {
-			p += sprintf(p, "\\u%04x", *c);   /* Python's ensure_ascii (bytes >= 0x80 approximated) */
-		} else {
-			*p++ = (char)*c;
+	const unsigned char *c = (const unsigned char *)s;
+	while (*c) {
+		uint32_t cp = *c;
+		int len = 1;
+		if (cp >= 0x80) {
+			len = cp >= 0xf0 ? 4 : cp >= 0xe0 ? 3 : cp >= 0xc0 ? 2 : 0;
+			cp = len == 4 ? cp & 7 : len == 3 ? cp & 15 : cp & 31;
+			for (int k = 1; k < len; k++) {
+				if ((c[k] & 0xc0) != 0x80) {
+					len = 0;
+					break;
+				}
+				cp = cp << 6 | (c[k] & 0x3f);
+			}
+			if (len == 0) {
+				cp = 0xfffd;
+				len = 1;
+			}
 		}
+		if (cp == '"' || cp == '\\') {
+			*p++ = '\\';
+			*p++ = (char)cp;
+		} else if (cp == '\n') {
+			p += sprintf(p, "\\n");
+		} else if (cp == '\t') {
+			p += sprintf(p, "\\t");
+		} else if (cp == '\r') {
+			p += sprintf(p, "\\r");
+		} else if (cp == '\b') {
+			p += sprintf(p, "\\b");
+		} else if (cp == '\f') {
+			p += sprintf(p, "\\f");
+		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0x10000)) {
+			p += sprintf(p, "\\u%04x", cp);
+		} else if (cp >= 0x10000) {
+			cp -= 0x10000;
+			p += sprintf(p, "\\u%04x\\u%04x", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+		} else {
+			*p++ = (char)cp;
+		}
+		c += len;
 	}
 	*p++ = '"';
 	*p = 0;
@@ -1356,7 +1391,7 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 		snprintf(alpha, sizeof alpha, "%d", (int)m->lcfg.alpha);
 	else
 		py_float(alpha, sizeof alpha, m->lcfg.alpha);
-	py_float(drop, sizeof drop, (double)m->lcfg.dropout);
+	py_float(drop, sizeof drop, m->lcfg.dropout);
 	char rbuf[32];
 	snprintf(rbuf, sizeof rbuf, "%d", m->lcfg.r);
 	kv_t kv[] = {

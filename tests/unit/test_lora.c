@@ -32,6 +32,53 @@ static int files_equal(const char *a, const char *b)
 	return eq;
 }
 
+/* adapter_config.json of a fresh adapter, as PEFT's json.dumps(indent=2, sort_keys=True) writes
+ * it for these settings (written out by hand from the format, codebases.md 4d) */
+static const char want_config[] =
+	"{\n  \"alpha_pattern\": {},\n  \"auto_mapping\": null,\n"
+	"  \"base_model_name_or_path\": \"/models/caf\\u00e9 \\\"x\\\" \\ud83d\\ude00\",\n"
+	"  \"bias\": \"none\",\n  \"fan_in_fan_out\": false,\n  \"inference_mode\": true,\n"
+	"  \"init_lora_weights\": true,\n  \"layers_pattern\": null,\n  \"layers_to_transform\": [\n    1\n  ],\n"
+	"  \"lora_alpha\": 16,\n  \"lora_bias\": false,\n  \"lora_dropout\": 0.05,\n  \"modules_to_save\": null,\n"
+	"  \"peft_type\": \"LORA\",\n  \"r\": 8,\n  \"rank_pattern\": {},\n  \"revision\": null,\n"
+	"  \"target_modules\": [\n    \"down_proj\",\n    \"q_proj\",\n    \"v_proj\"\n  ],\n"
+	"  \"task_type\": \"CAUSAL_LM\",\n  \"use_dora\": false,\n  \"use_rslora\": true\n}";
+
+static int check_config_text(const char *dir, const char *tmp)
+{
+	model_t *m = model_load(dir, &ops_cpu);
+	lora_cfg_t lc = {.r = 8, .alpha = 16, .dropout = 0.05f, .use_rslora = 1};
+	unsigned char layers[2] = {0, 1};
+	lc.layers = layers;
+	lc.target[LIN_Q] = lc.target[LIN_V] = lc.target[LIN_DOWN] = 1;
+	model_lora_add(m, &lc, 1);
+	char out[300], path[400];
+	snprintf(out, sizeof out, "%s/fresh", tmp);
+	model_lora_save(m, out, "/models/caf\xc3\xa9 \"x\" \xf0\x9f\x98\x80");
+	model_free(m);
+	snprintf(path, sizeof path, "%s/adapter_config.json", out);
+	FILE *f = fopen(path, "rb");
+	static char got[8192];
+	size_t n = f ? fread(got, 1, sizeof got - 1, f) : 0;
+	if (f)
+		fclose(f);
+	got[n] = 0;
+	int ok = strcmp(got, want_config) == 0;
+	printf("%s adapter_config.json as PEFT writes it (sorted keys, indent 2, ensure_ascii, no final newline)\n",
+	       ok ? "ok  " : "FAIL");
+	if (!ok)
+		printf("got:\n%s\nwant:\n%s\n", got, want_config);
+	/* and it loads back: rsLoRA, layers and targets as written */
+	model_t *m2 = model_load(dir, &ops_cpu);
+	model_lora_load(m2, out);
+	const lora_cfg_t *lc2 = model_lora_cfg(m2);
+	int ok2 = lc2 && lc2->r == 8 && lc2->use_rslora && lc2->dropout == 0.05f && lc2->layers && !lc2->layers[0]
+		  && lc2->layers[1] && lc2->target[LIN_DOWN] && !lc2->target[LIN_K] && model_lora_nparams(m2) == 6;
+	printf("%s fresh adapter loads back with its settings\n", ok2 ? "ok  " : "FAIL");
+	model_free(m2);
+	return ok && ok2;
+}
+
 int main(void)
 {
 	int ok = 1, ran = 0;
@@ -42,6 +89,8 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
+	if (hf_fixture("llama", dir, sizeof dir))
+		ok &= check_config_text(dir, tmp);
 	for (int a = 0; a < HF_NARCHS; a++) {
 		if (!hf_fixture(hf_archs[a], dir, sizeof dir)) {
 			printf("skip %s: no fixture\n", hf_archs[a]);
