@@ -38,7 +38,8 @@ typedef struct {
 	int tied;                    /* lm_head is embed_tokens */
 	act_t act;
 	int norm_plus_one;           /* gemma: scale by (1 + w), weights stored as offsets from 1 */
-	float embed_scale;           /* 1, or sqrt(C) (gemma) */
+	float embed_scale;           /* 1, or sqrt(C) (gemma); HF rounds it to the activation dtype
+	                              * (bf16: sqrt(3072) = 55.43 -> 55.5), float32 here */
 	float attn_scale;            /* 1/sqrt(HD) or query_pre_attn_scalar^-0.5 */
 	float attn_softcap;          /* 0 = none */
 	float final_softcap;         /* 0 = none */

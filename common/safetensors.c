@@ -488,7 +488,8 @@ stdir_t *stdir_open(const char *dir)
 	free(single);
 	char *ipath = path_join(dir, "model.safetensors.index.json");
 	if (access(ipath, F_OK) != 0)
-		ft_die(FT_EXIT_DATA, "'%s': no model.safetensors or model.safetensors.index.json", dir);
+		ft_die(FT_EXIT_DATA, "'%s': no model.safetensors or model.safetensors.index.json (pickled "
+		       "pytorch_model.bin checkpoints are not read: convert them to safetensors)", dir);
 	char *txt = read_text(ipath);
 	cJSON *j = cJSON_Parse(txt);
 	free(txt);
