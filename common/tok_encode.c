@@ -640,6 +640,29 @@ static void bpe_word(const tok_t *t, tok_state_t *s, const char *w, size_t n, to
 	}
 }
 
+/* A word cut before each U+2581 that no merge can reach across (see tok_t.ws_split). */
+static void bpe_word_split(const tok_t *t, tok_state_t *s, const char *w, size_t n, tok_ids_t *out)
+{
+	if (!t->ws_split) { bpe_word(t, s, w, n, out); return; }
+	size_t start = 0;
+	uint32_t prev = 0x2581;
+	for (size_t i = 0; i < n; ) {
+		int l;
+		uint32_t cp = utf8_decode(w + i, &l);
+		if (cp == 0x2581 && prev != 0x2581 && i > start) {
+			int blocked = 0;
+			for (size_t k = 0; k < t->nws_block; k++) blocked |= t->ws_block[k] == prev;
+			if (!blocked) {
+				bpe_word(t, s, w + start, i - start, out);
+				start = i;
+			}
+		}
+		prev = cp;
+		i += (size_t)l;
+	}
+	if (n > start) bpe_word(t, s, w + start, n - start, out);
+}
+
 /* ---- added tokens (added_vocabulary.rs find_matches) ---- */
 
 static int is_word_cp(uint32_t cp)
@@ -730,7 +753,7 @@ static void encode_piece(const tok_t *t, tok_state_t *s, const char *str, size_t
 	for (size_t i = 0; i < s->pn[which]; i++) {
 		piece_t *p = &s->pv[which][i];
 		if (p->id >= 0) out_push(out, p->id);
-		else if (p->len) bpe_word(t, s, s->arena + p->off, p->len, out);
+		else if (p->len) bpe_word_split(t, s, s->arena + p->off, p->len, out);
 	}
 }
 

@@ -143,6 +143,14 @@ struct tok {
 	char *prefix, *suffix;  /* continuing_subword_prefix, end_of_word_suffix (NULL if none) */
 	size_t prefixn, suffixn;
 
+	/* SentencePiece-style vocabularies: a word may be cut before a U+2581 that follows a char
+	 * c when no merge joins a left part ending in c to a right part starting with U+2581; the
+	 * pieces then BPE independently (and hit the word cache). ws_block lists the c that do
+	 * have such a merge (Gemma 3: '>' for ">▁</"). */
+	int ws_split;
+	uint32_t *ws_block;
+	size_t nws_block;
+
 	added_t *added;
 	size_t nadded;
 	trie_t trie_raw, trie_norm;   /* normalized=false / normalized=true tokens */

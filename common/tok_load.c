@@ -621,6 +621,18 @@ static void parse_model(const ld_t *L, const cJSON *m, tok_t *t)
 		int32_t nid = strmap_get(&t->tok2id, cat, an + bn - skip);
 		if (nid < 0)
 			ft_die(FT_EXIT_DATA, "%s: merge %d makes a token that is not in the vocab", q(L->path), rank + 1);
+		if (bn >= 3 && !memcmp(b, "\xE2\x96\x81", 3) && !(an >= 3 && !memcmp(a + an - 3, "\xE2\x96\x81", 3)) && an) {
+			size_t k = an - 1;
+			while (k > 0 && ((unsigned char)a[k] & 0xC0) == 0x80) k--;
+			int l;
+			uint32_t cp = utf8_decode(a + k, &l);
+			size_t j;
+			for (j = 0; j < t->nws_block && t->ws_block[j] != cp; j++) {}
+			if (j == t->nws_block) {
+				t->ws_block = xrealloc(t->ws_block, (t->nws_block + 1) * sizeof *t->ws_block);
+				t->ws_block[t->nws_block++] = cp;
+			}
+		}
 		uint64_t key = ((uint64_t)(uint32_t)ia << 32 | (uint32_t)ib) + 1;
 		size_t s = mm_slot(&t->merges, key);
 		if (!t->merges.key[s]) t->merges.n++;
@@ -631,6 +643,8 @@ static void parse_model(const ld_t *L, const cJSON *m, tok_t *t)
 	}
 	free(cat);
 	free(tmp);
+	t->ws_split = !t->byte_level && !t->ignore_merges && !t->prefix && !t->suffix &&
+	              strmap_get(&t->bpe, "\xE2\x96\x81", 3) >= 0 && t->nws_block <= 32;
 }
 
 /* ---- added tokens ---- */
@@ -930,6 +944,7 @@ void tok_free(tok_t *t)
 	free(t->merges.newid);
 	free(t->prefix);
 	free(t->suffix);
+	free(t->ws_block);
 	for (size_t k = 0; k < t->nadded; k++) free(t->added[k].content);
 	free(t->added);
 	trie_free(&t->trie_raw);
