@@ -650,8 +650,12 @@ static void bpe_word_split(const tok_t *t, tok_state_t *s, const char *w, size_t
 		int l;
 		uint32_t cp = utf8_decode(w + i, &l);
 		if (cp == 0x2581 && prev != 0x2581 && i > start) {
-			int blocked = 0;
+			/* the char before must be its own symbol: a dropped char (no unk, no byte
+			 * fallback) or an unk/byte-fallback symbol would let other merges reach across */
+			int blocked = 0, pl = 1;
 			for (size_t k = 0; k < t->nws_block; k++) blocked |= t->ws_block[k] == prev;
+			while (pl < 4 && ((unsigned char)w[i - (size_t)pl] & 0xC0) == 0x80) pl++;
+			if (!blocked) blocked = strmap_get(&t->bpe, w + i - pl, (size_t)pl) < 0;
 			if (!blocked) {
 				bpe_word(t, s, w + start, i - start, out);
 				start = i;

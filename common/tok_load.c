@@ -805,7 +805,12 @@ static void build_tries(tok_t *t)
 			trie_add(&t->trie_norm, ns ? ns : a->content, nn, (int32_t)k);
 			t->has_norm = 1;
 		}
-		free(ns);
+		if (ns) {
+			/* HF's id_to_token (and so decode) gives the normalized content of such a token */
+			free(t->id_str[a->id]);
+			t->id_str[a->id] = ns;
+			t->id_len[a->id] = (uint32_t)nn;
+		}
 	}
 }
 
