@@ -20,6 +20,15 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of this thread: the one-thread figure on a shared machine (other jobs steal wall
+ * time, not CPU time) */
+static double cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 int main(int argc, char **argv)
 {
 	diag_init(argv[0]);
@@ -51,13 +60,14 @@ int main(int argc, char **argv)
 	free(line);
 	fclose(f);
 	tok_ids_t *outs = xcalloc(n, sizeof *outs);
-	double best1 = 1e30, bestn = 1e30;
+	double best1 = 1e30, bestn = 1e30, bestc = 1e30;
 	size_t ntok = 0;
 	for (int r = 0; r < runs; r++) {
-		double a = now();
+		double a = now(), c = cpu();
 		for (size_t i = 0; i < n; i++) tok_encode(t, texts[i], lens[i], 0, &outs[i]);
-		double d = now() - a;
+		double d = now() - a, dc = cpu() - c;
 		if (d < best1) best1 = d;
+		if (dc < bestc) bestc = dc;
 	}
 	omp_set_num_threads(threads);
 	for (int r = 0; r < runs; r++) {
@@ -76,8 +86,8 @@ int main(int argc, char **argv)
 		free(texts[i]);
 	}
 	fclose(o);
-	printf("{\"load_s\": %.3f, \"bytes\": %zu, \"chunks\": %zu, \"tokens\": %zu, \"mbps_1\": %.2f, \"mbps_n\": %.2f, \"threads\": %d}\n",
-	       tload, bytes, n, ntok, bytes / best1 / 1e6, bytes / bestn / 1e6, threads);
+	printf("{\"load_s\": %.3f, \"bytes\": %zu, \"chunks\": %zu, \"tokens\": %zu, \"mbps_1\": %.2f, \"mbps_1cpu\": %.2f, \"mbps_n\": %.2f, \"threads\": %d}\n",
+	       tload, bytes, n, ntok, bytes / best1 / 1e6, bytes / bestc / 1e6, bytes / bestn / 1e6, threads);
 	free(outs);
 	free(texts);
 	free(lens);

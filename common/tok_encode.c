@@ -24,7 +24,8 @@ typedef struct { size_t s, e; int m; } mspan_t;
 typedef struct { int32_t id, prev, next, rank, newid; } sym_t;
 typedef struct { int32_t rank, pos, newid; } hent_t;
 
-enum { CACHE_SLOTS = 1 << 15, CACHE_MAX = 1 << 14, CACHE_WORD_MAX = 256 };
+/* per-thread word cache: 2^15 words (HF keeps 10,000); cleared when full */
+enum { CACHE_SLOTS = 1 << 16, CACHE_MAX = 1 << 15, CACHE_WORD_MAX = 256 };
 
 typedef struct { uint64_t h; uint32_t koff, klen, voff, vlen; } centry_t;
 
@@ -435,9 +436,9 @@ static inline int merge_lookup(const mergemap_t *m, int32_t a, int32_t b, int32_
 	uint64_t key = ((uint64_t)(uint32_t)a << 32 | (uint32_t)b) + 1;
 	size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & m->mask;
 	for (;;) {
-		uint64_t k = m->key[i];
-		if (k == key) { *newid = m->newid[i]; return m->rank[i]; }
-		if (!k) return INT_MAX;
+		const mergeent_t *e = &m->e[i];
+		if (e->key == key) { *newid = e->newid; return e->rank; }
+		if (!e->key) return INT_MAX;
 		i = (i + 1) & m->mask;
 	}
 }
@@ -600,10 +601,6 @@ static void cache_clear(tok_state_t *s)
 
 static void bpe_word(const tok_t *t, tok_state_t *s, const char *w, size_t n, tok_ids_t *out)
 {
-	if (t->ignore_merges) {
-		int32_t id = strmap_get(&t->bpe, w, n);
-		if (id >= 0) { out_push(out, id); return; }
-	}
 	size_t slot = 0;
 	uint64_t h = 0;
 	if (n < CACHE_WORD_MAX) {
@@ -619,10 +616,16 @@ static void bpe_word(const tok_t *t, tok_state_t *s, const char *w, size_t n, to
 			slot = (slot + 1) & (CACHE_SLOTS - 1);
 		}
 	}
-	size_t ns = bpe_symbols(t, s, w, n);
-	bpe_merge(t, s, ns);
+	/* the cache holds the word's final ids, so it may be asked before the ignore_merges
+	 * lookup HF makes first: same result, one probe of a small table instead of the vocab */
 	size_t start = out->n;
-	for (int32_t i = ns ? 0 : -1; i >= 0; i = s->sym[i].next) out_push(out, s->sym[i].id);
+	int32_t whole = t->ignore_merges ? strmap_get(&t->bpe, w, n) : -1;
+	if (whole >= 0) out_push(out, whole);
+	else {
+		size_t ns = bpe_symbols(t, s, w, n);
+		bpe_merge(t, s, ns);
+		for (int32_t i = ns ? 0 : -1; i >= 0; i = s->sym[i].next) out_push(out, s->sym[i].id);
+	}
 	if (n < CACHE_WORD_MAX) {
 		if (s->ccount >= CACHE_MAX) {
 			cache_clear(s);
@@ -650,12 +653,21 @@ static void bpe_word_split(const tok_t *t, tok_state_t *s, const char *w, size_t
 		int l;
 		uint32_t cp = utf8_decode(w + i, &l);
 		if (cp == 0x2581 && prev != 0x2581 && i > start) {
-			/* the char before must be its own symbol: a dropped char (no unk, no byte
-			 * fallback) or an unk/byte-fallback symbol would let other merges reach across */
+			/* what matters is the last char of the symbol left of the cut: the char itself
+			 * when it is in the vocab, else '>' of <0xNN> (byte fallback) or the unk
+			 * token's last char; a char that is dropped (no unk, no fallback) leaves no
+			 * symbol, so merges could reach across it */
 			int blocked = 0, pl = 1;
-			for (size_t k = 0; k < t->nws_block; k++) blocked |= t->ws_block[k] == prev;
 			while (pl < 4 && ((unsigned char)w[i - (size_t)pl] & 0xC0) == 0x80) pl++;
-			if (!blocked) blocked = strmap_get(&t->bpe, w + i - pl, (size_t)pl) < 0;
+			uint32_t last = prev;
+			if (strmap_get(&t->bpe, w + i - pl, (size_t)pl) < 0) {
+				int fb = t->byte_fallback;
+				for (int k = 0; fb && k < pl; k++) fb = t->fallback_id[(unsigned char)w[i - (size_t)pl + (size_t)k]] >= 0;
+				if (fb) last = '>';
+				else if (t->unk_id >= 0) last = t->unk_last;
+				else blocked = 1;
+			}
+			for (size_t k = 0; k < t->nws_block; k++) blocked |= t->ws_block[k] == last;
 			if (!blocked) {
 				bpe_word(t, s, w + start, i - start, out);
 				start = i;

@@ -110,10 +110,15 @@ typedef struct {
 	uint8_t first[256];     /* bytes that start some token */
 } trie_t;
 
-/* One (rank, new id) per merge pair, keyed by (left id, right id). */
+/* One (rank, new id) per merge pair, keyed by (left id, right id); one 16-byte slot per
+ * entry so a probe touches one cache line (the table is megabytes and probed per pair). */
 typedef struct {
-	uint64_t *key;          /* ((uint64_t)a << 32 | b) + 1, 0 = empty */
-	int32_t *rank, *newid;
+	uint64_t key;           /* ((uint64_t)a << 32 | b) + 1, 0 = empty */
+	int32_t rank, newid;
+} mergeent_t;
+
+typedef struct {
+	mergeent_t *e;
 	size_t mask, n;
 } mergemap_t;
 
@@ -140,6 +145,7 @@ struct tok {
 	int32_t fallback_id[256];   /* byte_fallback: id of <0xNN>, -1 if none */
 	int byte_fallback, fuse_unk, ignore_merges;
 	int32_t unk_id;
+	uint32_t unk_last;      /* last char of the unk token's text */
 	char *prefix, *suffix;  /* continuing_subword_prefix, end_of_word_suffix (NULL if none) */
 	size_t prefixn, suffixn;
 

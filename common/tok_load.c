@@ -493,7 +493,7 @@ static void parse_post(const ld_t *L, const cJSON *o, tok_t *t)
 static size_t mm_slot(const mergemap_t *m, uint64_t key)
 {
 	size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & m->mask;
-	while (m->key[i] && m->key[i] != key) i = (i + 1) & m->mask;
+	while (m->e[i].key && m->e[i].key != key) i = (i + 1) & m->mask;
 	return i;
 }
 
@@ -571,6 +571,10 @@ static void parse_model(const ld_t *L, const cJSON *m, tok_t *t)
 	if (unk) {
 		t->unk_id = strmap_get(&t->tok2id, unk, strlen(unk));
 		if (t->unk_id < 0) ft_die(FT_EXIT_DATA, "%s: unk_token %s is not in the vocab", q(L->path), q(unk));
+		size_t un = strlen(unk), k = un ? un - 1 : 0;
+		while (k > 0 && ((unsigned char)unk[k] & 0xC0) == 0x80) k--;
+		int l;
+		t->unk_last = un ? utf8_decode(unk + k, &l) : 0;
 	}
 	for (int b = 0; b < 256; b++) {
 		char k[8];
@@ -584,9 +588,7 @@ static void parse_model(const ld_t *L, const cJSON *m, tok_t *t)
 	size_t nm = (size_t)cJSON_GetArraySize(merges);
 	size_t cap = 16;
 	while (cap < nm * 2 + 2) cap <<= 1;
-	t->merges.key = xcalloc(cap, sizeof *t->merges.key);
-	t->merges.rank = xmalloc(cap * sizeof *t->merges.rank);
-	t->merges.newid = xmalloc(cap * sizeof *t->merges.newid);
+	t->merges.e = xcalloc(cap, sizeof *t->merges.e);
 	t->merges.mask = cap - 1;
 	int32_t rank = 0;
 	char *cat = NULL;
@@ -635,10 +637,8 @@ static void parse_model(const ld_t *L, const cJSON *m, tok_t *t)
 		}
 		uint64_t key = ((uint64_t)(uint32_t)ia << 32 | (uint32_t)ib) + 1;
 		size_t s = mm_slot(&t->merges, key);
-		if (!t->merges.key[s]) t->merges.n++;
-		t->merges.key[s] = key;
-		t->merges.rank[s] = rank;
-		t->merges.newid[s] = nid;
+		if (!t->merges.e[s].key) t->merges.n++;
+		t->merges.e[s] = (mergeent_t){key, rank, nid};
 		rank++;
 	}
 	free(cat);
@@ -944,9 +944,7 @@ void tok_free(tok_t *t)
 	free(t->id_special);
 	strmap_free(&t->tok2id);
 	strmap_free(&t->bpe);
-	free(t->merges.key);
-	free(t->merges.rank);
-	free(t->merges.newid);
+	free(t->merges.e);
 	free(t->prefix);
 	free(t->suffix);
 	free(t->ws_block);
