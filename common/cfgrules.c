@@ -837,9 +837,17 @@ void cfgrules_check_support(cfgctx_t *c)
 				continue;
 			}
 			/* supported field, maybe not every value */
-			if (f->sup_values && !schema_list_has(f->sup_values, value_word(v, r, sizeof r)))
-				FAIL(f->name, "'%s' is not supported yet (supported: %s)", r,
-					f->sup_values);
+			if (f->sup_values && !schema_list_has(f->sup_values, value_word(v, r, sizeof r))) {
+				char sp[512];
+				size_t o = 0;
+				for (const char *p = f->sup_values; *p && o + 3 < sizeof sp; p++) {
+					sp[o++] = *p;
+					if (*p == ',')
+						sp[o++] = ' ';
+				}
+				sp[o] = '\0';
+				FAIL(f->name, "'%s' is not supported yet (supported: %s)", r, sp);
+			}
 			if (!strcmp(f->name, "model_type")) {
 				const char *mt = v->valuestring;
 				size_t n = strlen(mt);

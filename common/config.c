@@ -1084,13 +1084,16 @@ ft_config_t *config_load(const char *path, const cfg_override_t *ov, int nov, in
 	cfg->path = xstrdup(path);
 	cfg->flags = flags;
 	ydoc_t *doc = ydoc_load_file(path);
-	if (!doc->root)
-		ft_die(FT_EXIT_USAGE, "'%s': empty config; expected a mapping of fields such as "
-			"base_model and datasets", path);
-	if (doc->root->kind != YN_MAP)
+	if (!doc->root || doc->root->kind != YN_MAP) {
+		int empty = !doc->root, line = empty ? 0 : doc->root->line, col = empty ? 0 : doc->root->col;
+		int list = !empty && doc->root->kind == YN_SEQ;
+		ydoc_free(doc);
+		if (empty)
+			ft_die(FT_EXIT_USAGE, "'%s': empty config; expected a mapping of fields such as "
+				"base_model and datasets", path);
 		ft_die(FT_EXIT_USAGE, "'%s':%d:%d: expected a mapping of fields at the top level, found %s",
-			path, doc->root->line, doc->root->col,
-			doc->root->kind == YN_SEQ ? "a list" : "a single value");
+			path, line, col, list ? "a list" : "a single value");
+	}
 	cJSON *u = ynode_to_json(doc->root, &cfg->pos, "", path);
 	ydoc_free(doc);
 
@@ -1123,6 +1126,12 @@ ft_config_t *config_load(const char *path, const cfg_override_t *ov, int nov, in
 	(void)top;
 	check_model(&vc, u, schema_top(), "", NULL);
 
+	/* Required fields (base_model, learning_rate): Axolotl refuses a config without them. */
+	for (size_t i = 0; i < schema_top()->n; i++) {
+		const schema_field_t *f = &schema_top()->fields[i];
+		if ((f->flags & SF_REQUIRED) && !(f->flags & SF_INTERNAL) && !cfg_get(u, f->name))
+			cfg_fail(&c, f->name, "required");
+	}
 	cfgrules_check(&c);
 	cfgrules_check_support(&c);
 

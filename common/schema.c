@@ -579,7 +579,7 @@ static const schema_field_t fields_top[] = {
 	{ "kto_undesirable_weight", ST_FLOAT, 0, NULL, NULL, SUP_NO, NULL, "preference-loss hyperparameter", NULL },
 	{ "rl_beta", ST_FLOAT, 0, NULL, NULL, SUP_NO, NULL, "preference-loss hyperparameter", NULL },
 	/* Memory / device map */
-	{ "max_memory", ST_ENUM, 0, NULL, "cpu,disk", SUP_IGNORED, NULL, "memory placement option", NULL },
+	{ "max_memory", ST_MAP, 0, NULL, NULL, SUP_IGNORED, NULL, "memory placement option", NULL },
 	{ "gpu_memory_limit", ST_ANY, 0, NULL, NULL, SUP_IGNORED, NULL, "memory placement option", NULL },
 	{ "low_cpu_mem_usage", ST_BOOL, 0, NULL, NULL, SUP_IGNORED, NULL, "memory placement option", NULL },
 	/* Chat template */

@@ -1,0 +1,7 @@
+. "$ROOT/tests/lib/cfg.sh"
+base >cfg.yml
+cat >>cfg.yml <<'EOF'
+fsdp_config:
+  auto_wrap_policy: SIZE_BASED_WRAP
+EOF
+ft-validate cfg.yml
