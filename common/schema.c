@@ -1056,7 +1056,7 @@ void schema_write_man(FILE *f)
 	      "setting it to anything but its default or null is an error naming the field.\n"
 	      ".PP\n"
 	      "Keys ft does not know draw a warning with the nearest known name (an error under\n"
-	      ".BR strict: true ).\n"
+	      ".BR \"strict: true\" ).\n"
 	      "Cross-field rules (for example: qlora needs load_in_4bit; warmup_steps and warmup_ratio\n"
 	      "exclude each other) are checked before support, so a config gets the rule's message\n"
 	      "first. Command-line overrides\n"
