@@ -435,6 +435,9 @@ static void check_value(vctx_t *vc, const schema_field_t *f, cJSON *parent, cons
 				}
 				(void)b;
 			}
+			if (cJSON_IsFalse(v) && schema_list_has(f->values, "no"))
+				cfg_fail(c, path, "expected one of %s, got false (YAML reads an unquoted no as "
+					"false; write \"no\")", spaced(f->values, r, sizeof r));
 			snprintf(want, sizeof want, "one of %s%s", spaced(f->values, r, sizeof r),
 				f->flags & SF_OR_BOOL ? ", true, false" : "");
 			type_fail(c, path, count_words(f->values) <= 16 ? want : "a string", v);
@@ -834,10 +837,14 @@ static void derive(cfgctx_t *c, cJSON *r)
 		set_item(r, "save_strategy", cJSON_CreateString("epoch"));
 	if (!is_set(r, "save_total_limit"))
 		set_item(r, "save_total_limit", cJSON_CreateNumber(4));
-	if (!is_set(r, "eval_strategy")) {
-		const char *es = !has_eval ? "no" : is_set(r, "eval_steps") ? "steps" : "no";
-		set_item(r, "eval_strategy", cJSON_CreateString(es));
-	}
+	/* No evaluation data means no evaluation, whatever eval_strategy says (the trainer
+	 * builder checks that first); else eval_steps means steps; else as given, or "no". */
+	if (!has_eval)
+		set_item(r, "eval_strategy", cJSON_CreateString("no"));
+	else if (is_set(r, "eval_steps"))
+		set_item(r, "eval_strategy", cJSON_CreateString("steps"));
+	else if (!is_set(r, "eval_strategy"))
+		set_item(r, "eval_strategy", cJSON_CreateString("no"));
 
 	/* Model and tokenizer locations. */
 	if (!is_set(r, "base_model_config") && is_set(r, "base_model"))
