@@ -219,6 +219,9 @@ void cfgrules_check(cfgctx_t *c)
 	if (T("batch_size"))
 		WARN("batch_size", "prefer gradient_accumulation_steps (= batch_size / "
 			"micro_batch_size / number of GPUs)");
+	/* hint_sample_packing_padding (the true-when-unset half is a derived value) */
+	if (T("sample_packing") && is_false(G("pad_to_sequence_len")))
+		WARN("pad_to_sequence_len", "true is recommended with sample_packing");
 	/* hint_eval_train_mbsz */
 	if (T("eval_batch_size") && T("micro_batch_size") &&
 	    N(c, "eval_batch_size", 0) != N(c, "micro_batch_size", 0))
@@ -279,6 +282,16 @@ void cfgrules_check(cfgctx_t *c)
 			}
 		}
 	}
+	/* check_tokenizer_use_mistral_common: Magistral models need the mistral-common tokenizer */
+	if (!SET("tokenizer_use_mistral_common")) {
+		const char *k[] = { "base_model", "base_model_config", "tokenizer_config", NULL };
+		for (int i = 0; k[i]; i++)
+			if (contains_ci(S(c, k[i]), "magistral")) {
+				WARN(k[i], "a Magistral model: tokenizer_use_mistral_common is taken as true");
+				cJSON_AddItemToObject(c->u, "tokenizer_use_mistral_common", cJSON_CreateTrue());
+				break;
+			}
+	}
 	/* check_mistral_common_incompatible_options */
 	if (T("tokenizer_use_mistral_common")) {
 		const char *k[] = { "added_tokens_overrides", "special_tokens", "tokens", "chat_template",
@@ -303,6 +316,11 @@ void cfgrules_check(cfgctx_t *c)
 		FAIL("flash_attn_fuse_mlp", "fused modules do not work with LoRA or QLoRA");
 	if (lora_like && T("use_onebitllms"))
 		FAIL("use_onebitllms", "does not work with LoRA or QLoRA");
+	/* warn_qlora_zero3_w_use_reentrant */
+	if (EQ(c, "adapter", "qlora") && is_false(G("gradient_checkpointing_kwargs.use_reentrant")) &&
+	    S(c, "deepspeed") && strstr(S(c, "deepspeed"), "zero3"))
+		WARN("gradient_checkpointing_kwargs.use_reentrant", "false with qlora and DeepSpeed "
+			"ZeRO-3 may fail with a CheckpointError about recomputed values");
 	int lora_kernels = T("lora_mlp_kernel") || T("lora_qkv_kernel") || T("lora_o_kernel");
 	if (lora_kernels && EQ(c, "adapter", "lora") && T("load_in_8bit"))
 		FAIL("load_in_8bit", "the LoRA kernels (lora_mlp/qkv/o_kernel) do not work with 8-bit LoRA");
@@ -473,6 +491,9 @@ void cfgrules_check(cfgctx_t *c)
 		if (n > 1)
 			FAIL(second, "only one cross-entropy optimization at a time (%s is also on)", first);
 	}
+	/* check_fsdp_version */
+	if (SET("fsdp_config") && fsdp_ver(c) != 2)
+		WARN("fsdp_config", "FSDP1 is deprecated; use fsdp_version: 2");
 	/* check_fsdp2_cpu_offload_pin_memory */
 	if (is_false(G("fsdp_config.cpu_offload_pin_memory"))) {
 		if (fsdp_ver(c) != 2)
@@ -837,9 +858,17 @@ void cfgrules_check_support(cfgctx_t *c)
 				continue;
 			}
 			/* supported field, maybe not every value */
-			if (f->sup_values && !schema_list_has(f->sup_values, value_word(v, r, sizeof r)))
-				FAIL(f->name, "'%s' is not supported yet (supported: %s)", r,
-					f->sup_values);
+			if (f->sup_values && !schema_list_has(f->sup_values, value_word(v, r, sizeof r))) {
+				char sp[512];
+				size_t o = 0;
+				for (const char *p = f->sup_values; *p && o + 3 < sizeof sp; p++) {
+					sp[o++] = *p;
+					if (*p == ',')
+						sp[o++] = ' ';
+				}
+				sp[o] = '\0';
+				FAIL(f->name, "'%s' is not supported yet (supported: %s)", r, sp);
+			}
 			if (!strcmp(f->name, "model_type")) {
 				const char *mt = v->valuestring;
 				size_t n = strlen(mt);

@@ -435,6 +435,9 @@ static void check_value(vctx_t *vc, const schema_field_t *f, cJSON *parent, cons
 				}
 				(void)b;
 			}
+			if (cJSON_IsFalse(v) && schema_list_has(f->values, "no"))
+				cfg_fail(c, path, "expected one of %s, got false (YAML reads an unquoted no as "
+					"false; write \"no\")", spaced(f->values, r, sizeof r));
 			snprintf(want, sizeof want, "one of %s%s", spaced(f->values, r, sizeof r),
 				f->flags & SF_OR_BOOL ? ", true, false" : "");
 			type_fail(c, path, count_words(f->values) <= 16 ? want : "a string", v);
@@ -834,10 +837,14 @@ static void derive(cfgctx_t *c, cJSON *r)
 		set_item(r, "save_strategy", cJSON_CreateString("epoch"));
 	if (!is_set(r, "save_total_limit"))
 		set_item(r, "save_total_limit", cJSON_CreateNumber(4));
-	if (!is_set(r, "eval_strategy")) {
-		const char *es = !has_eval ? "no" : is_set(r, "eval_steps") ? "steps" : "no";
-		set_item(r, "eval_strategy", cJSON_CreateString(es));
-	}
+	/* No evaluation data means no evaluation, whatever eval_strategy says (the trainer
+	 * builder checks that first); else eval_steps means steps; else as given, or "no". */
+	if (!has_eval)
+		set_item(r, "eval_strategy", cJSON_CreateString("no"));
+	else if (is_set(r, "eval_steps"))
+		set_item(r, "eval_strategy", cJSON_CreateString("steps"));
+	else if (!is_set(r, "eval_strategy"))
+		set_item(r, "eval_strategy", cJSON_CreateString("no"));
 
 	/* Model and tokenizer locations. */
 	if (!is_set(r, "base_model_config") && is_set(r, "base_model"))
@@ -1089,13 +1096,16 @@ ft_config_t *config_load(const char *path, const cfg_override_t *ov, int nov, in
 	cfg->path = xstrdup(path);
 	cfg->flags = flags;
 	ydoc_t *doc = ydoc_load_file(path);
-	if (!doc->root)
-		ft_die(FT_EXIT_USAGE, "'%s': empty config; expected a mapping of fields such as "
-			"base_model and datasets", path);
-	if (doc->root->kind != YN_MAP)
+	if (!doc->root || doc->root->kind != YN_MAP) {
+		int empty = !doc->root, line = empty ? 0 : doc->root->line, col = empty ? 0 : doc->root->col;
+		int list = !empty && doc->root->kind == YN_SEQ;
+		ydoc_free(doc);
+		if (empty)
+			ft_die(FT_EXIT_USAGE, "'%s': empty config; expected a mapping of fields such as "
+				"base_model and datasets", path);
 		ft_die(FT_EXIT_USAGE, "'%s':%d:%d: expected a mapping of fields at the top level, found %s",
-			path, doc->root->line, doc->root->col,
-			doc->root->kind == YN_SEQ ? "a list" : "a single value");
+			path, line, col, list ? "a list" : "a single value");
+	}
 	cJSON *u = ynode_to_json(doc->root, &cfg->pos, "", path);
 	ydoc_free(doc);
 
@@ -1128,6 +1138,12 @@ ft_config_t *config_load(const char *path, const cfg_override_t *ov, int nov, in
 	(void)top;
 	check_model(&vc, u, schema_top(), "", NULL);
 
+	/* Required fields (base_model, learning_rate): Axolotl refuses a config without them. */
+	for (size_t i = 0; i < schema_top()->n; i++) {
+		const schema_field_t *f = &schema_top()->fields[i];
+		if ((f->flags & SF_REQUIRED) && !(f->flags & SF_INTERNAL) && !cfg_get(u, f->name))
+			cfg_fail(&c, f->name, "required");
+	}
 	cfgrules_check(&c);
 	cfgrules_check_support(&c);
 

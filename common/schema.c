@@ -579,7 +579,7 @@ static const schema_field_t fields_top[] = {
 	{ "kto_undesirable_weight", ST_FLOAT, 0, NULL, NULL, SUP_NO, NULL, "preference-loss hyperparameter", NULL },
 	{ "rl_beta", ST_FLOAT, 0, NULL, NULL, SUP_NO, NULL, "preference-loss hyperparameter", NULL },
 	/* Memory / device map */
-	{ "max_memory", ST_ENUM, 0, NULL, "cpu,disk", SUP_IGNORED, NULL, "memory placement option", NULL },
+	{ "max_memory", ST_MAP, 0, NULL, NULL, SUP_IGNORED, NULL, "memory placement option", NULL },
 	{ "gpu_memory_limit", ST_ANY, 0, NULL, NULL, SUP_IGNORED, NULL, "memory placement option", NULL },
 	{ "low_cpu_mem_usage", ST_BOOL, 0, NULL, NULL, SUP_IGNORED, NULL, "memory placement option", NULL },
 	/* Chat template */
@@ -1056,7 +1056,7 @@ void schema_write_man(FILE *f)
 	      "setting it to anything but its default or null is an error naming the field.\n"
 	      ".PP\n"
 	      "Keys ft does not know draw a warning with the nearest known name (an error under\n"
-	      ".BR strict: true ).\n"
+	      ".BR \"strict: true\" ).\n"
 	      "Cross-field rules (for example: qlora needs load_in_4bit; warmup_steps and warmup_ratio\n"
 	      "exclude each other) are checked before support, so a config gets the rule's message\n"
 	      "first. Command-line overrides\n"
