@@ -10,6 +10,7 @@
 #include <stdio.h> /* opts.h, via config.h, uses FILE */
 
 #include "config.h"
+#include "device.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -795,9 +796,16 @@ static void derive(cfgctx_t *c, cJSON *r)
 	if (!is_set(r, "eval_batch_size"))
 		set_item(r, "eval_batch_size", cJSON_CreateNumber(mbs));
 
-	/* Precision. With no GPU declared, bf16/tf32 "auto" resolve to false: the CPU backend is
-	 * float32. (Axolotl would also turn fp16 on there; ft does not.) */
+	/* Precision. bf16/tf32 "auto" follow the machine, as Axolotl's capability probe does: on
+	 * when a GPU with bf16 (Ampere or newer) is there or declared (CONFIG_GPU), off on the CPU
+	 * backend, which is float32. (Axolotl would also turn fp16 on there; ft does not.) The
+	 * probe runs only for "auto", so tools in a pipeline do not pay for CUDA start-up. */
 	const cJSON *bf = cfg_get(r, "bf16");
+	if (cJSON_IsString(bf) || cJSON_IsString(cfg_get(r, "tf32"))) {
+		device_info_t dev;
+		device_probe(&dev);
+		c->gpu = c->gpu || device_has_bf16(&dev);
+	}
 	if (cJSON_IsString(bf)) { /* "auto" */
 		int on = c->gpu && !cfg_truthy(cfg_get(r, "fp16"));
 		set_item(r, "bf16", cJSON_CreateBool(on));
