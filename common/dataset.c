@@ -126,6 +126,21 @@ int dataset_parse_pretokenized(const void *json, uint32_t **tok, size_t *cap, ui
 	return 0;
 }
 
+void dataset_check_tokenizer(const ft_config_t *cfg, const cJSON *meta, const char *file)
+{
+	const cJSON *fp = cJSON_GetObjectItemCaseSensitive(meta, "tokenizer");
+	if (!cJSON_IsString(fp))
+		return;
+	const char *dir = config_str(cfg, "tokenizer_config", config_model_dir(cfg));
+	char mine[65];
+	if (!dir || tok_dir_fingerprint(dir, mine))
+		return;   /* nothing to compare with: the tool that needs the model says so */
+	if (strcmp(mine, fp->valuestring))
+		ft_die(FT_EXIT_DATA, "%s: made with another tokenizer (fingerprint %.12s) than the one "
+				     "in %s (%.12s); re-run ft-tokenize with this config",
+		       q(file), fp->valuestring, q(dir), mine);
+}
+
 /* Axolotl's `shards`/`shards_idx`: datasets' contiguous shard of a dataset of n records. */
 static void shard_range(size_t n, long shards, long idx, size_t *lo, size_t *hi)
 {

@@ -48,6 +48,10 @@ void dataset_load(const ft_config_t *cfg, const char *key, recset_t *out, ds_sta
 /* The whole preparation: train and validation sets from the config. */
 void dataset_prepare(const ft_config_t *cfg, recset_t *train, recset_t *val, ds_stats_t *st);
 
+/* Refuses (exit 3) a tokens file whose metadata names a tokenizer other than the config's
+ * model's: its ids would mean other tokens. Pre-tokenized files (tokenizer null) pass. */
+void dataset_check_tokenizer(const ft_config_t *cfg, const cJSON *meta, const char *file);
+
 /* Parses a pre-tokenized record ({"input_ids": [...], "labels": [...]}) into tok (growable).
  * On error returns -1 with a message (no position) in err. */
 int dataset_parse_pretokenized(const void *json, uint32_t **tok, size_t *cap, uint32_t *n,

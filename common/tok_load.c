@@ -983,3 +983,25 @@ int32_t tok_pad_id(const tok_t *t) { return t->pad_id; }
 int32_t tok_unk_id(const tok_t *t) { return t->unk_cfg_id >= 0 ? t->unk_cfg_id : t->unk_id; }
 const char *tok_fingerprint(const tok_t *t) { return t->fingerprint; }
 int tok_cleanup_wanted(const tok_t *t) { return t->cleanup_spaces; }
+
+/* The fingerprint of DIR's tokenizer without building the tokenizer: what a reader of a .ftt
+ * compares with the file's metadata. 0 on success, -1 when DIR has no tokenizer.json. */
+int tok_dir_fingerprint(const char *dir, char out[65])
+{
+	size_t dn = strlen(dir), n;
+	char *j = xmalloc(dn + 64);
+	struct stat st;
+	snprintf(j, dn + 64, "%s/tokenizer.json", dir);
+	if (stat(j, &st) != 0) {
+		snprintf(j, dn + 64, "%s/tokenizer.json.zst", dir);
+		if (stat(j, &st) != 0) {
+			free(j);
+			return -1;
+		}
+	}
+	char *buf = maybe_unzstd(j, read_file(j, &n), &n);
+	sha256_hex(buf, n, out);
+	free(buf);
+	free(j);
+	return 0;
+}

@@ -63,5 +63,7 @@ int32_t tok_pad_id(const tok_t *t);
 int32_t tok_unk_id(const tok_t *t);
 /* SHA-256 of the tokenizer.json bytes (decompressed), 64 lowercase hex digits. */
 const char *tok_fingerprint(const tok_t *t);
+/* The same for model folder DIR, without loading the tokenizer; -1 when DIR has none. */
+int tok_dir_fingerprint(const char *dir, char out[65]);
 
 #endif
