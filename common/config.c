@@ -573,7 +573,7 @@ static void check_model(vctx_t *vc, cJSON *obj, const schema_model_t *m, const c
 			const schema_model_t *one[] = { m, NULL };
 			const char *s = suggest(also ? also : one, e->string);
 			char w[600];
-			if (vc->strict)
+			if (vc->strict && !vc->quiet)
 				ft_die(FT_EXIT_USAGE, "%s: '%s': unknown field%s%s%s (strict: true)",
 					cfg_where_key(vc->c, p, w, sizeof w), p, s ? "; did you mean '" : "",
 					s ? s : "", s ? "'?" : "");

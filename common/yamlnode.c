@@ -486,7 +486,8 @@ ydoc_t *ydoc_parse(const char *text, size_t len, const char *subject)
 
 ydoc_t *ydoc_load_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	int std = !strcmp(path, "-"); /* the config may come on stdin, like every ft input */
+	FILE *f = std ? stdin : fopen(path, "rb");
 	if (!f)
 		ft_die(FT_EXIT_IO, "'%s': cannot open: %s", path, strerror(errno));
 	char *buf = NULL;
@@ -502,7 +503,8 @@ ydoc_t *ydoc_load_file(const char *path)
 	}
 	if (ferror(f))
 		ft_die(FT_EXIT_IO, "'%s': cannot read: %s", path, strerror(errno));
-	fclose(f);
+	if (!std)
+		fclose(f);
 	ydoc_t *d = ydoc_parse(buf, len, path);
 	free(buf);
 	return d;
