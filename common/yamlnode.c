@@ -187,6 +187,12 @@ _Noreturn static void build_die(builder_t *b, yaml_mark_t m, const char *what, c
 
 static void anchor_set(builder_t *b, const char *name, ynode_t *n)
 {
+	/* PyYAML refuses a second anchor of the same name; so do we, rather than guess which */
+	for (size_t i = 0; i < b->nanchors; i++)
+		if (!strcmp(b->anchors[i].name, name)) {
+			yaml_mark_t m = { 0, (size_t)n->line - 1, (size_t)n->col - 1 };
+			build_die(b, m, "duplicate anchor", name);
+		}
 	xgrow((void **)&b->anchors, &b->capanchors, b->nanchors + 1, sizeof *b->anchors);
 	b->anchors[b->nanchors].name = xstrdup(name);
 	b->anchors[b->nanchors].node = n;
@@ -195,7 +201,7 @@ static void anchor_set(builder_t *b, const char *name, ynode_t *n)
 
 static ynode_t *anchor_get(builder_t *b, const char *name)
 {
-	for (size_t i = b->nanchors; i-- > 0;) /* a redefined anchor: the latest wins */
+	for (size_t i = b->nanchors; i-- > 0;)
 		if (!strcmp(b->anchors[i].name, name))
 			return b->anchors[i].node;
 	return NULL;
