@@ -802,6 +802,30 @@ static void check_entry_support(cfgctx_t *c, const cJSON *e, const char *path, n
 	}
 }
 
+/* What to do instead, for the unsupported fields users meet most. */
+static const char *const hints[][2] = {
+	{ "load_in_8bit", "train LoRA on the bf16 weights instead" },
+	{ "load_in_4bit", "train LoRA on the bf16 weights instead" },
+	{ "deepspeed", "ft trains on one GPU or data-parallel without DeepSpeed" },
+	{ "fsdp", "ft trains on one GPU or data-parallel without FSDP" },
+	{ "fsdp_config", "ft trains on one GPU or data-parallel without FSDP" },
+	{ "fp16", "use bf16" },
+	{ "float16", "use bfloat16" },
+	{ "peft_use_dora", "use plain LoRA, or rsLoRA with peft_use_rslora: true" },
+	{ "unfrozen_parameters", "use full fine-tuning or LoRA" },
+	{ "pretraining_dataset", "use datasets with type: completion" },
+	{ "streaming", "use local datasets" },
+	{ NULL, NULL },
+};
+
+static const char *hint_for(const char *name)
+{
+	for (int i = 0; hints[i][0]; i++)
+		if (!strcmp(hints[i][0], name))
+			return hints[i][1];
+	return NULL;
+}
+
 void cfgrules_check_support(cfgctx_t *c)
 {
 	char r[256], b[300];
@@ -830,10 +854,13 @@ void cfgrules_check_support(cfgctx_t *c)
 			if (!v)
 				continue;
 			if (f->support == SUP_NO) {
-				if (!is_off_or_default(f, v))
+				if (!is_off_or_default(f, v)) {
+					const char *h = hint_for(f->name);
 					FAIL(f->name, f->type == ST_ENUM && cJSON_IsString(v)
-							? "'%s' is not supported yet" : "%snot supported yet",
-						f->type == ST_ENUM && cJSON_IsString(v) ? v->valuestring : "");
+							? "'%s' is not supported yet%s%s%s" : "%snot supported yet%s%s%s",
+						f->type == ST_ENUM && cJSON_IsString(v) ? v->valuestring : "",
+						h ? " (" : "", h ? h : "", h ? ")" : "");
+				}
 				continue;
 			}
 			if (f->support == SUP_IGNORED) {

@@ -1034,6 +1034,27 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 					: "'%s' is not a directory",
 				bm);
 	}
+	/* Other inputs named by path: a tokenizer or model config elsewhere than base_model, an
+	 * adapter to continue from, a checkpoint to resume. */
+	static const char *const dirs[] = { "base_model_config", "tokenizer_config", "lora_model_dir",
+		NULL };
+	for (int i = 0; dirs[i]; i++) {
+		const char *p = cJSON_GetStringValue(cfg_get(cfg->root, dirs[i]));
+		if (!p || (bm && !strcmp(p, bm)) || is_dir(p))
+			continue;
+		char *snap = i < 2 ? config_hf_snapshot(p, "models") : NULL;
+		if (snap) {
+			free(snap);
+			continue;
+		}
+		missing(c, validate, dirs[i], i < 2 && looks_like_hf_id(p)
+			? "'%s' is not a local directory and not in the Hugging Face cache"
+			: "'%s' is not a directory", p);
+	}
+	const char *rc = cJSON_GetStringValue(cfg_get(cfg->root, "resume_from_checkpoint"));
+	if (rc && !is_dir(rc))
+		missing(c, validate, "resume_from_checkpoint", "'%s' is not a directory", rc);
+
 	const char *lists[] = { "datasets", "test_datasets" };
 	for (int l = 0; l < 2; l++) {
 		const cJSON *ds = cfg_get(cfg->root, lists[l]);
