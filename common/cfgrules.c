@@ -172,6 +172,35 @@ void cfgrules_check(cfgctx_t *c)
 	if (SET("eval_max_new_tokens"))
 		WARN("eval_max_new_tokens", "deprecated; use generation_max_new_tokens");
 
+	/* --- AxolotlConfigWCapabilities (the rules that need no GPU probe).
+	 * Axolotl runs these "before" validators first of all, so they come first here too. */
+	if (T("quantize_moe_experts")) {
+		if (T("lora_target_linear"))
+			FAIL("lora_target_linear", "does not work with quantize_moe_experts; target expert "
+				"weights with lora_target_parameters");
+		if (!EQ(c, "adapter", "lora") && !EQ(c, "adapter", "qlora"))
+			FAIL("quantize_moe_experts", "needs adapter: lora or qlora");
+		if (!T("load_in_4bit") && !T("load_in_8bit"))
+			FAIL("quantize_moe_experts", "needs load_in_4bit or load_in_8bit");
+	}
+	if (T("qat")) {
+		if (T("adapter") || T("peft"))
+			FAIL("qat", "quantization-aware training does not work with an adapter");
+		if (T("load_in_8bit"))
+			FAIL("qat", "does not work with load_in_8bit");
+		if (T("load_in_4bit"))
+			FAIL("qat", "does not work with load_in_4bit");
+	}
+	if (SET("dataset_processes"))
+		WARN("dataset_processes", SET("dataset_num_proc")
+				? "ignored: dataset_num_proc is set too"
+				: "deprecated; use dataset_num_proc");
+	if (T("dataset_exact_deduplication") && (T("streaming") || T("pretraining_dataset")))
+		FAIL("dataset_exact_deduplication", "not available for streamed datasets");
+	if (T("dataset_exact_deduplication") && T("skip_prepare_dataset"))
+		FAIL("dataset_exact_deduplication", "has no effect with skip_prepare_dataset: true; "
+			"turn one of them off");
+
 	/* --- DatasetValidationMixin --- */
 	check_dataset_list(c, "datasets");
 	check_dataset_list(c, "test_datasets");
@@ -677,34 +706,6 @@ void cfgrules_check(cfgctx_t *c)
 		WARN("fp32_norm_classes", "ignored without fp32_norms: true");
 	if (EQ(c, "save_strategy", "best") && !T("metric_for_best_model"))
 		FAIL("save_strategy", "best needs metric_for_best_model (eval_loss, for example)");
-
-	/* --- AxolotlConfigWCapabilities (the rules that need no GPU probe) --- */
-	if (T("quantize_moe_experts")) {
-		if (T("lora_target_linear"))
-			FAIL("lora_target_linear", "does not work with quantize_moe_experts; target expert "
-				"weights with lora_target_parameters");
-		if (!lora_like)
-			FAIL("quantize_moe_experts", "needs adapter: lora or qlora");
-		if (!T("load_in_4bit") && !T("load_in_8bit"))
-			FAIL("quantize_moe_experts", "needs load_in_4bit or load_in_8bit");
-	}
-	if (T("qat")) {
-		if (T("adapter") || T("peft"))
-			FAIL("qat", "quantization-aware training does not work with an adapter");
-		if (T("load_in_8bit"))
-			FAIL("qat", "does not work with load_in_8bit");
-		if (T("load_in_4bit"))
-			FAIL("qat", "does not work with load_in_4bit");
-	}
-	if (SET("dataset_processes"))
-		WARN("dataset_processes", SET("dataset_num_proc")
-				? "ignored: dataset_num_proc is set too"
-				: "deprecated; use dataset_num_proc");
-	if (T("dataset_exact_deduplication") && (T("streaming") || T("pretraining_dataset")))
-		FAIL("dataset_exact_deduplication", "not available for streamed datasets");
-	if (T("dataset_exact_deduplication") && T("skip_prepare_dataset"))
-		FAIL("dataset_exact_deduplication", "has no effect with skip_prepare_dataset: true; "
-			"turn one of them off");
 
 	/* --- ModelInputConfig / ModelOutputConfig / FSDPConfig --- */
 	if (T("trust_remote_code"))
