@@ -82,7 +82,8 @@ const char *cfg_where_key(const cfgctx_t *c, const char *dotted, char *buf, size
 	return where_impl(c->file, c->pos, c->ov, c->nov, dotted, 1, buf, n);
 }
 
-void cfg_fail(const cfgctx_t *c, const char *field, const char *fmt, ...)
+void cfg_fail_at(const char *file, int line, const cfgctx_t *c, const char *field,
+	const char *fmt, ...)
 {
 	char w[600], msg[1024];
 	va_list ap;
@@ -90,8 +91,9 @@ void cfg_fail(const cfgctx_t *c, const char *field, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (field)
-		ft_die(FT_EXIT_USAGE, "%s: '%s': %s", cfg_where(c, field, w, sizeof w), field, msg);
-	ft_die(FT_EXIT_USAGE, "%s: %s", cfg_where(c, NULL, w, sizeof w), msg);
+		ft_die_at(file, line, FT_EXIT_USAGE, "%s: '%s': %s", cfg_where(c, field, w, sizeof w),
+			field, msg);
+	ft_die_at(file, line, FT_EXIT_USAGE, "%s: %s", cfg_where(c, NULL, w, sizeof w), msg);
 }
 
 void cfg_warn(const cfgctx_t *c, const char *field, const char *fmt, ...)
