@@ -139,9 +139,80 @@ static void check_dataset_list(cfgctx_t *c, const char *list)
 	}
 }
 
+/* Value ranges. Axolotl declares few (relora_prune_ratio, fsdp min_num_params); the rest are
+ * ft's: values the training tools cannot work with (a micro batch of 0 would divide by zero,
+ * a dropout of 1 drops everything), caught here with the field's position rather than deep in
+ * a tool. */
+static const struct {
+	const char *name;
+	double lo, hi;      /* bounds */
+	int lo_open, hi_open; /* 1: the bound itself is excluded */
+} ranges[] = {
+	{ "micro_batch_size", 1, 1e9, 0, 0 },
+	{ "gradient_accumulation_steps", 1, 1e9, 0, 0 },
+	{ "batch_size", 1, 1e12, 0, 0 },
+	{ "eval_batch_size", 1, 1e9, 0, 0 },
+	{ "sequence_len", 1, 1e9, 0, 0 },
+	{ "num_epochs", 0, 1e9, 1, 0 },
+	{ "max_steps", 1, 1e15, 0, 0 },
+	{ "learning_rate", 0, 1e9, 0, 0 },
+	{ "weight_decay", 0, 1e9, 0, 0 },
+	{ "max_grad_norm", 0, 1e30, 0, 0 },
+	{ "adam_beta1", 0, 1, 0, 1 },
+	{ "adam_beta2", 0, 1, 0, 1 },
+	{ "adam_epsilon", 0, 1, 0, 0 },
+	{ "warmup_steps", 0, 1e15, 0, 0 },
+	{ "warmup_ratio", 0, 1, 0, 0 },
+	{ "cosine_min_lr_ratio", 0, 1, 0, 0 },
+	{ "val_set_size", 0, 1e15, 0, 0 },
+	{ "eval_steps", 0, 1e15, 1, 0 },
+	{ "save_steps", 0, 1e15, 1, 0 },
+	{ "evals_per_epoch", 1, 1e9, 0, 0 },
+	{ "saves_per_epoch", 1, 1e9, 0, 0 },
+	{ "logging_steps", 1, 1e15, 0, 0 },
+	{ "save_total_limit", 0, 1e9, 0, 0 },
+	{ "lora_r", 1, 1e6, 0, 0 },
+	{ "lora_alpha", 0, 1e9, 1, 0 },
+	{ "lora_dropout", 0, 1, 0, 1 },
+	{ "min_sample_len", 0, 1e9, 0, 0 },
+	{ "sample_packing_group_size", 1, 1e12, 0, 0 },
+	{ "sample_packing_bin_size", 1, 1e9, 0, 0 },
+	{ "dataset_num_proc", 1, 1e6, 0, 0 },
+	{ "dataset_processes", 1, 1e6, 0, 0 },
+	{ "loss_watchdog_patience", 1, 1e9, 0, 0 },
+	{ "relora_prune_ratio", 0, 1, 0, 0 },
+	{ "fsdp_config.min_num_params", 1, 1e18, 0, 0 },
+	{ "dynamic_checkpoint.check_interval", 1, 1e18, 0, 0 },
+};
+
+static void check_ranges(cfgctx_t *c)
+{
+	char r[64], lo[32], hi[32];
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+		const cJSON *v = G(ranges[i].name);
+		if (!cJSON_IsNumber(v))
+			continue;
+		double x = v->valuedouble;
+		int below = ranges[i].lo_open ? x <= ranges[i].lo : x < ranges[i].lo;
+		int above = ranges[i].hi_open ? x >= ranges[i].hi : x > ranges[i].hi;
+		if (!below && !above)
+			continue;
+		json_format_number(x, r, sizeof r);
+		json_format_number(ranges[i].lo, lo, sizeof lo);
+		json_format_number(ranges[i].hi, hi, sizeof hi);
+		if (ranges[i].hi >= 1e6 && below)
+			FAIL(ranges[i].name, "must be %s %s, got %s",
+				ranges[i].lo_open ? "greater than" : "at least", lo, r);
+		FAIL(ranges[i].name, "must be in %s%s, %s%s, got %s", ranges[i].lo_open ? "(" : "[", lo,
+			hi, ranges[i].hi_open ? ")" : "]", r);
+	}
+}
+
 void cfgrules_check(cfgctx_t *c)
 {
 	char buf[512];
+
+	check_ranges(c);
 
 	/* --- DeprecatedParameters: removed fields --- */
 	if (T("max_packed_sequence_len"))
