@@ -38,7 +38,9 @@ endif
 
 ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS)
 
-.PHONY: all test install clean demo check-man
+.PHONY: all test install clean demo deps
+# Keep the objects of tools and tests (make would delete them as intermediates).
+.SECONDARY:
 all: $(TOOLS) $(UNITS)
 
 $(BUILD)/libft.a: $(COMMON_OBJ) $(CU_OBJ)
@@ -61,7 +63,12 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libft.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libft.a $(LDLIBS) $(CUDA_LIBS)
 
-test: all
+# `make test` and `make demo` work on a fresh Debian machine: deps installs what is missing.
+deps:
+	@sh scripts/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all
 	@BIN=$(BIN) UNITS=$(BUILD)/tests sh tests/run.sh
 
 install: all
@@ -72,8 +79,8 @@ install: all
 	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7/
 
-demo: all
-	sh scripts/demo.sh
+demo:
+	@sh scripts/demo.sh
 
 clean:
 	rm -rf build bin

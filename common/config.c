@@ -10,6 +10,7 @@
 #include <stdio.h> /* opts.h, via config.h, uses FILE */
 
 #include "config.h"
+#include "device.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -797,9 +798,16 @@ static void derive(cfgctx_t *c, cJSON *r)
 	if (!is_set(r, "eval_batch_size"))
 		set_item(r, "eval_batch_size", cJSON_CreateNumber(mbs));
 
-	/* Precision. With no GPU declared, bf16/tf32 "auto" resolve to false: the CPU backend is
-	 * float32. (Axolotl would also turn fp16 on there; ft does not.) */
+	/* Precision. bf16/tf32 "auto" follow the machine, as Axolotl's capability probe does: on
+	 * when a GPU with bf16 (Ampere or newer) is there or declared (CONFIG_GPU), off on the CPU
+	 * backend, which is float32. (Axolotl would also turn fp16 on there; ft does not.) The
+	 * probe runs only for "auto", so tools in a pipeline do not pay for CUDA start-up. */
 	const cJSON *bf = cfg_get(r, "bf16");
+	if (cJSON_IsString(bf) || cJSON_IsString(cfg_get(r, "tf32"))) {
+		device_info_t dev;
+		device_probe(&dev);
+		c->gpu = c->gpu || device_has_bf16(&dev);
+	}
 	if (cJSON_IsString(bf)) { /* "auto" */
 		int on = c->gpu && !cfg_truthy(cfg_get(r, "fp16"));
 		set_item(r, "bf16", cJSON_CreateBool(on));
@@ -1009,19 +1017,24 @@ char *config_hf_snapshot(const char *id, const char *kind)
 	return *best ? xstrdup(best) : NULL;
 }
 
-static void missing(cfgctx_t *c, int validate, const char *field, const char *fmt, const char *arg)
+/* A missing model or data file: an error for a tool that reads it, a warning from
+ * ft-validate (which checks the config, not the machine), nothing for the other tools. */
+static void missing(cfgctx_t *c, int mode, const char *field, const char *fmt, const char *arg)
 {
 	char msg[1024];
 	snprintf(msg, sizeof msg, fmt, arg);
-	if (validate)
-		cfg_warn(c, field, "%s", msg);
-	else
+	if (mode == 1)
 		cfg_fail(c, field, "%s", msg);
+	else if (mode == 2)
+		cfg_warn(c, field, "%s", msg);
 }
 
 static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 {
-	int validate = cfg->flags & CONFIG_FOR_VALIDATE;
+	/* per kind of file: 1 = error, 2 = warning, 0 = silent (see missing) */
+	int validate = cfg->flags & CONFIG_FOR_VALIDATE ? 2 : 0;
+	int model_mode = cfg->flags & CONFIG_NEEDS_MODEL ? 1 : validate;
+	int data_mode = cfg->flags & CONFIG_NEEDS_DATA ? 1 : validate;
 	const char *bm = cJSON_GetStringValue(cfg_get(cfg->root, "base_model"));
 	if (bm) {
 		if (is_dir(bm))
@@ -1029,7 +1042,7 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 		else
 			cfg->model_dir = config_hf_snapshot(bm, "models");
 		if (!cfg->model_dir)
-			missing(c, validate, "base_model",
+			missing(c, model_mode, "base_model",
 				looks_like_hf_id(bm)
 					? "'%s' is not a local directory and not in the Hugging Face cache "
 					  "(HF_HUB_CACHE); ft does not download models"
@@ -1077,7 +1090,7 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 				free(snap);
 				continue;
 			}
-			missing(c, validate, field,
+			missing(c, data_mode, field,
 				looks_like_hf_id(path)
 					? "'%s' is not a local file or directory and not in the Hugging Face "
 					  "cache; ft does not download datasets"

@@ -18,6 +18,8 @@ typedef struct ft_config ft_config_t;
 
 enum {
 	CONFIG_FOR_VALIDATE = 1,  /* missing model/data files are warnings, not errors */
+	CONFIG_NEEDS_MODEL = 4,   /* the tool reads base_model: missing is an error */
+	CONFIG_NEEDS_DATA = 8,    /* the tool reads the datasets: a missing path is an error */
 };
 
 /* Load, override, validate and resolve. Never returns on an invalid config (exit 2). */
@@ -49,7 +51,7 @@ enum {
 	CONFIG_GPU = 2,  /* resolve bf16/tf32 "auto" as on a GPU that has both (Ampere or newer) */
 };
 /* The model directory: base_model itself when it is a directory, else its snapshot in the
- * Hugging Face cache; NULL when neither exists (only possible under CONFIG_FOR_VALIDATE). */
+ * Hugging Face cache; NULL when neither exists (an error only under CONFIG_NEEDS_MODEL). */
 const char *config_model_dir(const ft_config_t *cfg);
 /* Warm-up steps for a run of total_steps optimizer steps, as Axolotl's trainer builder
  * computes them: warmup_steps, else int(warmup_ratio * total), else min(int(0.03 * total), 100);

@@ -9,6 +9,8 @@
 #ifndef FT_OPTS_H
 #define FT_OPTS_H
 
+#include <stdio.h>
+
 typedef enum {
 	OPT_FLAG,   /* int *: set to 1 */
 	OPT_NOFLAG, /* int *: set to 0 (e.g. --no-progress) */

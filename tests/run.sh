@@ -12,7 +12,9 @@
 #   NAME.errgrep a grep -E pattern stderr must match (one per line, all must match)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$(cd "$ROOT/${BIN:-bin}" && pwd)
+BIN=${BIN:-bin}
+case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
+BIN=$(cd "$BIN" && pwd) || exit 2
 UNITS=${UNITS:-build/rel/tests}
 case "$UNITS" in /*) ;; *) UNITS="$ROOT/$UNITS" ;; esac
 FIXTURES=${FT_FIXTURES:-$ROOT/../shared/fixtures}

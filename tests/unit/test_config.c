@@ -104,14 +104,17 @@ int main(void)
 	config_free(c);
 	free(fp);
 
-	/* Missing model or data: an error for the tools, a warning for ft-validate. */
+	/* Missing model or data: an error for the tools that read them, a warning for
+	 * ft-validate, nothing for a tool that reads neither (ft-pack). */
 	write_file("nomodel.yml", "base_model: ./absent\ndatasets: [{path: data.jsonl}]\n"
 				  "micro_batch_size: 1\ngradient_accumulation_steps: 1\nlearning_rate: 0.1\n");
 	write_file("nodata.yml", "base_model: ./model\ndatasets: [{path: absent.jsonl}]\n"
 				 "micro_batch_size: 1\ngradient_accumulation_steps: 1\nlearning_rate: 0.1\n");
-	EXPECT(load_status("nomodel.yml", 0) == 2, "missing model must exit 2");
+	EXPECT(load_status("nomodel.yml", CONFIG_NEEDS_MODEL) == 2, "missing model must exit 2");
+	EXPECT(load_status("nomodel.yml", CONFIG_NEEDS_DATA) == 0, "model not needed");
 	EXPECT(load_status("nomodel.yml", CONFIG_FOR_VALIDATE) == 0, "missing model only warns in validate");
-	EXPECT(load_status("nodata.yml", 0) == 2, "missing data must exit 2");
+	EXPECT(load_status("nodata.yml", CONFIG_NEEDS_DATA) == 2, "missing data must exit 2");
+	EXPECT(load_status("nodata.yml", CONFIG_NEEDS_MODEL) == 0, "data not needed");
 	EXPECT(load_status("nodata.yml", CONFIG_FOR_VALIDATE) == 0, "missing data only warns in validate");
 
 	const char *files[] = { "cfg.yml", "plain.yml", "nomodel.yml", "nodata.yml", "data.jsonl" };

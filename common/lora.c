@@ -1,0 +1,510 @@
+/* lora: LoRA adapters on the model's linear layers — attaching fresh ones as PEFT initialises
+ * them, loading and saving PEFT adapter folders (same tensor names, adapter_config.json as PEFT
+ * writes it), and merging into the base weights (merge_and_unload). The forward and backward
+ * through an adapter are in model.c (linear_fwd, linear_bwd). */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "diag.h"
+#include "model_impl.h"
+
+static const char *lin_module(int lin) { return lin <= LIN_O ? "self_attn" : "mlp"; }
+
+/* Attach adapters to the (layer, linear) pairs flagged in on (L * NLIN). */
+static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on)
+{
+	if (m->has_lora)
+		ft_die(FT_EXIT_USAGE, "a LoRA adapter is already attached");
+	const modelcfg_t *c = &m->cfg;
+	int L = c->L;
+	if (lc->r < 1)
+		ft_die(FT_EXIT_DATA, "LoRA rank %d must be positive", lc->r);
+	if (c->fused_qkv)
+		for (int i = 0; i < L * NLIN; i++)
+			if (on[i] && i % NLIN != LIN_O && i % NLIN != LIN_DOWN)
+				ft_die(FT_EXIT_DATA, "LoRA on phi3's fused qkv_proj and gate_up_proj is not supported "
+				       "(o_proj and down_proj are)");
+	if (!(lc->dropout >= 0 && lc->dropout < 1))
+		ft_die(FT_EXIT_DATA, "lora_dropout %g must be in [0, 1)", lc->dropout);
+	m->lcfg = *lc;
+	if (lc->layers) {
+		m->lcfg_layers = xmalloc((size_t)L);
+		memcpy(m->lcfg_layers, lc->layers, (size_t)L);
+		m->lcfg.layers = m->lcfg_layers;
+	}
+	m->lora = xcalloc((size_t)L * NLIN, sizeof *m->lora);
+	int n = 0;
+	for (int i = 0; i < L * NLIN; i++)
+		n += on[i] ? 2 : 0;
+	m->nlp = n;
+	m->lparams = xcalloc((size_t)(n ? n : 1), sizeof *m->lparams);
+	int k = 0;
+	size_t total = 0;
+	float scale = lc->use_rslora ? lc->alpha / sqrtf((float)lc->r) : lc->alpha / (float)lc->r;
+	for (int l = 0; l < L; l++)
+		for (int li = 0; li < NLIN; li++) {
+			if (!on[l * NLIN + li])
+				continue;
+			int din, dout;
+			lin_dims(c, li, &din, &dout);
+			for (int ab = 0; ab < 2; ab++) {
+				param_t *p = &m->lparams[k++];
+				snprintf(p->name, sizeof p->name, "base_model.model.model.layers.%d.%s.%s.lora_%c.weight", l,
+					 lin_module(li), lin_names[li], ab ? 'B' : 'A');
+				p->ndim = 2;
+				p->shape[0] = ab ? dout : lc->r;
+				p->shape[1] = ab ? lc->r : din;
+				p->numel = (size_t)p->shape[0] * p->shape[1];
+				total += p->numel;
+			}
+			m->lora[l * NLIN + li] = (lora_t){&m->lparams[k - 2], &m->lparams[k - 1], scale};
+		}
+	m->ltotal = total;
+	m->ldata = m->ops->alloc(total * sizeof(float));
+	m->lgdata = m->ops->alloc(total * sizeof(float));
+	size_t off = 0;
+	for (int i = 0; i < n; i++) {
+		m->lparams[i].data = m->ldata + off;
+		m->lparams[i].grad = m->lgdata + off;
+		off += m->lparams[i].numel;
+	}
+	m->has_lora = 1;
+	acts_free(m);   /* the next forward allocates LoRA activations too */
+	model_set_train_base(m, 0);
+}
+
+void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed)
+{
+	int L = m->cfg.L;
+	unsigned char *on = xcalloc((size_t)L * NLIN, 1);
+	for (int l = 0; l < L; l++)
+		for (int li = 0; li < NLIN; li++)
+			on[l * NLIN + li] = lc->target[li] && (!lc->layers || lc->layers[l]);
+	lora_setup(m, lc, on);
+	free(on);
+	uint64_t s = seed;
+	for (int i = 0; i < m->nlp; i += 2) {
+		param_t *A = &m->lparams[i];
+		/* kaiming_uniform_(a=sqrt(5)) on (R, in): U(-1/sqrt(in), 1/sqrt(in)); B stays zero */
+		float bound = 1.0f / sqrtf((float)A->shape[1]);
+		float *tmp = xmalloc(A->numel * sizeof *tmp);
+		for (size_t j = 0; j < A->numel; j++)
+			tmp[j] = (float)((2 * rng_uniform(&s) - 1) * bound);
+		m->ops->upload(A->data, tmp, A->numel * sizeof(float));
+		free(tmp);
+	}
+}
+
+static char *slurp(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		ft_die(FT_EXIT_IO, "'%s': cannot open: %s", path, strerror(errno));
+	size_t cap = 1 << 14, n = 0, r;
+	char *s = xmalloc(cap);
+	while ((r = fread(s + n, 1, cap - n - 1, fp)) > 0)
+		if ((n += r) + 1 == cap)
+			xgrow((void **)&s, &cap, cap * 2, 1);
+	if (ferror(fp))
+		ft_die(FT_EXIT_IO, "'%s': cannot read: %s", path, strerror(errno));
+	fclose(fp);
+	s[n] = 0;
+	return s;
+}
+
+static int json_empty(const cJSON *v)
+{
+	return !v || cJSON_IsNull(v) || ((cJSON_IsObject(v) || cJSON_IsArray(v)) && !v->child);
+}
+
+/* PEFT's check_target_module_exists for a list: the name itself or a suffix after a '.'. */
+static int target_matches(const cJSON *tm, const char *name)
+{
+	if (cJSON_IsString(tm)) {
+		if (!strcmp(tm->valuestring, "all-linear"))
+			return 1;
+		return !strcmp(tm->valuestring, name);
+	}
+	size_t nl = strlen(name);
+	for (const cJSON *e = tm->child; e; e = e->next) {
+		if (!cJSON_IsString(e))
+			continue;
+		const char *t = e->valuestring;
+		size_t tl = strlen(t);
+		if (!strcmp(t, name) || (nl > tl && name[nl - tl - 1] == '.' && !strcmp(name + nl - tl, t)))
+			return 1;
+	}
+	return 0;
+}
+
+void model_lora_load(model_t *m, const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/adapter_config.json", dir);
+	char *txt = slurp(path);
+	cJSON *j = cJSON_Parse(txt);
+	free(txt);
+	if (!cJSON_IsObject(j))
+		ft_die(FT_EXIT_DATA, "'%s': not a JSON object", path);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "peft_type");
+	if (!cJSON_IsString(v) || strcmp(v->valuestring, "LORA") != 0)
+		ft_die(FT_EXIT_DATA, "'%s': peft_type must be \"LORA\"", path);
+	/* settings that change what the adapter computes, which we would otherwise ignore */
+	static const char *const refused[] = {"use_dora", "rank_pattern", "alpha_pattern", "modules_to_save",
+					      "lora_bias", "fan_in_fan_out", "target_parameters", "layer_replication",
+					      "trainable_token_indices", "use_qalora", "use_bdlora", "exclude_modules",
+					      "alora_invocation_tokens", "arrow_config", "monteclora_config", "velora_config",
+					      "kasa_config"};
+	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(j, refused[i]);
+		if (!json_empty(v) && !cJSON_IsFalse(v))
+			ft_die(FT_EXIT_DATA, "'%s': '%s' is not supported", path, refused[i]);
+	}
+	v = cJSON_GetObjectItemCaseSensitive(j, "bias");
+	if (cJSON_IsString(v) && strcmp(v->valuestring, "none") != 0)
+		ft_die(FT_EXIT_DATA, "'%s': bias '%s' is not supported (only \"none\")", path, v->valuestring);
+	lora_cfg_t lc;
+	memset(&lc, 0, sizeof lc);
+	v = cJSON_GetObjectItemCaseSensitive(j, "r");
+	if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble != floor(v->valuedouble))
+		ft_die(FT_EXIT_DATA, "'%s': 'r' must be a positive integer", path);
+	lc.r = (int)v->valuedouble;
+	v = cJSON_GetObjectItemCaseSensitive(j, "lora_alpha");
+	lc.alpha = cJSON_IsNumber(v) ? (float)v->valuedouble : 8.0f;   /* PEFT's default */
+	lc.use_rslora = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "use_rslora"));
+	v = cJSON_GetObjectItemCaseSensitive(j, "lora_dropout");
+	lc.dropout = cJSON_IsNumber(v) ? (float)v->valuedouble : 0.0f;
+	const cJSON *tm = cJSON_GetObjectItemCaseSensitive(j, "target_modules");
+	if (!cJSON_IsArray(tm) && !cJSON_IsString(tm))
+		ft_die(FT_EXIT_DATA, "'%s': 'target_modules' must be a list of module names", path);
+	if (cJSON_IsString(tm) && strcmp(tm->valuestring, "all-linear") != 0 && strpbrk(tm->valuestring, ".*+?[](|)\\^$"))
+		ft_die(FT_EXIT_DATA, "'%s': 'target_modules' as a regular expression ('%s') is not supported", path,
+		       tm->valuestring);
+	int L = m->cfg.L;
+	unsigned char *layer_on = xmalloc((size_t)L);
+	memset(layer_on, 1, (size_t)L);
+	v = cJSON_GetObjectItemCaseSensitive(j, "layers_to_transform");
+	if (!json_empty(v)) {
+		memset(layer_on, 0, (size_t)L);
+		if (cJSON_IsNumber(v)) {
+			if (v->valueint >= 0 && v->valueint < L)
+				layer_on[v->valueint] = 1;
+		} else if (cJSON_IsArray(v)) {
+			for (const cJSON *e = v->child; e; e = e->next)
+				if (cJSON_IsNumber(e) && e->valueint >= 0 && e->valueint < L)
+					layer_on[e->valueint] = 1;
+		} else {
+			ft_die(FT_EXIT_DATA, "'%s': 'layers_to_transform' must be an integer or a list", path);
+		}
+	}
+	unsigned char *on = xcalloc((size_t)L * NLIN, 1);
+	char name[256];
+	int any = 0;
+	for (int l = 0; l < L; l++)
+		for (int li = 0; li < NLIN; li++) {
+			snprintf(name, sizeof name, "model.layers.%d.%s.%s", l, lin_module(li), lin_names[li]);
+			on[l * NLIN + li] = layer_on[l] && target_matches(tm, name);
+			if (on[l * NLIN + li]) {
+				lc.target[li] = 1;
+				any = 1;
+			}
+		}
+	/* a target naming a module we do not adapt (lm_head, embed_tokens) is refused by name */
+	if (cJSON_IsArray(tm))
+		for (const cJSON *e = tm->child; e; e = e->next) {
+			int used = 0;
+			for (int l = 0; l < L && !used; l++)
+				for (int li = 0; li < NLIN && !used; li++) {
+					snprintf(name, sizeof name, "model.layers.%d.%s.%s", l, lin_module(li), lin_names[li]);
+					cJSON one = *e;
+					one.next = one.prev = NULL;
+					cJSON arr = {.type = cJSON_Array, .child = &one};
+					used = target_matches(&arr, name);
+				}
+			if (!used)
+				ft_die(FT_EXIT_DATA, "'%s': target module '%s' is not supported (LoRA on q/k/v/o and "
+				       "gate/up/down projections only)", path, cJSON_IsString(e) ? e->valuestring : "?");
+		}
+	if (!any)
+		ft_die(FT_EXIT_DATA, "'%s': 'target_modules' selects no module of this model", path);
+	int all_layers = 1;
+	for (int l = 0; l < L; l++)
+		all_layers &= layer_on[l];
+	lc.layers = all_layers ? NULL : layer_on;
+	lora_setup(m, &lc, on);
+	free(on);
+	free(layer_on);
+	cJSON_Delete(j);
+
+	snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);
+	st_file_t *f = st_open(path);
+	size_t maxn = 1;
+	for (int i = 0; i < m->nlp; i++)
+		if (m->lparams[i].numel > maxn)
+			maxn = m->lparams[i].numel;
+	float *tmp = xmalloc(maxn * sizeof *tmp);
+	for (int i = 0; i < m->nlp; i++) {
+		param_t *p = &m->lparams[i];
+		const st_tensor_t *t = st_need(f, p->name, 2, p->shape);
+		st_read_f32(t, tmp);
+		m->ops->upload(p->data, tmp, p->numel * sizeof(float));
+	}
+	free(tmp);
+	for (int i = 0; i < f->n; i++)
+		if (!model_lora_param_by_name(m, f->t[i].name))
+			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' is not a LoRA weight of the configured targets", path,
+			       f->t[i].name);
+	st_close(f);
+}
+
+/* A float32 value as Python's repr writes the number the user gave (shortest text that reads
+ * back to the same float32; ".0" on integral values), e.g. 0.05f -> "0.05". */
+static void py_float(char *buf, size_t n, float f)
+{
+	for (int p = 1; p <= 17; p++) {
+		snprintf(buf, n, "%.*g", p, (double)f);
+		if ((float)strtod(buf, NULL) == f)
+			break;
+	}
+	if (!strpbrk(buf, ".eninf"))
+		snprintf(buf + strlen(buf), n - strlen(buf), ".0");
+}
+
+typedef struct { const char *key; char *val; } kv_t;
+
+static int cmp_kv(const void *a, const void *b) { return strcmp(((const kv_t *)a)->key, ((const kv_t *)b)->key); }
+
+/* A JSON string as Python's json.dumps writes it (ensure_ascii: non-ASCII as \\uXXXX, UTF-16
+ * surrogate pairs beyond the BMP; bytes that are not UTF-8 as U+FFFD). */
+static char *jstr(const char *s)
+{
+	size_t n = strlen(s);
+	char *o = xmalloc(n * 12 + 3), *p = o;
+	*p++ = '"';
+	const unsigned char *c = (const unsigned char *)s;
+	while (*c) {
+		uint32_t cp = *c;
+		int len = 1;
+		if (cp >= 0x80) {
+			len = cp >= 0xf0 ? 4 : cp >= 0xe0 ? 3 : cp >= 0xc0 ? 2 : 0;
+			cp = len == 4 ? cp & 7 : len == 3 ? cp & 15 : cp & 31;
+			for (int k = 1; k < len; k++) {
+				if ((c[k] & 0xc0) != 0x80) {
+					len = 0;
+					break;
+				}
+				cp = cp << 6 | (c[k] & 0x3f);
+			}
+			if (len == 0) {
+				cp = 0xfffd;
+				len = 1;
+			}
+		}
+		if (cp == '"' || cp == '\\') {
+			*p++ = '\\';
+			*p++ = (char)cp;
+		} else if (cp == '\n') {
+			p += sprintf(p, "\\n");
+		} else if (cp == '\t') {
+			p += sprintf(p, "\\t");
+		} else if (cp == '\r') {
+			p += sprintf(p, "\\r");
+		} else if (cp == '\b') {
+			p += sprintf(p, "\\b");
+		} else if (cp == '\f') {
+			p += sprintf(p, "\\f");
+		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0x10000)) {
+			p += sprintf(p, "\\u%04x", cp);
+		} else if (cp >= 0x10000) {
+			cp -= 0x10000;
+			p += sprintf(p, "\\u%04x\\u%04x", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+		} else {
+			*p++ = (char)cp;
+		}
+		c += len;
+	}
+	*p++ = '"';
+	*p = 0;
+	return o;
+}
+
+void model_lora_save(model_t *m, const char *dir, const char *base)
+{
+	if (!m->has_lora)
+		ft_die(FT_EXIT_USAGE, "no LoRA adapter to save");
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		ft_die(FT_EXIT_IO, "'%s': cannot create: %s", dir, strerror(errno));
+	char path[4096];
+	snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);
+	st_writer_t *w = st_writer_new();
+	float *host = xmalloc(m->ltotal * sizeof *host);
+	m->ops->download(host, m->ldata, m->ltotal * sizeof(float));
+	for (int i = 0; i < m->nlp; i++) {
+		param_t *p = &m->lparams[i];
+		st_writer_add(w, p->name, ST_F32, 2, p->shape, host + (p->data - m->ldata));
+	}
+	st_writer_write(w, path);
+	st_writer_free(w);
+	free(host);
+
+	/* adapter_config.json as PEFT writes it: json.dumps(indent=2, sort_keys=True) */
+	const modelcfg_t *c = &m->cfg;
+	int L = c->L;
+	/* targets: module kinds (with layers_to_transform) when the adapted set is kinds x layers */
+	int product = 1;
+	unsigned char kind[NLIN] = {0}, layer[MODELCFG_MAX_LAYERS] = {0};
+	for (int l = 0; l < L; l++)
+		for (int li = 0; li < NLIN; li++)
+			if (m->lora[l * NLIN + li].A)
+				kind[li] = layer[l] = 1;
+	for (int l = 0; l < L; l++)
+		for (int li = 0; li < NLIN; li++)
+			if ((kind[li] && layer[l]) != (m->lora[l * NLIN + li].A != NULL))
+				product = 0;
+	int all_layers = 1;
+	for (int l = 0; l < L; l++)
+		all_layers &= layer[l];
+	size_t cap = 4096, n = 0;
+	char *tms = xmalloc(cap);
+	/* PEFT writes a set as a list in no fixed order: we sort the names */
+	const char *sorted[NLIN];
+	int ns = 0;
+	for (int li = 0; li < NLIN; li++)
+		if (kind[li])
+			sorted[ns++] = lin_names[li];
+	for (int i = 1; i < ns; i++)
+		for (int k = i; k > 0 && strcmp(sorted[k - 1], sorted[k]) > 0; k--) {
+			const char *t = sorted[k];
+			sorted[k] = sorted[k - 1];
+			sorted[k - 1] = t;
+		}
+	n += (size_t)snprintf(tms + n, cap - n, "[");
+	int first = 1;
+	if (product) {
+		for (int i = 0; i < ns; i++) {
+			n += (size_t)snprintf(tms + n, cap - n, "%s\n    \"%s\"", first ? "" : ",", sorted[i]);
+			first = 0;
+		}
+	} else {
+		for (int l = 0; l < L; l++)
+			for (int li = 0; li < NLIN; li++)
+				if (m->lora[l * NLIN + li].A) {
+					xgrow((void **)&tms, &cap, n + 128, 1);
+					n += (size_t)snprintf(tms + n, cap - n, "%s\n    \"model.layers.%d.%s.%s\"", first ? "" : ",",
+							      l, lin_module(li), lin_names[li]);
+					first = 0;
+				}
+	}
+	xgrow((void **)&tms, &cap, n + 8, 1);
+	snprintf(tms + n, cap - n, "\n  ]");
+	char *ltt;
+	if (product && !all_layers) {
+		size_t lc2 = (size_t)L * 16 + 16, ln = 0;
+		ltt = xmalloc(lc2);
+		ln += (size_t)snprintf(ltt, lc2, "[");
+		first = 1;
+		for (int l = 0; l < L; l++)
+			if (layer[l]) {
+				ln += (size_t)snprintf(ltt + ln, lc2 - ln, "%s\n    %d", first ? "" : ",", l);
+				first = 0;
+			}
+		snprintf(ltt + ln, lc2 - ln, "\n  ]");
+	} else {
+		ltt = xstrdup("null");
+	}
+	char alpha[64], drop[64];
+	if (m->lcfg.alpha == floorf(m->lcfg.alpha) && fabsf(m->lcfg.alpha) < 1e9f)
+		snprintf(alpha, sizeof alpha, "%d", (int)m->lcfg.alpha);
+	else
+		py_float(alpha, sizeof alpha, m->lcfg.alpha);
+	py_float(drop, sizeof drop, m->lcfg.dropout);
+	char rbuf[32];
+	snprintf(rbuf, sizeof rbuf, "%d", m->lcfg.r);
+	kv_t kv[] = {
+		{"alpha_pattern", xstrdup("{}")},
+		{"auto_mapping", xstrdup("null")},
+		{"base_model_name_or_path", base ? jstr(base) : xstrdup("null")},
+		{"bias", xstrdup("\"none\"")},
+		{"fan_in_fan_out", xstrdup("false")},
+		{"inference_mode", xstrdup("true")},
+		{"init_lora_weights", xstrdup("true")},
+		{"layers_pattern", xstrdup("null")},
+		{"layers_to_transform", ltt},
+		{"lora_alpha", xstrdup(alpha)},
+		{"lora_bias", xstrdup("false")},
+		{"lora_dropout", xstrdup(drop)},
+		{"modules_to_save", xstrdup("null")},
+		{"peft_type", xstrdup("\"LORA\"")},
+		{"r", xstrdup(rbuf)},
+		{"rank_pattern", xstrdup("{}")},
+		{"revision", xstrdup("null")},
+		{"target_modules", tms},
+		{"task_type", xstrdup("\"CAUSAL_LM\"")},
+		{"use_dora", xstrdup("false")},
+		{"use_rslora", xstrdup(m->lcfg.use_rslora ? "true" : "false")},
+	};
+	int nkv = (int)(sizeof kv / sizeof *kv);
+	qsort(kv, nkv, sizeof *kv, cmp_kv);
+	size_t oc = 4096, on = 0;
+	char *out = xmalloc(oc);
+	on += (size_t)snprintf(out, oc, "{");
+	for (int i = 0; i < nkv; i++) {
+		xgrow((void **)&out, &oc, on + strlen(kv[i].key) + strlen(kv[i].val) + 16, 1);
+		on += (size_t)snprintf(out + on, oc - on, "%s\n  \"%s\": %s", i ? "," : "", kv[i].key, kv[i].val);
+		free(kv[i].val);
+	}
+	xgrow((void **)&out, &oc, on + 4, 1);
+	on += (size_t)snprintf(out + on, oc - on, "\n}");
+	snprintf(path, sizeof path, "%s/adapter_config.json", dir);
+	file_write_atomic(path, out, on);
+	free(out);
+}
+
+void model_lora_merge(model_t *m)
+{
+	if (!m->has_lora)
+		return;
+	const modelcfg_t *c = &m->cfg;
+	for (int l = 0; l < c->L; l++)
+		for (int li = 0; li < NLIN; li++) {
+			lora_t *lo = &m->lora[l * NLIN + li];
+			if (!lo->A)
+				continue;
+			int din, dout;
+			lin_dims(c, li, &din, &dout);
+			/* W (out, in) += scale * B (out, R) @ A (R, in) */
+			m->ops->matmul(m->lw[l * NROLE + lin_weight[li]]->data, lo->B->data, lo->A->data, dout, din,
+				       m->lcfg.r, 0, 0, lo->scale, 1.0f);
+		}
+	m->ops->free(m->ldata);
+	m->ops->free(m->lgdata);
+	m->ldata = m->lgdata = NULL;
+	free(m->lparams);
+	m->lparams = NULL;
+	free(m->lora);
+	m->lora = NULL;
+	free(m->lcfg_layers);
+	m->lcfg_layers = NULL;
+	m->nlp = 0;
+	m->ltotal = 0;
+	m->has_lora = 0;
+	acts_free(m);
+}
+
+int model_lora_nparams(const model_t *m) { return m->nlp; }
+param_t *model_lora_param(model_t *m, int i) { return i >= 0 && i < m->nlp ? &m->lparams[i] : NULL; }
+
+param_t *model_lora_param_by_name(model_t *m, const char *name)
+{
+	for (int i = 0; i < m->nlp; i++)
+		if (strcmp(m->lparams[i].name, name) == 0)
+			return &m->lparams[i];
+	return NULL;
+}
+
+const lora_cfg_t *model_lora_cfg(const model_t *m) { return m->has_lora ? &m->lcfg : NULL; }

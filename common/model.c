@@ -1,0 +1,672 @@
+/* model: construction, forward and backward of the one transformer. See model.h; loading and
+ * saving checkpoints are in model_io.c, LoRA in lora.c.
+ *
+ * Block (x the residual stream, rms() an RMSNorm, lin() a linear with optional bias and LoRA):
+ *   llama-style:  h = x + o(attn(rms1(x)));            y = h + down(act(gate(rms2(h))) * up(rms2(h)))
+ *   gemma2/3:     h = x + rmsA(o(attn(rms1(x))));      y = h + rmsF(down(...(rms2(h))))
+ * where attn applies q/k norm (qwen3, gemma3) and RoPE to q and k, then causal GQA attention
+ * within each sample (soft-capped, windowed on sliding layers). */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "diag.h"
+#include "model_impl.h"
+
+const char *const lin_names[NLIN] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+const int lin_weight[NLIN] = {P_Q, P_K, P_V, P_O, P_GATE, P_UP, P_DOWN};
+const int lin_bias[NLIN] = {P_QB, P_KB, P_VB, P_OB, -1, -1, -1};
+
+const char *role_name(const model_t *m, int role)
+{
+	switch (role) {
+	case P_ATTN_NORM: return "input_layernorm.weight";
+	case P_Q: return "self_attn.q_proj.weight";
+	case P_K: return "self_attn.k_proj.weight";
+	case P_V: return "self_attn.v_proj.weight";
+	case P_O: return "self_attn.o_proj.weight";
+	case P_QB: return "self_attn.q_proj.bias";
+	case P_KB: return "self_attn.k_proj.bias";
+	case P_VB: return "self_attn.v_proj.bias";
+	case P_OB: return "self_attn.o_proj.bias";
+	case P_Q_NORM: return "self_attn.q_norm.weight";
+	case P_K_NORM: return "self_attn.k_norm.weight";
+	case P_POST_ATTN_NORM: return "post_attention_layernorm.weight";
+	case P_MLP_NORM: return m->cfg.sandwich_norm ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight";
+	case P_POST_FF_NORM: return "post_feedforward_layernorm.weight";
+	case P_GATE: return "mlp.gate_proj.weight";
+	case P_UP: return "mlp.up_proj.weight";
+	case P_DOWN: return "mlp.down_proj.weight";
+	}
+	return "?";
+}
+
+static int role_present(const modelcfg_t *c, int role)
+{
+	switch (role) {
+	case P_QB: case P_KB: case P_VB: return c->qkv_bias;
+	case P_OB: return c->o_bias;
+	case P_Q_NORM: case P_K_NORM: return c->qk_norm;
+	case P_POST_ATTN_NORM: case P_POST_FF_NORM: return c->sandwich_norm;
+	default: return 1;
+	}
+}
+
+static void role_shape(const modelcfg_t *c, int role, int *ndim, int64_t *shape)
+{
+	int64_t C = c->C, I = c->I, Q = (int64_t)c->NH * c->HD, KV = (int64_t)c->NKV * c->HD;
+	*ndim = 2;
+	switch (role) {
+	case P_Q: shape[0] = Q; shape[1] = C; break;
+	case P_K: case P_V: shape[0] = KV; shape[1] = C; break;
+	case P_O: shape[0] = C; shape[1] = Q; break;
+	case P_GATE: case P_UP: shape[0] = I; shape[1] = C; break;
+	case P_DOWN: shape[0] = C; shape[1] = I; break;
+	default:
+		*ndim = 1;
+		shape[0] = role == P_QB ? Q : role == P_KB || role == P_VB ? KV
+			 : role == P_Q_NORM || role == P_K_NORM ? c->HD : C;
+	}
+}
+
+void lin_dims(const modelcfg_t *c, int lin, int *in, int *out)
+{
+	int ndim;
+	int64_t s[2] = {0, 0};
+	role_shape(c, lin_weight[lin], &ndim, s);
+	*out = (int)s[0];
+	*in = (int)s[1];
+}
+
+/* ---- construction ---- */
+
+static void add_param(model_t *m, int *k, const char *name, int ndim, const int64_t *shape)
+{
+	param_t *p = &m->params[(*k)++];
+	snprintf(p->name, sizeof p->name, "%s", name);
+	p->ndim = ndim;
+	p->numel = 1;
+	for (int i = 0; i < ndim; i++) {
+		p->shape[i] = shape[i];
+		p->numel *= (size_t)shape[i];
+	}
+}
+
+model_t *model_new(const modelcfg_t *cfg, const ops_t *ops)
+{
+	model_t *m = xcalloc(1, sizeof *m);
+	m->cfg = *cfg;
+	m->ops = ops;
+	m->train_base = 1;
+	const modelcfg_t *c = &m->cfg;
+	int L = c->L;
+	m->params = xcalloc((size_t)L * NROLE + 3, sizeof *m->params);
+	m->lw = xcalloc((size_t)L * NROLE, sizeof *m->lw);
+	int k = 0;
+	char name[128];
+	int64_t shape[2];
+	int ndim;
+	/* HF's state_dict order: embeddings, layers, final norm, head */
+	shape[0] = c->V;
+	shape[1] = c->C;
+	add_param(m, &k, "model.embed_tokens.weight", 2, shape);
+	int *idx = xmalloc((size_t)L * NROLE * sizeof *idx);
+	for (int l = 0; l < L; l++)
+		for (int r = 0; r < NROLE; r++) {
+			idx[l * NROLE + r] = -1;
+			if (!role_present(c, r))
+				continue;
+			snprintf(name, sizeof name, "model.layers.%d.%s", l, role_name(m, r));
+			role_shape(c, r, &ndim, shape);
+			idx[l * NROLE + r] = k;
+			add_param(m, &k, name, ndim, shape);
+		}
+	shape[0] = c->C;
+	add_param(m, &k, "model.norm.weight", 1, shape);
+	if (!c->tied) {
+		shape[0] = c->V;
+		shape[1] = c->C;
+		add_param(m, &k, "lm_head.weight", 2, shape);
+	}
+	m->np = k;
+	size_t total = 0;
+	for (int i = 0; i < k; i++)
+		total += m->params[i].numel;
+	m->ptotal = total;
+	m->pdata = ops->alloc(total * sizeof(float));
+	size_t off = 0;
+	for (int i = 0; i < k; i++) {
+		m->params[i].data = m->pdata + off;
+		off += m->params[i].numel;
+	}
+	m->embed = &m->params[0];
+	m->norm = &m->params[k - (c->tied ? 1 : 2)];
+	m->lm_head = c->tied ? m->embed : &m->params[k - 1];
+	for (int i = 0; i < L * NROLE; i++)
+		m->lw[i] = idx[i] >= 0 ? &m->params[idx[i]] : NULL;
+	free(idx);
+
+	/* RoPE frequencies for global and sliding layers */
+	float *f = xmalloc((size_t)c->HD * sizeof *f);
+	m->rot_dim = rope_inv_freq(&c->rope, c->HD, c->max_pos, 0, f, &m->rope_scaling);
+	m->inv_freq = ops->alloc((size_t)c->HD * sizeof(float));
+	ops->upload(m->inv_freq, f, (size_t)m->rot_dim / 2 * sizeof(float));
+	int rd = rope_inv_freq(&c->rope_local, c->HD, c->max_pos, 0, f, &m->rope_scaling_local);
+	if (rd != m->rot_dim)
+		ft_die(FT_EXIT_DATA, "local and global RoPE rotate different dimensions (%d, %d)", rd, m->rot_dim);
+	m->inv_freq_local = ops->alloc((size_t)c->HD * sizeof(float));
+	ops->upload(m->inv_freq_local, f, (size_t)rd / 2 * sizeof(float));
+	free(f);
+	return m;
+}
+
+/* splitmix64 and Box-Muller: a seeded normal stream, the same on every machine */
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+double rng_uniform(uint64_t *s) { return ((rng_next(s) >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
+
+static double rng_normal(uint64_t *s)
+{
+	double u1 = rng_uniform(s), u2 = rng_uniform(s);
+	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+model_t *model_init_random(const modelcfg_t *cfg, uint64_t seed, const ops_t *ops)
+{
+	model_t *m = model_new(cfg, ops);
+	uint64_t s = seed;
+	size_t maxn = 0;
+	for (int i = 0; i < m->np; i++)
+		if (m->params[i].numel > maxn)
+			maxn = m->params[i].numel;
+	float *tmp = xmalloc(maxn * sizeof *tmp);
+	for (int i = 0; i < m->np; i++) {
+		param_t *p = &m->params[i];
+		const char *n = p->name;
+		int is_norm = strstr(n, "norm.weight") != NULL;
+		int is_bias = strstr(n, ".bias") != NULL;
+		for (size_t j = 0; j < p->numel; j++)
+			tmp[j] = is_bias ? 0.0f
+				 : is_norm ? (cfg->norm_plus_one ? 0.0f : 1.0f)
+				 : (float)(rng_normal(&s) * cfg->init_range);
+		if (p == m->embed && cfg->pad_token_id >= 0 && cfg->pad_token_id < cfg->V)
+			memset(tmp + (size_t)cfg->pad_token_id * cfg->C, 0, (size_t)cfg->C * sizeof *tmp);
+		ops->upload(p->data, tmp, p->numel * sizeof(float));
+	}
+	free(tmp);
+	return m;
+}
+
+void acts_free(model_t *m)
+{
+	for (int i = 0; i < m->nallocs; i++)
+		m->ops->free(m->allocs[i]);
+	m->nallocs = 0;
+	m->ncap = 0;
+}
+
+void model_free(model_t *m)
+{
+	if (!m)
+		return;
+	const ops_t *o = m->ops;
+	acts_free(m);
+	free(m->allocs);
+	free(m->x);
+	free(m->acts);
+	o->free(m->pdata);
+	if (m->gdata)
+		o->free(m->gdata);
+	o->free(m->inv_freq);
+	o->free(m->inv_freq_local);
+	if (m->has_lora) {
+		o->free(m->ldata);
+		o->free(m->lgdata);
+	}
+	free(m->lparams);
+	free(m->lora);
+	free(m->lcfg_layers);
+	free(m->params);
+	free(m->lw);
+	free(m);
+}
+
+const modelcfg_t *model_cfg(const model_t *m) { return &m->cfg; }
+int model_nparams(const model_t *m) { return m->np; }
+param_t *model_param(model_t *m, int i) { return i >= 0 && i < m->np ? &m->params[i] : NULL; }
+
+param_t *model_param_by_name(model_t *m, const char *name)
+{
+	for (int i = 0; i < m->np; i++)
+		if (strcmp(m->params[i].name, name) == 0)
+			return &m->params[i];
+	if (m->cfg.tied && strcmp(name, "lm_head.weight") == 0)
+		return m->embed;
+	return NULL;
+}
+
+void model_shift_labels(int *targets, const int *labels, int N, const int *cu_seqlens, int nseq)
+{
+	int one[2] = {0, N};
+	if (!cu_seqlens) {
+		cu_seqlens = one;
+		nseq = 1;
+	}
+	for (int s = 0; s < nseq; s++)
+		for (int i = cu_seqlens[s]; i < cu_seqlens[s + 1]; i++)
+			targets[i] = i + 1 < cu_seqlens[s + 1] ? labels[i + 1] : -100;
+}
+
+/* ---- activations ---- */
+
+static float *act_alloc(model_t *m, size_t n)
+{
+	if (m->nallocs == m->capallocs) {
+		m->capallocs = m->capallocs ? 2 * m->capallocs : 256;
+		m->allocs = xrealloc(m->allocs, (size_t)m->capallocs * sizeof *m->allocs);
+	}
+	void *p = m->ops->alloc((n ? n : 1) * sizeof(float));
+	m->allocs[m->nallocs++] = p;
+	return p;
+}
+
+static void acts_ensure(model_t *m, int N, int nseq)
+{
+	if (N <= m->ncap && nseq + 1 <= m->ncap + 1)
+		return;
+	acts_free(m);
+	const modelcfg_t *c = &m->cfg;
+	size_t n = (size_t)N, C = c->C, Q = (size_t)c->NH * c->HD, KV = (size_t)c->NKV * c->HD, I = c->I;
+	size_t R = m->has_lora ? (size_t)m->lcfg.r : 0;
+	int L = c->L;
+	m->x = xrealloc(m->x, (size_t)(L + 1) * sizeof *m->x);
+	m->acts = xrealloc(m->acts, (size_t)L * sizeof *m->acts);
+	for (int l = 0; l <= L; l++)
+		m->x[l] = act_alloc(m, n * C);
+	for (int l = 0; l < L; l++) {
+		acts_t *a = &m->acts[l];
+		memset(a, 0, sizeof *a);
+		a->ln1 = act_alloc(m, n * C);
+		a->ln1_r = act_alloc(m, n);
+		if (c->qk_norm) {
+			a->q_pre = act_alloc(m, n * Q);
+			a->qn_r = act_alloc(m, n * c->NH);
+			a->k_pre = act_alloc(m, n * KV);
+			a->kn_r = act_alloc(m, n * c->NKV);
+		}
+		a->q = act_alloc(m, n * Q);
+		a->k = act_alloc(m, n * KV);
+		a->v = act_alloc(m, n * KV);
+		a->att = act_alloc(m, n * Q);
+		a->lse = act_alloc(m, n * c->NH);
+		if (c->sandwich_norm) {
+			a->o = act_alloc(m, n * C);
+			a->pa_r = act_alloc(m, n);
+			a->down = act_alloc(m, n * C);
+			a->pf_r = act_alloc(m, n);
+		}
+		a->mid = act_alloc(m, n * C);
+		a->ln2 = act_alloc(m, n * C);
+		a->ln2_r = act_alloc(m, n);
+		a->gate = act_alloc(m, n * I);
+		a->up = act_alloc(m, n * I);
+		a->h = act_alloc(m, n * I);
+		for (int li = 0; li < NLIN; li++)
+			if (m->has_lora && m->lora[l * NLIN + li].A)
+				a->lh[li] = act_alloc(m, n * R);
+	}
+	m->lnf = act_alloc(m, n * C);
+	m->lnf_r = act_alloc(m, n);
+	m->logits = act_alloc(m, n * c->V);
+	m->losses = act_alloc(m, n);
+	m->d_ids = (int *)act_alloc(m, n);
+	m->d_pos = (int *)act_alloc(m, n);
+	m->d_targets = (int *)act_alloc(m, n);
+	m->d_cu = (int *)act_alloc(m, n + 1);
+	size_t big = Q > C ? Q : C;
+	m->dres = act_alloc(m, n * C);
+	m->dln = act_alloc(m, n * big);
+	m->dq = act_alloc(m, n * Q);
+	m->dk = act_alloc(m, n * KV);
+	m->dv = act_alloc(m, n * KV);
+	m->datt = act_alloc(m, n * Q);
+	m->dtmp = act_alloc(m, n * big);
+	m->dh = act_alloc(m, n * I);
+	m->dgate = act_alloc(m, n * I);
+	m->dup = act_alloc(m, n * I);
+	m->dlh = act_alloc(m, n * (R ? R : 1));
+	m->dqp = act_alloc(m, n * Q);
+	m->dkp = act_alloc(m, n * KV);
+	size_t wide = big > I ? big : I;
+	m->xdrop = m->has_lora && m->lcfg.dropout > 0 ? act_alloc(m, n * wide) : NULL;
+	m->ncap = N;
+}
+
+/* ---- forward ---- */
+
+static uint64_t lora_seed(const model_t *m, int l, int lin)
+{
+	uint64_t z = m->seed ^ ((uint64_t)(l * NLIN + lin + 1) * 0xd1b54a32d192ed03ull);
+	z = (z ^ (z >> 31)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 29);
+}
+
+/* The adapter's input: in itself, or dropout(in) in m->xdrop while training */
+static const float *lora_input(model_t *m, int l, int lin, const float *in, size_t n)
+{
+	if (!m->training || !m->xdrop)
+		return in;
+	m->ops->dropout(m->xdrop, in, n, m->lcfg.dropout, lora_seed(m, l, lin));
+	return m->xdrop;
+}
+
+void model_set_training(model_t *m, int on, uint64_t seed)
+{
+	m->training = on;
+	m->seed = seed;
+}
+
+/* out (N, out) = in (N, in) W^T + b + scale B (A in)^T */
+static void linear_fwd(model_t *m, int l, int lin, float *out, const float *in, int N, float *lh)
+{
+	const ops_t *o = m->ops;
+	int din, dout;
+	lin_dims(&m->cfg, lin, &din, &dout);
+	param_t *W = m->lw[l * NROLE + lin_weight[lin]];
+	o->matmul(out, in, W->data, N, dout, din, 0, 1, 1.0f, 0.0f);
+	if (lin_bias[lin] >= 0 && m->lw[l * NROLE + lin_bias[lin]])
+		o->bias_fwd(out, m->lw[l * NROLE + lin_bias[lin]]->data, N, dout);
+	if (m->has_lora && m->lora[l * NLIN + lin].A) {
+		lora_t *lo = &m->lora[l * NLIN + lin];
+		int R = m->lcfg.r;
+		const float *x = lora_input(m, l, lin, in, (size_t)N * din);
+		o->matmul(lh, x, lo->A->data, N, R, din, 0, 1, 1.0f, 0.0f);
+		o->matmul(out, lh, lo->B->data, N, dout, R, 0, 1, lo->scale, 1.0f);
+	}
+}
+
+/* din (N, in) += dout W (+ LoRA); dW, db, dA, dB accumulated where trained */
+static void linear_bwd(model_t *m, int l, int lin, float *din, const float *dout_, const float *in, int N,
+		       const float *lh)
+{
+	const ops_t *o = m->ops;
+	int din_, dout;
+	lin_dims(&m->cfg, lin, &din_, &dout);
+	param_t *W = m->lw[l * NROLE + lin_weight[lin]];
+	o->matmul(din, dout_, W->data, N, din_, dout, 0, 0, 1.0f, 1.0f);
+	if (W->grad)
+		o->matmul(W->grad, dout_, in, dout, din_, N, 1, 0, 1.0f, 1.0f);
+	param_t *b = lin_bias[lin] >= 0 ? m->lw[l * NROLE + lin_bias[lin]] : NULL;
+	if (b && b->grad)
+		o->bias_bwd(b->grad, dout_, N, dout);
+	if (m->has_lora && m->lora[l * NLIN + lin].A) {
+		lora_t *lo = &m->lora[l * NLIN + lin];
+		int R = m->lcfg.r;
+		/* dB (out, R) += s dout^T lh;  dlh (N, R) = s dout B;  dA (R, in) += dlh^T in;  din += dlh A */
+		o->matmul(lo->B->grad, dout_, lh, dout, R, N, 1, 0, lo->scale, 1.0f);
+		o->matmul(m->dlh, dout_, lo->B->data, N, R, dout, 0, 0, lo->scale, 0.0f);
+		const float *x = lora_input(m, l, lin, in, (size_t)N * din_);
+		o->matmul(lo->A->grad, m->dlh, x, R, din_, N, 1, 0, 1.0f, 1.0f);
+		if (x == in) {
+			o->matmul(din, m->dlh, lo->A->data, N, din_, R, 0, 0, 1.0f, 1.0f);
+		} else {   /* through the dropout: the same mask on the gradient */
+			o->matmul(m->xdrop, m->dlh, lo->A->data, N, din_, R, 0, 0, 1.0f, 0.0f);
+			o->dropout(m->xdrop, m->xdrop, (size_t)N * din_, m->lcfg.dropout, lora_seed(m, l, lin));
+			o->axpy(din, m->xdrop, 1.0f, (size_t)N * din_);
+		}
+	}
+}
+
+static float wofs(const model_t *m) { return m->cfg.norm_plus_one ? 1.0f : 0.0f; }
+
+float model_forward(model_t *m, const batch_t *b)
+{
+	const ops_t *o = m->ops;
+	const modelcfg_t *c = &m->cfg;
+	int N = b->N, nseq = b->cu_seqlens ? b->nseq : 1;
+	if (N <= 0)
+		ft_die(FT_EXIT_DATA, "empty batch");
+	acts_ensure(m, N, nseq);
+	/* inputs: checked here, once, so no op reads out of bounds */
+	int *cu = xmalloc((size_t)(nseq + 1) * sizeof *cu), *pos = xmalloc((size_t)N * sizeof *pos);
+	if (b->cu_seqlens) {
+		for (int s = 0; s <= nseq; s++)
+			cu[s] = b->cu_seqlens[s];
+		if (cu[0] != 0 || cu[nseq] != N)
+			ft_die(FT_EXIT_DATA, "batch: sample boundaries must run from 0 to %d tokens", N);
+		for (int s = 0; s < nseq; s++)
+			if (cu[s + 1] <= cu[s])
+				ft_die(FT_EXIT_DATA, "batch: sample %d is empty or out of order", s);
+	} else {
+		cu[0] = 0;
+		cu[1] = N;
+	}
+	for (int s = 0; s < nseq; s++)
+		for (int i = cu[s]; i < cu[s + 1]; i++)
+			pos[i] = b->pos ? b->pos[i] : i - cu[s];
+	for (int i = 0; i < N; i++) {
+		if (b->ids[i] < 0 || b->ids[i] >= c->V)
+			ft_die(FT_EXIT_DATA, "batch: token id %d at %d is outside the vocabulary of %d", b->ids[i], i, c->V);
+		if (b->targets && b->targets[i] >= c->V)
+			ft_die(FT_EXIT_DATA, "batch: target %d at %d is outside the vocabulary of %d", b->targets[i], i, c->V);
+		if (pos[i] < 0)
+			ft_die(FT_EXIT_DATA, "batch: negative position id at %d", i);
+	}
+	if (c->rope.type == ROPE_DYNAMIC || c->rope_local.type == ROPE_DYNAMIC) {
+		/* as transformers' dynamic_rope_update: frequencies for the longest position of this
+		 * batch once it passes max_position_embeddings, the original ones below it */
+		int maxp = 0;
+		for (int i = 0; i < N; i++)
+			maxp = pos[i] + 1 > maxp ? pos[i] + 1 : maxp;
+		float *f = xmalloc((size_t)c->HD * sizeof *f);
+		int rd = rope_inv_freq(&c->rope, c->HD, c->max_pos, maxp, f, &m->rope_scaling);
+		o->upload(m->inv_freq, f, (size_t)rd / 2 * sizeof(float));
+		rd = rope_inv_freq(&c->rope_local, c->HD, c->max_pos, maxp, f, &m->rope_scaling_local);
+		o->upload(m->inv_freq_local, f, (size_t)rd / 2 * sizeof(float));
+		free(f);
+	}
+	o->upload(m->d_ids, b->ids, (size_t)N * sizeof(int));
+	o->upload(m->d_pos, pos, (size_t)N * sizeof(int));
+	o->upload(m->d_cu, cu, (size_t)(nseq + 1) * sizeof(int));
+	m->N = N;
+	m->nseq = nseq;
+	m->max_seqlen = 0;
+	for (int s = 0; s < nseq; s++)
+		if (cu[s + 1] - cu[s] > m->max_seqlen)
+			m->max_seqlen = cu[s + 1] - cu[s];
+	free(cu);
+	free(pos);
+
+	int C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, Q = NH * HD, KV = NKV * HD, I = c->I;
+	float wo = wofs(m);
+	o->embedding_fwd(m->x[0], m->d_ids, m->embed->data, N, C, c->embed_scale);
+	for (int l = 0; l < c->L; l++) {
+		acts_t *a = &m->acts[l];
+		param_t **w = &m->lw[l * NROLE];
+		const float *x = m->x[l];
+		float *y = m->x[l + 1];
+		o->rmsnorm_fwd(a->ln1, a->ln1_r, x, w[P_ATTN_NORM]->data, N, C, c->eps, wo);
+		if (c->qk_norm) {
+			linear_fwd(m, l, LIN_Q, a->q_pre, a->ln1, N, a->lh[LIN_Q]);
+			linear_fwd(m, l, LIN_K, a->k_pre, a->ln1, N, a->lh[LIN_K]);
+			o->rmsnorm_fwd(a->q, a->qn_r, a->q_pre, w[P_Q_NORM]->data, N * NH, HD, c->eps, wo);
+			o->rmsnorm_fwd(a->k, a->kn_r, a->k_pre, w[P_K_NORM]->data, N * NKV, HD, c->eps, wo);
+		} else {
+			linear_fwd(m, l, LIN_Q, a->q, a->ln1, N, a->lh[LIN_Q]);
+			linear_fwd(m, l, LIN_K, a->k, a->ln1, N, a->lh[LIN_K]);
+		}
+		linear_fwd(m, l, LIN_V, a->v, a->ln1, N, a->lh[LIN_V]);
+		int sl = c->layer_sliding[l];
+		const float *inv = sl ? m->inv_freq_local : m->inv_freq;
+		float rs = sl ? m->rope_scaling_local : m->rope_scaling;
+		o->rope_fwd(a->q, m->d_pos, inv, N, NH, HD, m->rot_dim, rs);
+		o->rope_fwd(a->k, m->d_pos, inv, N, NKV, HD, m->rot_dim, rs);
+		o->attention_fwd(a->att, a->lse, a->q, a->k, a->v, m->d_cu, nseq, m->max_seqlen, N, NH, NKV, HD, c->attn_scale,
+				 c->attn_softcap, sl ? c->sliding_window : 0);
+		/* h = x + [norm](o(att)) */
+		float *proj = c->sandwich_norm ? a->o : m->dtmp;
+		linear_fwd(m, l, LIN_O, proj, a->att, N, a->lh[LIN_O]);
+		o->copy(a->mid, x, (size_t)N * C * sizeof(float));
+		if (c->sandwich_norm) {
+			o->rmsnorm_fwd(m->dtmp, a->pa_r, a->o, w[P_POST_ATTN_NORM]->data, N, C, c->eps, wo);
+		}
+		o->axpy(a->mid, m->dtmp, 1.0f, (size_t)N * C);
+		/* y = h + [norm](down(act(gate(ln2)) * up(ln2))) */
+		o->rmsnorm_fwd(a->ln2, a->ln2_r, a->mid, w[P_MLP_NORM]->data, N, C, c->eps, wo);
+		linear_fwd(m, l, LIN_GATE, a->gate, a->ln2, N, a->lh[LIN_GATE]);
+		linear_fwd(m, l, LIN_UP, a->up, a->ln2, N, a->lh[LIN_UP]);
+		o->glu_fwd(a->h, a->gate, a->up, (size_t)N * I, c->act);
+		proj = c->sandwich_norm ? a->down : m->dtmp;
+		linear_fwd(m, l, LIN_DOWN, proj, a->h, N, a->lh[LIN_DOWN]);
+		o->copy(y, a->mid, (size_t)N * C * sizeof(float));
+		if (c->sandwich_norm)
+			o->rmsnorm_fwd(m->dtmp, a->pf_r, a->down, w[P_POST_FF_NORM]->data, N, C, c->eps, wo);
+		o->axpy(y, m->dtmp, 1.0f, (size_t)N * C);
+		(void)Q, (void)KV;
+	}
+	o->rmsnorm_fwd(m->lnf, m->lnf_r, m->x[c->L], m->norm->data, N, C, c->eps, wo);
+	o->matmul(m->logits, m->lnf, m->lm_head->data, N, c->V, C, 0, 1, 1.0f, 0.0f);
+	if (c->final_softcap > 0)
+		o->softcap_fwd(m->logits, (size_t)N * c->V, c->final_softcap);
+	m->logits_valid = 1;
+	m->have_targets = b->targets != NULL;
+	m->ntok = 0;
+	m->loss_sum = 0;
+	if (!b->targets)
+		return 0;
+	for (int i = 0; i < N; i++)
+		m->ntok += b->targets[i] >= 0;
+	o->upload(m->d_targets, b->targets, (size_t)N * sizeof(int));
+	o->crossentropy_fwd(m->losses, m->logits, m->d_targets, N, c->V);
+	m->loss_sum = o->sum(m->losses, (size_t)N);
+	return m->ntok ? (float)(m->loss_sum / m->ntok) : 0.0f;
+}
+
+const float *model_logits(const model_t *m) { return m->logits_valid ? m->logits : NULL; }
+int model_ntargets(const model_t *m) { return m->ntok; }
+double model_loss_sum(const model_t *m) { return m->loss_sum; }
+
+/* ---- backward ---- */
+
+static void grads_ensure(model_t *m)
+{
+	if (m->train_base && !m->gdata) {
+		m->gdata = m->ops->alloc(m->ptotal * sizeof(float));
+		for (int i = 0; i < m->np; i++)
+			m->params[i].grad = m->gdata + (m->params[i].data - m->pdata);
+	}
+}
+
+void model_set_train_base(model_t *m, int on)
+{
+	m->train_base = on;
+	if (on) {
+		grads_ensure(m);
+	} else {
+		for (int i = 0; i < m->np; i++)
+			m->params[i].grad = NULL;
+		if (m->gdata)
+			m->ops->free(m->gdata);
+		m->gdata = NULL;
+	}
+}
+
+void model_zero_grad(model_t *m)
+{
+	grads_ensure(m);
+	if (m->gdata)
+		m->ops->zero(m->gdata, m->ptotal * sizeof(float));
+	if (m->has_lora)
+		m->ops->zero(m->lgdata, m->ltotal * sizeof(float));
+}
+
+void model_backward(model_t *m, float dloss)
+{
+	if (!m->logits_valid || !m->have_targets)
+		ft_die(FT_EXIT_USAGE, "model_backward: no forward with targets to differentiate");
+	grads_ensure(m);
+	const ops_t *o = m->ops;
+	const modelcfg_t *c = &m->cfg;
+	int N = m->N, C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, I = c->I, V = c->V;
+	size_t NC = (size_t)N * C;
+	float wo = wofs(m);
+	/* head: dlogits overwrite the logits */
+	o->crossentropy_bwd(m->logits, m->logits, m->d_targets, dloss, N, V, c->final_softcap);
+	m->logits_valid = 0;
+	o->matmul(m->dln, m->logits, m->lm_head->data, N, C, V, 0, 0, 1.0f, 0.0f);
+	if (m->lm_head->grad)
+		o->matmul(m->lm_head->grad, m->logits, m->lnf, V, C, N, 1, 0, 1.0f, 1.0f);
+	o->zero(m->dres, NC * sizeof(float));
+	o->rmsnorm_bwd(m->dres, m->norm->grad, m->dln, m->x[c->L], m->norm->data, m->lnf_r, N, C, wo);
+	/* m->dres holds d loss / d x[l + 1] entering each layer, d x[l] leaving it */
+	for (int l = c->L - 1; l >= 0; l--) {
+		acts_t *a = &m->acts[l];
+		param_t **w = &m->lw[l * NROLE];
+		int sl = c->layer_sliding[l];
+		/* MLP branch */
+		const float *dbr = m->dres;
+		if (c->sandwich_norm) {
+			o->zero(m->dtmp, NC * sizeof(float));
+			o->rmsnorm_bwd(m->dtmp, w[P_POST_FF_NORM]->grad, m->dres, a->down, w[P_POST_FF_NORM]->data,
+				       a->pf_r, N, C, wo);
+			dbr = m->dtmp;
+		}
+		o->zero(m->dh, (size_t)N * I * sizeof(float));
+		linear_bwd(m, l, LIN_DOWN, m->dh, dbr, a->h, N, a->lh[LIN_DOWN]);
+		o->zero(m->dgate, (size_t)N * I * sizeof(float));
+		o->zero(m->dup, (size_t)N * I * sizeof(float));
+		o->glu_bwd(m->dgate, m->dup, m->dh, a->gate, a->up, (size_t)N * I, c->act);
+		o->zero(m->dln, NC * sizeof(float));
+		linear_bwd(m, l, LIN_GATE, m->dln, m->dgate, a->ln2, N, a->lh[LIN_GATE]);
+		linear_bwd(m, l, LIN_UP, m->dln, m->dup, a->ln2, N, a->lh[LIN_UP]);
+		o->rmsnorm_bwd(m->dres, w[P_MLP_NORM]->grad, m->dln, a->mid, w[P_MLP_NORM]->data, a->ln2_r, N, C, wo);
+		/* attention branch */
+		dbr = m->dres;
+		if (c->sandwich_norm) {
+			o->zero(m->dtmp, NC * sizeof(float));
+			o->rmsnorm_bwd(m->dtmp, w[P_POST_ATTN_NORM]->grad, m->dres, a->o, w[P_POST_ATTN_NORM]->data,
+				       a->pa_r, N, C, wo);
+			dbr = m->dtmp;
+		}
+		o->zero(m->datt, (size_t)N * NH * HD * sizeof(float));
+		linear_bwd(m, l, LIN_O, m->datt, dbr, a->att, N, a->lh[LIN_O]);
+		o->zero(m->dq, (size_t)N * NH * HD * sizeof(float));
+		o->zero(m->dk, (size_t)N * NKV * HD * sizeof(float));
+		o->zero(m->dv, (size_t)N * NKV * HD * sizeof(float));
+		o->attention_bwd(m->dq, m->dk, m->dv, m->datt, a->att, a->lse, a->q, a->k, a->v, m->d_cu, m->nseq,
+				 m->max_seqlen, N,
+				 NH, NKV, HD, c->attn_scale, c->attn_softcap, sl ? c->sliding_window : 0);
+		const float *inv = sl ? m->inv_freq_local : m->inv_freq;
+		float rs = sl ? m->rope_scaling_local : m->rope_scaling;
+		o->rope_bwd(m->dq, m->d_pos, inv, N, NH, HD, m->rot_dim, rs);
+		o->rope_bwd(m->dk, m->d_pos, inv, N, NKV, HD, m->rot_dim, rs);
+		const float *dqp = m->dq, *dkp = m->dk;
+		if (c->qk_norm) {
+			o->zero(m->dqp, (size_t)N * NH * HD * sizeof(float));
+			o->zero(m->dkp, (size_t)N * NKV * HD * sizeof(float));
+			o->rmsnorm_bwd(m->dqp, w[P_Q_NORM]->grad, m->dq, a->q_pre, w[P_Q_NORM]->data, a->qn_r, N * NH, HD, wo);
+			o->rmsnorm_bwd(m->dkp, w[P_K_NORM]->grad, m->dk, a->k_pre, w[P_K_NORM]->data, a->kn_r, N * NKV, HD,
+				       wo);
+			dqp = m->dqp;
+			dkp = m->dkp;
+		}
+		o->zero(m->dln, NC * sizeof(float));
+		linear_bwd(m, l, LIN_Q, m->dln, dqp, a->ln1, N, a->lh[LIN_Q]);
+		linear_bwd(m, l, LIN_K, m->dln, dkp, a->ln1, N, a->lh[LIN_K]);
+		linear_bwd(m, l, LIN_V, m->dln, m->dv, a->ln1, N, a->lh[LIN_V]);
+		o->rmsnorm_bwd(m->dres, w[P_ATTN_NORM]->grad, m->dln, m->x[l], w[P_ATTN_NORM]->data, a->ln1_r, N, C, wo);
+	}
+	if (m->embed->grad)
+		o->embedding_bwd(m->embed->grad, m->dres, m->d_ids, N, C, c->embed_scale);
+}
+

@@ -1,0 +1,120 @@
+/* model: the one transformer — parameters, forward to logits and loss, backward to gradients,
+ * LoRA — written once against the op table (ops.h) for every architecture modelcfg describes.
+ *
+ * Input is a packed batch: N tokens of one or more samples back to back (cu_seqlens marks the
+ * samples; position ids restart in each; attention never crosses a boundary). The forward
+ * keeps what the backward needs (llm.c style, no autograd): per layer the normed inputs, q/k/v
+ * after RoPE, the attention output and its log-sum-exp, the MLP gate/up, norm statistics and
+ * LoRA's low-rank activations. Loss is transformers' cross-entropy over targets >= 0.
+ *
+ * Parameters keep their Hugging Face names and shapes, in float32 backend memory; with tied
+ * embeddings lm_head is the embedding (one parameter, gradients add up). With LoRA attached
+ * the base is frozen (no base gradients) unless model_set_train_base() says otherwise. */
+#ifndef FT_MODEL_H
+#define FT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "modelcfg.h"
+#include "ops.h"
+#include "safetensors.h"
+
+typedef struct {
+	char name[128];      /* HF name, or PEFT's saved name for LoRA parameters */
+	int ndim;
+	int64_t shape[2];
+	size_t numel;
+	float *data;         /* backend memory */
+	float *grad;         /* backend memory; NULL while gradients are off for it */
+} param_t;
+
+/* The seven linear layers of a block, in PEFT's module names. */
+typedef enum { LIN_Q, LIN_K, LIN_V, LIN_O, LIN_GATE, LIN_UP, LIN_DOWN, NLIN } lin_t;
+extern const char *const lin_names[NLIN];   /* "q_proj", ... */
+
+/* A batch, in host memory. */
+typedef struct {
+	int N;                 /* tokens */
+	const int *ids;        /* (N) token ids */
+	const int *pos;        /* (N) position ids, or NULL: 0, 1, ... restarting in each sample */
+	const int *cu_seqlens; /* (nseq + 1), starts at 0, ends at N; NULL: one sample of N tokens */
+	int nseq;
+	const int *targets;    /* (N) the token each position predicts, < 0 ignored; NULL: no loss */
+} batch_t;
+
+typedef struct model model_t;
+
+/* targets (N) from labels (N) as transformers' causal-LM loss shifts them: position t predicts
+ * labels[t + 1]; the last token of each sample predicts nothing (-100), so no loss crosses a
+ * sample boundary (what DataCollatorWithFlattening's -100 at each sample start gives too).
+ * cu_seqlens NULL: one sample. */
+void model_shift_labels(int *targets, const int *labels, int N, const int *cu_seqlens, int nseq);
+
+/* Load a Hugging Face model folder (config.json + model.safetensors or shards), any float
+ * dtype, converted to float32. Dies (FT_EXIT_DATA) naming what is missing or mis-shaped. */
+model_t *model_load(const char *dir, const ops_t *ops);
+/* Initialise from a config as transformers does: normal(0, initializer_range) for linear and
+ * embedding weights (the padding row zero), ones for norms (zeros for Gemma's (1 + w) norms),
+ * zero biases. Seeded: the same seed gives the same weights (not torch's numbers). */
+model_t *model_init_random(const modelcfg_t *cfg, uint64_t seed, const ops_t *ops);
+void model_free(model_t *m);
+
+const modelcfg_t *model_cfg(const model_t *m);
+int model_nparams(const model_t *m);
+param_t *model_param(model_t *m, int i);            /* base parameters in HF order */
+param_t *model_param_by_name(model_t *m, const char *name);
+
+/* Write the base parameters as a Hugging Face model.safetensors (tied: no lm_head), dtype
+ * ST_F32, ST_BF16 or ST_F16. */
+void model_save_weights(model_t *m, const char *path, st_dtype_t dtype);
+/* The same into folder dir, split as save_pretrained does when the tensors exceed
+ * max_shard_bytes (0: never): greedy in state-dict order into model-0000i-of-0000n.safetensors
+ * plus model.safetensors.index.json (total_size = tensor bytes, keys sorted, indent 2); one
+ * shard is written as model.safetensors without an index. Does not write config.json. */
+void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_shard_bytes);
+
+/* Forward. Returns the mean loss over targets >= 0 (0 if none or no targets). Logits (N, V)
+ * stay in model_logits() until the next forward or backward (the backward reuses them). */
+float model_forward(model_t *m, const batch_t *b);
+const float *model_logits(const model_t *m);         /* backend memory, (N, V) */
+int model_ntargets(const model_t *m);                 /* targets >= 0 in the last forward */
+double model_loss_sum(const model_t *m);              /* sum of token losses of the last forward */
+
+/* Backward of dloss * (sum of token losses) of the last forward, accumulated into the
+ * gradients (call model_zero_grad between steps). For the mean loss pass 1/model_ntargets(). */
+void model_backward(model_t *m, float dloss);
+void model_zero_grad(model_t *m);
+/* Whether base parameters get gradients: on by default, off once LoRA is attached. */
+void model_set_train_base(model_t *m, int on);
+
+/* ---- LoRA ---- */
+typedef struct {
+	int r;
+	float alpha;
+	int use_rslora;               /* scale alpha / sqrt(r) instead of alpha / r */
+	float dropout;                /* lora_dropout: applied to the adapter's input while training */
+	unsigned char target[NLIN];   /* which linears of each layer */
+	unsigned char *layers;        /* NULL: all layers; else L flags */
+} lora_cfg_t;
+
+/* Training mode: LoRA dropout active (when lora_dropout > 0), its masks drawn from seed (pass a
+ * new seed every step; the backward reuses the forward's masks). Off by default (eval). */
+void model_set_training(model_t *m, int on, uint64_t seed);
+
+/* Attach fresh adapters as PEFT initialises them: A Kaiming-uniform (U(+-1/sqrt(in))), B zero. */
+void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed);
+/* Attach a PEFT adapter folder (adapter_config.json + adapter_model.safetensors). Refuses by
+ * name what it cannot honour (DoRA, rank/alpha patterns, modules_to_save, LoRA on lm_head or
+ * embeddings, biases). */
+void model_lora_load(model_t *m, const char *dir);
+/* Write the adapter as PEFT does (same key names and adapter_config.json fields). */
+void model_lora_save(model_t *m, const char *dir, const char *base_model_name_or_path);
+/* W += scale * B @ A for every adapter, then detach them (merge_and_unload). */
+void model_lora_merge(model_t *m);
+int model_lora_nparams(const model_t *m);
+param_t *model_lora_param(model_t *m, int i);        /* A and B of each adapted linear */
+param_t *model_lora_param_by_name(model_t *m, const char *name);
+const lora_cfg_t *model_lora_cfg(const model_t *m);  /* NULL when none attached */
+
+#endif

@@ -1,0 +1,95 @@
+/* model_impl: the inside of model_t, shared by the files that implement model.h — model.c
+ * (construction, forward, backward), model_io.c (loading and saving checkpoints) and lora.c
+ * (adapters). Nothing else includes it. */
+#ifndef FT_MODEL_IMPL_H
+#define FT_MODEL_IMPL_H
+
+#include "model.h"
+
+/* Per-layer parameters. */
+enum {
+	P_ATTN_NORM, P_Q, P_K, P_V, P_O, P_QB, P_KB, P_VB, P_OB, P_Q_NORM, P_K_NORM,
+	P_POST_ATTN_NORM,   /* gemma2/3: norm of the attention output */
+	P_MLP_NORM,         /* pre-MLP norm: llama's post_attention_layernorm, gemma2's pre_feedforward */
+	P_POST_FF_NORM,     /* gemma2/3 */
+	P_GATE, P_UP, P_DOWN, NROLE
+};
+
+extern const int lin_weight[NLIN];   /* the weight role of each linear */
+extern const int lin_bias[NLIN];     /* its bias role, -1 if it has none */
+
+typedef struct {   /* activations of one layer kept for the backward */
+	float *ln1, *ln1_r;           /* (N, C), (N) */
+	float *q_pre, *qn_r;          /* (N, NH*HD), (N*NH): before q norm (qk_norm only) */
+	float *k_pre, *kn_r;          /* (N, NKV*HD), (N*NKV) */
+	float *q, *k, *v;             /* after norm and RoPE: (N, NH*HD), (N, NKV*HD) x2 */
+	float *att, *lse;             /* (N, NH*HD), (N, NH) */
+	float *o, *pa_r;              /* (N, C), (N): attention projection (sandwich only) */
+	float *mid;                   /* (N, C) residual after attention */
+	float *ln2, *ln2_r;           /* (N, C), (N) */
+	float *gate, *up, *h;         /* (N, I) */
+	float *down, *pf_r;           /* (N, C), (N) (sandwich only) */
+	float *lh[NLIN];              /* (N, R) LoRA: x A^T */
+} acts_t;
+
+typedef struct {
+	param_t *A, *B;               /* (R, in), (out, R) */
+	float scale;
+} lora_t;
+
+struct model {
+	modelcfg_t cfg;
+	const ops_t *ops;
+	int np;
+	param_t *params;
+	float *pdata, *gdata;         /* one block each for all base parameters and their grads */
+	size_t ptotal;
+	param_t *embed, *norm, *lm_head;
+	param_t **lw;                 /* (L, NROLE) */
+	int train_base;
+
+	/* RoPE */
+	float *inv_freq, *inv_freq_local;   /* backend, rot_dim/2 */
+	int rot_dim;
+	float rope_scaling, rope_scaling_local;
+
+	/* LoRA */
+	int has_lora;
+	lora_cfg_t lcfg;
+	unsigned char *lcfg_layers;
+	int nlp;
+	param_t *lparams;
+	float *ldata, *lgdata;
+	size_t ltotal;
+	lora_t *lora;                 /* (L, NLIN); A == NULL where not adapted */
+
+	/* activations, sized for ncap tokens */
+	int ncap;
+	void **allocs;
+	int nallocs, capallocs;
+	float **x;                    /* L + 1 residual streams (N, C) */
+	acts_t *acts;                 /* L */
+	float *lnf, *lnf_r, *logits, *losses;
+	int *d_ids, *d_pos, *d_cu, *d_targets;
+	/* backward scratch */
+	float *dres, *dln, *dq, *dk, *dv, *datt, *dtmp, *dh, *dgate, *dup, *dlh, *dqp, *dkp;
+	float *xdrop;                 /* (N, max(C, I, NH*HD)) LoRA dropout of a linear's input */
+
+	int training;                 /* dropout on */
+	uint64_t seed;
+
+	/* last forward */
+	int N, nseq, max_seqlen, have_targets, ntok;
+	double loss_sum;
+	int logits_valid;
+};
+
+const char *role_name(const model_t *m, int role);
+void lin_dims(const modelcfg_t *c, int lin, int *in, int *out);
+model_t *model_new(const modelcfg_t *cfg, const ops_t *ops);
+/* Frees the activations; the next forward allocates them again (for a changed LoRA set). */
+void acts_free(model_t *m);
+/* Uniform (0, 1) from a splitmix64 stream: seeded initialisation, the same on every machine. */
+double rng_uniform(uint64_t *s);
+
+#endif

@@ -1,0 +1,251 @@
+/* model_io: Hugging Face checkpoints in and out of model_t — config.json plus model.safetensors
+ * or shards, any float dtype on load, float32/bf16/float16 on save, Phi-3's fused projections
+ * split on load and fused again on save, shards split as save_pretrained splits them. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "diag.h"
+#include "model_impl.h"
+
+/* Phi3 stores q, k, v as rows of one qkv_proj and gate, up as rows of one gate_up_proj: where
+ * parameter p lives in such a checkpoint (name, first row, rows of the whole). 0 if not fused. */
+static int fused_slot(const model_t *m, const param_t *p, char *name, size_t n, int64_t *row0, int64_t *rows)
+{
+	const modelcfg_t *c = &m->cfg;
+	if (!c->fused_qkv)
+		return 0;
+	int64_t Q = (int64_t)c->NH * c->HD, KV = (int64_t)c->NKV * c->HD;
+	for (int l = 0; l < c->L; l++) {
+		param_t **w = &m->lw[l * NROLE];
+		if (p == w[P_Q] || p == w[P_K] || p == w[P_V]) {
+			snprintf(name, n, "model.layers.%d.self_attn.qkv_proj.weight", l);
+			*row0 = p == w[P_Q] ? 0 : p == w[P_K] ? Q : Q + KV;
+			*rows = Q + 2 * KV;
+			return 1;
+		}
+		if (p == w[P_GATE] || p == w[P_UP]) {
+			snprintf(name, n, "model.layers.%d.mlp.gate_up_proj.weight", l);
+			*row0 = p == w[P_GATE] ? 0 : c->I;
+			*rows = 2 * (int64_t)c->I;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+model_t *model_load(const char *dir, const ops_t *ops)
+{
+	modelcfg_t cfg;
+	modelcfg_load(&cfg, dir);
+	model_t *m = model_new(&cfg, ops);
+	stdir_t *sd = stdir_open(dir);
+	size_t maxn = 0;
+	for (int i = 0; i < m->np; i++)
+		if (m->params[i].numel > maxn)
+			maxn = m->params[i].numel;
+	if (cfg.fused_qkv) {
+		size_t a = (size_t)(cfg.NH + 2 * cfg.NKV) * cfg.HD * cfg.C, b = 2 * (size_t)cfg.I * cfg.C;
+		maxn = maxn > a ? maxn : a;
+		maxn = maxn > b ? maxn : b;
+	}
+	float *tmp = xmalloc(maxn * sizeof *tmp);
+	for (int i = 0; i < m->np; i++) {
+		param_t *p = &m->params[i];
+		char fname[128];
+		int64_t row0 = 0, rows = p->shape[0];
+		const char *name = fused_slot(m, p, fname, sizeof fname, &row0, &rows) ? fname : p->name;
+		const st_tensor_t *t = stdir_find(sd, name);
+		if (!t)
+			ft_die(FT_EXIT_DATA, "'%s': model has no tensor '%s' (model_type '%s')", dir, name, cfg.model_type);
+		int ok = t->ndim == p->ndim && t->shape[0] == rows && (p->ndim == 1 || t->shape[1] == p->shape[1]);
+		if (!ok)
+			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' has the wrong shape for config.json", dir, name);
+		st_read_f32(t, tmp);
+		size_t cols = p->ndim == 2 ? (size_t)p->shape[1] : 1;
+		ops->upload(p->data, tmp + (size_t)row0 * cols, p->numel * sizeof(float));
+	}
+	free(tmp);
+	stdir_close(sd);
+	return m;
+}
+
+void model_save_weights(model_t *m, const char *path, st_dtype_t dtype)
+{
+	st_writer_t *w = st_writer_new();
+	float *host = xmalloc(m->ptotal * sizeof *host);
+	m->ops->download(host, m->pdata, m->ptotal * sizeof(float));
+	const modelcfg_t *c = &m->cfg;
+	for (int i = 0; i < m->np; i++) {
+		param_t *p = &m->params[i];
+		char fname[128];
+		int64_t row0, rows;
+		if (!fused_slot(m, p, fname, sizeof fname, &row0, &rows)) {
+			st_writer_add_f32(w, p->name, dtype, p->ndim, p->shape, host + (p->data - m->pdata));
+			continue;
+		}
+		if (row0 != 0)
+			continue;   /* written with the first part */
+		/* the parts of a fused tensor follow each other in this layer's roles */
+		size_t cols = (size_t)p->shape[1];
+		float *buf = xmalloc((size_t)rows * cols * sizeof *buf);
+		int l = -1;
+		for (int k = 0; k < c->L && l < 0; k++)
+			if (m->lw[k * NROLE + P_Q] == p || m->lw[k * NROLE + P_GATE] == p)
+				l = k;
+		const int qkv[] = {P_Q, P_K, P_V, -1}, gu[] = {P_GATE, P_UP, -1};
+		const int *parts = m->lw[l * NROLE + P_Q] == p ? qkv : gu;
+		size_t at = 0;
+		for (int k = 0; parts[k] >= 0; k++) {
+			param_t *q = m->lw[l * NROLE + parts[k]];
+			memcpy(buf + at, host + (q->data - m->pdata), q->numel * sizeof *buf);
+			at += q->numel;
+		}
+		int64_t shape[2] = {rows, (int64_t)cols};
+		st_writer_add_f32(w, fname, dtype, 2, shape, buf);
+		free(buf);
+	}
+	st_writer_write(w, path);
+	st_writer_free(w);
+	free(host);
+}
+
+/* transformers' state_dict order of a layer's parameters (module registration order), used
+ * to split shards as save_pretrained does */
+static const int hf_layer_order[] = {
+	P_Q, P_QB, P_K, P_KB, P_V, P_VB, P_O, P_OB, P_Q_NORM, P_K_NORM, P_GATE, P_UP, P_DOWN,
+	P_ATTN_NORM, P_POST_ATTN_NORM, P_MLP_NORM, P_POST_FF_NORM,
+};
+
+typedef struct { char name[128]; int ndim; int64_t shape[2]; float *data; size_t bytes; int owned; } outt_t;
+
+void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_shard_bytes)
+{
+	const modelcfg_t *c = &m->cfg;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		ft_die(FT_EXIT_IO, "'%s': cannot create: %s", dir, strerror(errno));
+	float *host = xmalloc(m->ptotal * sizeof *host);
+	m->ops->download(host, m->pdata, m->ptotal * sizeof(float));
+	/* the output tensors in state-dict order (Phi-3's parts fused, o_proj before qkv_proj) */
+	outt_t *t = xcalloc((size_t)m->np + 1, sizeof *t);
+	int nt = 0;
+	size_t esz = st_dtype_size(dtype);
+	for (int i = -1; i <= c->L; i++) {
+		param_t *list[NROLE + 2];
+		int nl = 0;
+		if (i == -1) {
+			list[nl++] = m->embed;
+		} else if (i == c->L) {
+			list[nl++] = m->norm;
+			if (!c->tied)
+				list[nl++] = m->lm_head;
+		} else {
+			for (size_t r = 0; r < sizeof hf_layer_order / sizeof *hf_layer_order; r++) {
+				int role = hf_layer_order[r];
+				if (c->fused_qkv && role == P_Q)
+					continue;   /* Phi3Attention registers o_proj, then qkv_proj */
+				if (c->fused_qkv && role == P_O) {
+					list[nl++] = m->lw[i * NROLE + P_O];
+					list[nl++] = m->lw[i * NROLE + P_Q];
+					continue;
+				}
+				if (m->lw[i * NROLE + role])
+					list[nl++] = m->lw[i * NROLE + role];
+			}
+		}
+		for (int k = 0; k < nl; k++) {
+			param_t *p = list[k];
+			char fname[128];
+			int64_t row0, rows;
+			outt_t *o = &t[nt];
+			if (fused_slot(m, p, fname, sizeof fname, &row0, &rows)) {
+				if (row0 != 0)
+					continue;
+				param_t **w = &m->lw[i * NROLE];
+				const int qkv[] = {P_Q, P_K, P_V, -1}, gu[] = {P_GATE, P_UP, -1};
+				const int *parts = w[P_Q] == p ? qkv : gu;
+				snprintf(o->name, sizeof o->name, "%s", fname);
+				o->data = xmalloc((size_t)rows * p->shape[1] * sizeof(float));
+				o->owned = 1;
+				size_t at = 0;
+				for (int q = 0; parts[q] >= 0; q++) {
+					memcpy(o->data + at, host + (w[parts[q]]->data - m->pdata), w[parts[q]]->numel * sizeof(float));
+					at += w[parts[q]]->numel;
+				}
+				o->ndim = 2;
+				o->shape[0] = rows;
+				o->shape[1] = p->shape[1];
+			} else {
+				snprintf(o->name, sizeof o->name, "%s", p->name);
+				o->ndim = p->ndim;
+				o->shape[0] = p->shape[0];
+				o->shape[1] = p->shape[1];
+				o->data = NULL;
+			}
+			size_t numel = (size_t)o->shape[0] * (o->ndim == 2 ? (size_t)o->shape[1] : 1);
+			o->bytes = numel * esz;
+			if (!o->data)
+				o->data = host + (p->data - m->pdata);
+			nt++;
+		}
+	}
+	/* greedy split: a new shard when the next tensor would overflow the current one */
+	int *shard = xmalloc((size_t)nt * sizeof *shard), ns = 1;
+	size_t cur = 0, total = 0;
+	for (int k = 0; k < nt; k++) {
+		if (max_shard_bytes && cur > 0 && cur + t[k].bytes > max_shard_bytes) {
+			ns++;
+			cur = 0;
+		}
+		shard[k] = ns - 1;
+		cur += t[k].bytes;
+		total += t[k].bytes;
+	}
+	char path[4200];
+	for (int s = 0; s < ns; s++) {
+		st_writer_t *w = st_writer_new();
+		for (int k = 0; k < nt; k++)
+			if (shard[k] == s)
+				st_writer_add_f32(w, t[k].name, dtype, t[k].ndim, t[k].shape, t[k].data);
+		if (ns == 1)
+			snprintf(path, sizeof path, "%s/model.safetensors", dir);
+		else
+			snprintf(path, sizeof path, "%s/model-%05d-of-%05d.safetensors", dir, s + 1, ns);
+		st_writer_write(w, path);
+		st_writer_free(w);
+	}
+	if (ns > 1) {
+		/* json.dumps(index, indent=2, sort_keys=True) + "\n", as transformers writes it */
+		int *ord = xmalloc((size_t)nt * sizeof *ord);
+		for (int k = 0; k < nt; k++)
+			ord[k] = k;
+		for (int a = 1; a < nt; a++)
+			for (int b = a; b > 0 && strcmp(t[ord[b - 1]].name, t[ord[b]].name) > 0; b--) {
+				int x = ord[b];
+				ord[b] = ord[b - 1];
+				ord[b - 1] = x;
+			}
+		size_t cap = 256 + (size_t)nt * 200, n = 0;
+		char *js = xmalloc(cap);
+		n += (size_t)snprintf(js + n, cap - n, "{\n  \"metadata\": {\n    \"total_size\": %zu\n  },\n  \"weight_map\": {", total);
+		for (int k = 0; k < nt; k++)
+			n += (size_t)snprintf(js + n, cap - n, "%s\n    \"%s\": \"model-%05d-of-%05d.safetensors\"", k ? "," : "",
+					      t[ord[k]].name, shard[ord[k]] + 1, ns);
+		n += (size_t)snprintf(js + n, cap - n, "\n  }\n}\n");
+		snprintf(path, sizeof path, "%s/model.safetensors.index.json", dir);
+		file_write_atomic(path, js, n);
+		free(js);
+		free(ord);
+	}
+	for (int k = 0; k < nt; k++)
+		if (t[k].owned)
+			free(t[k].data);
+	free(t);
+	free(shard);
+	free(host);
+}
+
