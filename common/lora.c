@@ -76,6 +76,22 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 	m->has_lora = 1;
 	acts_free(m);   /* the next forward allocates LoRA activations too */
 	model_set_train_base(m, 0);
+	if ((lc->save_embed_tokens || lc->save_lm_head) && c->tied)
+		ft_die(FT_EXIT_DATA, "modules_to_save with tied embeddings is not supported (PEFT unties them)");
+	if (lc->save_embed_tokens)
+		model_set_trainable(m, "model.embed_tokens.weight", 1);
+	if (lc->save_lm_head)
+		model_set_trainable(m, "lm_head.weight", 1);
+}
+
+/* The adapter-file name of a modules_to_save copy (NULL if p is not one). */
+static const char *saved_module_name(const model_t *m, const param_t *p)
+{
+	if (m->lcfg.save_embed_tokens && p == m->embed)
+		return "base_model.model.model.embed_tokens.weight";
+	if (m->lcfg.save_lm_head && p == m->lm_head && !m->cfg.tied)
+		return "base_model.model.lm_head.weight";
+	return NULL;
 }
 
 void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed)
@@ -155,7 +171,7 @@ void model_lora_load(model_t *m, const char *dir)
 	if (!cJSON_IsString(v) || strcmp(v->valuestring, "LORA") != 0)
 		ft_die(FT_EXIT_DATA, "'%s': peft_type must be \"LORA\"", path);
 	/* settings that change what the adapter computes, which we would otherwise ignore */
-	static const char *const refused[] = {"use_dora", "rank_pattern", "alpha_pattern", "modules_to_save",
+	static const char *const refused[] = {"use_dora", "rank_pattern", "alpha_pattern",
 					      "lora_bias", "fan_in_fan_out", "target_parameters", "layer_replication",
 					      "trainable_token_indices", "use_qalora", "use_bdlora", "exclude_modules",
 					      "alora_invocation_tokens", "arrow_config", "monteclora_config", "velora_config",
@@ -179,6 +195,20 @@ void model_lora_load(model_t *m, const char *dir)
 	lc.use_rslora = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "use_rslora"));
 	v = cJSON_GetObjectItemCaseSensitive(j, "lora_dropout");
 	lc.dropout = cJSON_IsNumber(v) ? (float)v->valuedouble : 0.0f;
+	v = cJSON_GetObjectItemCaseSensitive(j, "modules_to_save");
+	if (!json_empty(v)) {
+		if (!cJSON_IsArray(v))
+			ft_die(FT_EXIT_DATA, "'%s': 'modules_to_save' must be a list of module names", path);
+		for (const cJSON *e = v->child; e; e = e->next) {
+			const char *n = cJSON_IsString(e) ? e->valuestring : "?";
+			if (!strcmp(n, "embed_tokens") || !strcmp(n, "model.embed_tokens"))
+				lc.save_embed_tokens = 1;
+			else if (!strcmp(n, "lm_head"))
+				lc.save_lm_head = 1;
+			else
+				ft_die(FT_EXIT_DATA, "'%s': modules_to_save '%s' is not supported (embed_tokens, lm_head)", path, n);
+		}
+	}
 	const cJSON *tm = cJSON_GetObjectItemCaseSensitive(j, "target_modules");
 	if (!cJSON_IsArray(tm) && !cJSON_IsString(tm))
 		ft_die(FT_EXIT_DATA, "'%s': 'target_modules' must be a list of module names", path);
@@ -255,10 +285,23 @@ void model_lora_load(model_t *m, const char *dir)
 		m->ops->upload(p->data, tmp, p->numel * sizeof(float));
 	}
 	free(tmp);
-	for (int i = 0; i < f->n; i++)
-		if (!model_lora_param_by_name(m, f->t[i].name))
-			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' is not a LoRA weight of the configured targets", path,
-			       f->t[i].name);
+	/* modules_to_save: the adapter's copies replace the base weights */
+	param_t *saved[2] = {m->embed, m->lm_head};
+	for (int k = 0; k < 2; k++) {
+		const char *sn = saved_module_name(m, saved[k]);
+		if (!sn)
+			continue;
+		const st_tensor_t *t = st_need(f, sn, 2, saved[k]->shape);
+		float *w = st_load_f32(t);
+		m->ops->upload(saved[k]->data, w, saved[k]->numel * sizeof(float));
+		free(w);
+	}
+	for (int i = 0; i < f->n; i++) {
+		const char *tn = f->t[i].name;
+		if (!model_lora_param_by_name(m, tn) && !(saved_module_name(m, m->embed) && !strcmp(tn, saved_module_name(m, m->embed)))
+		    && !(saved_module_name(m, m->lm_head) && !strcmp(tn, saved_module_name(m, m->lm_head))))
+			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' is not a LoRA weight of the configured targets", path, tn);
+	}
 	st_close(f);
 }
 
@@ -347,6 +390,16 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 	for (int i = 0; i < m->nlp; i++) {
 		param_t *p = &m->lparams[i];
 		st_writer_add(w, p->name, ST_F32, 2, p->shape, host + (p->data - m->ldata));
+	}
+	param_t *saved[2] = {m->embed, m->lm_head};
+	for (int k = 0; k < 2; k++) {
+		const char *sn = saved_module_name(m, saved[k]);
+		if (!sn)
+			continue;
+		float *hw = xmalloc(saved[k]->numel * sizeof *hw);
+		m->ops->download(hw, saved[k]->data, saved[k]->numel * sizeof(float));
+		st_writer_add_f32(w, sn, ST_F32, 2, saved[k]->shape, hw);
+		free(hw);
 	}
 	st_writer_write(w, path);
 	st_writer_free(w);
@@ -438,7 +491,10 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 		{"lora_alpha", xstrdup(alpha)},
 		{"lora_bias", xstrdup("false")},
 		{"lora_dropout", xstrdup(drop)},
-		{"modules_to_save", xstrdup("null")},
+		{"modules_to_save", xstrdup(m->lcfg.save_embed_tokens && m->lcfg.save_lm_head
+						? "[\n    \"embed_tokens\",\n    \"lm_head\"\n  ]"
+						: m->lcfg.save_embed_tokens ? "[\n    \"embed_tokens\"\n  ]"
+						: m->lcfg.save_lm_head ? "[\n    \"lm_head\"\n  ]" : "null")},
 		{"peft_type", xstrdup("\"LORA\"")},
 		{"r", xstrdup(rbuf)},
 		{"rank_pattern", xstrdup("{}")},

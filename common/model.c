@@ -101,7 +101,6 @@ model_t *model_new(const modelcfg_t *cfg, const ops_t *ops)
 	model_t *m = xcalloc(1, sizeof *m);
 	m->cfg = *cfg;
 	m->ops = ops;
-	m->train_base = 1;
 	const modelcfg_t *c = &m->cfg;
 	int L = c->L;
 	m->params = xcalloc((size_t)L * NROLE + 3, sizeof *m->params);
@@ -133,6 +132,8 @@ model_t *model_new(const modelcfg_t *cfg, const ops_t *ops)
 		add_param(m, &k, "lm_head.weight", 2, shape);
 	}
 	m->np = k;
+	m->ptrain = xmalloc((size_t)k);
+	memset(m->ptrain, 1, (size_t)k);   /* full fine-tuning unless told otherwise */
 	size_t total = 0;
 	for (int i = 0; i < k; i++)
 		total += m->params[i].numel;
@@ -237,6 +238,7 @@ void model_free(model_t *m)
 	free(m->lora);
 	free(m->lcfg_layers);
 	free(m->params);
+	free(m->ptrain);
 	free(m->lw);
 	free(m);
 }
@@ -558,32 +560,44 @@ double model_loss_sum(const model_t *m) { return m->loss_sum; }
 
 /* ---- backward ---- */
 
-static void grads_ensure(model_t *m)
+/* Gradient memory for the trainable base parameters (one block, NULL grads for the frozen). */
+static void grads_sync(model_t *m)
 {
-	if (m->train_base && !m->gdata) {
+	int any = 0;
+	for (int i = 0; i < m->np; i++)
+		any |= m->ptrain[i];
+	if (any && !m->gdata)
 		m->gdata = m->ops->alloc(m->ptotal * sizeof(float));
-		for (int i = 0; i < m->np; i++)
-			m->params[i].grad = m->gdata + (m->params[i].data - m->pdata);
-	}
-}
-
-void model_set_train_base(model_t *m, int on)
-{
-	m->train_base = on;
-	if (on) {
-		grads_ensure(m);
-	} else {
-		for (int i = 0; i < m->np; i++)
-			m->params[i].grad = NULL;
-		if (m->gdata)
-			m->ops->free(m->gdata);
+	if (!any && m->gdata) {
+		m->ops->free(m->gdata);
 		m->gdata = NULL;
 	}
+	for (int i = 0; i < m->np; i++)
+		m->params[i].grad = m->ptrain[i] ? m->gdata + (m->params[i].data - m->pdata) : NULL;
+}
+
+/* Flags change at once; gradient memory follows at the next model_zero_grad or backward, so a
+ * model only run forward (evaluation) never allocates it. */
+void model_set_train_base(model_t *m, int on)
+{
+	memset(m->ptrain, on ? 1 : 0, (size_t)m->np);
+	if (m->gdata)
+		grads_sync(m);
+}
+
+void model_set_trainable(model_t *m, const char *name, int on)
+{
+	param_t *p = model_param_by_name(m, name);
+	if (!p)
+		ft_die(FT_EXIT_USAGE, "no parameter '%s' in this model", name);
+	m->ptrain[p - m->params] = on ? 1 : 0;
+	if (m->gdata)
+		grads_sync(m);
 }
 
 void model_zero_grad(model_t *m)
 {
-	grads_ensure(m);
+	grads_sync(m);
 	if (m->gdata)
 		m->ops->zero(m->gdata, m->ptotal * sizeof(float));
 	if (m->has_lora)
@@ -594,7 +608,8 @@ void model_backward(model_t *m, float dloss)
 {
 	if (!m->logits_valid || !m->have_targets)
 		ft_die(FT_EXIT_USAGE, "model_backward: no forward with targets to differentiate");
-	grads_ensure(m);
+	if (!m->gdata)
+		grads_sync(m);   /* zeroed on allocation */
 	const ops_t *o = m->ops;
 	const modelcfg_t *c = &m->cfg;
 	int N = m->N, C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, I = c->I, V = c->V;

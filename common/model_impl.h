@@ -46,7 +46,7 @@ struct model {
 	size_t ptotal;
 	param_t *embed, *norm, *lm_head;
 	param_t **lw;                 /* (L, NROLE) */
-	int train_base;
+	unsigned char *ptrain;        /* (np) which base parameters get gradients */
 
 	/* RoPE */
 	float *inv_freq, *inv_freq_local;   /* backend, rot_dim/2 */
