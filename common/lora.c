@@ -40,11 +40,11 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 	m->lora = xcalloc((size_t)L * NLIN, sizeof *m->lora);
 	int n = 0;
 	for (int i = 0; i < L * NLIN; i++)
-		n += on[i] ? 2 : 0;
+		n += on[i] ? (lc->use_dora ? 3 : 2) : 0;
 	m->nlp = n;
 	m->lparams = xcalloc((size_t)(n ? n : 1), sizeof *m->lparams);
 	int k = 0;
-	size_t total = 0;
+	size_t total = 0, nvec = 0, maxw = 0;
 	float scale = lc->use_rslora ? lc->alpha / sqrtf((float)lc->r) : lc->alpha / (float)lc->r;
 	for (int l = 0; l < L; l++)
 		for (int li = 0; li < NLIN; li++) {
@@ -52,6 +52,7 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 				continue;
 			int din, dout;
 			lin_dims(c, li, &din, &dout);
+			int k0 = k;
 			for (int ab = 0; ab < 2; ab++) {
 				param_t *p = &m->lparams[k++];
 				snprintf(p->name, sizeof p->name, "base_model.model.model.layers.%d.%s.%s.lora_%c.weight", l,
@@ -62,7 +63,20 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 				p->numel = (size_t)p->shape[0] * p->shape[1];
 				total += p->numel;
 			}
-			m->lora[l * NLIN + li] = (lora_t){&m->lparams[k - 2], &m->lparams[k - 1], scale};
+			if (lc->use_dora) {   /* PEFT saves the magnitude without a .weight suffix */
+				param_t *p = &m->lparams[k++];
+				snprintf(p->name, sizeof p->name, "base_model.model.model.layers.%d.%s.%s.lora_magnitude_vector", l,
+					 lin_module(li), lin_names[li]);
+				p->ndim = 1;
+				p->shape[0] = dout;
+				p->numel = (size_t)dout;
+				total += p->numel;
+				nvec += 2 * (size_t)dout;
+				size_t wsz = (size_t)dout * din;
+				maxw = wsz > maxw ? wsz : maxw;
+			}
+			m->lora[l * NLIN + li] = (lora_t){&m->lparams[k0], &m->lparams[k0 + 1],
+							  lc->use_dora ? &m->lparams[k0 + 2] : NULL, scale, NULL, NULL};
 		}
 	m->ltotal = total;
 	m->ldata = m->ops->alloc(total * sizeof(float));
@@ -72,6 +86,17 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 		m->lparams[i].data = m->ldata + off;
 		m->lparams[i].grad = m->lgdata + off;
 		off += m->lparams[i].numel;
+	}
+	if (lc->use_dora) {
+		m->lvec = m->ops->alloc(nvec * sizeof(float));
+		m->dora_w = m->ops->alloc(maxw * sizeof(float));
+		size_t at = 0;
+		for (int i = 0; i < L * NLIN; i++)
+			if (m->lora[i].M) {
+				m->lora[i].wn = m->lvec + at;
+				m->lora[i].g = m->lvec + at + m->lora[i].M->numel;
+				at += 2 * m->lora[i].M->numel;
+			}
 	}
 	m->has_lora = 1;
 	acts_free(m);   /* the next forward allocates LoRA activations too */
@@ -104,15 +129,22 @@ void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed)
 	lora_setup(m, lc, on);
 	free(on);
 	uint64_t s = seed;
-	for (int i = 0; i < m->nlp; i += 2) {
-		param_t *A = &m->lparams[i];
+	for (int i = 0; i < L * NLIN; i++) {
+		lora_t *lo = &m->lora[i];
+		if (!lo->A)
+			continue;
 		/* kaiming_uniform_(a=sqrt(5)) on (R, in): U(-1/sqrt(in), 1/sqrt(in)); B stays zero */
+		param_t *A = lo->A;
 		float bound = 1.0f / sqrtf((float)A->shape[1]);
 		float *tmp = xmalloc(A->numel * sizeof *tmp);
 		for (size_t j = 0; j < A->numel; j++)
 			tmp[j] = (float)((2 * rng_uniform(&s) - 1) * bound);
 		m->ops->upload(A->data, tmp, A->numel * sizeof(float));
 		free(tmp);
+		if (lo->M) {   /* DoRA: the magnitude starts at |W + s B A| = |W| per row */
+			lora_dora_norm(m, i / NLIN, i % NLIN);
+			m->ops->copy(lo->M->data, lo->wn, lo->M->numel * sizeof(float));
+		}
 	}
 }
 
@@ -171,7 +203,7 @@ void model_lora_load(model_t *m, const char *dir)
 	if (!cJSON_IsString(v) || strcmp(v->valuestring, "LORA") != 0)
 		ft_die(FT_EXIT_DATA, "'%s': peft_type must be \"LORA\"", path);
 	/* settings that change what the adapter computes, which we would otherwise ignore */
-	static const char *const refused[] = {"use_dora", "rank_pattern", "alpha_pattern",
+	static const char *const refused[] = {"rank_pattern", "alpha_pattern",
 					      "lora_bias", "fan_in_fan_out", "target_parameters", "layer_replication",
 					      "trainable_token_indices", "use_qalora", "use_bdlora", "exclude_modules",
 					      "alora_invocation_tokens", "arrow_config", "monteclora_config", "velora_config",
@@ -193,6 +225,7 @@ void model_lora_load(model_t *m, const char *dir)
 	v = cJSON_GetObjectItemCaseSensitive(j, "lora_alpha");
 	lc.alpha = cJSON_IsNumber(v) ? (float)v->valuedouble : 8.0f;   /* PEFT's default */
 	lc.use_rslora = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "use_rslora"));
+	lc.use_dora = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "use_dora"));
 	v = cJSON_GetObjectItemCaseSensitive(j, "lora_dropout");
 	lc.dropout = cJSON_IsNumber(v) ? (float)v->valuedouble : 0.0f;
 	v = cJSON_GetObjectItemCaseSensitive(j, "modules_to_save");
@@ -280,7 +313,7 @@ void model_lora_load(model_t *m, const char *dir)
 	float *tmp = xmalloc(maxn * sizeof *tmp);
 	for (int i = 0; i < m->nlp; i++) {
 		param_t *p = &m->lparams[i];
-		const st_tensor_t *t = st_need(f, p->name, 2, p->shape);
+		const st_tensor_t *t = st_need(f, p->name, p->ndim, p->shape);
 		st_read_f32(t, tmp);
 		m->ops->upload(p->data, tmp, p->numel * sizeof(float));
 	}
@@ -389,7 +422,7 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 	m->ops->download(host, m->ldata, m->ltotal * sizeof(float));
 	for (int i = 0; i < m->nlp; i++) {
 		param_t *p = &m->lparams[i];
-		st_writer_add(w, p->name, ST_F32, 2, p->shape, host + (p->data - m->ldata));
+		st_writer_add(w, p->name, ST_F32, p->ndim, p->shape, host + (p->data - m->ldata));
 	}
 	param_t *saved[2] = {m->embed, m->lm_head};
 	for (int k = 0; k < 2; k++) {
@@ -501,7 +534,7 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 		{"revision", xstrdup("null")},
 		{"target_modules", tms},
 		{"task_type", xstrdup("\"CAUSAL_LM\"")},
-		{"use_dora", xstrdup("false")},
+		{"use_dora", xstrdup(m->lcfg.use_dora ? "true" : "false")},
 		{"use_rslora", xstrdup(m->lcfg.use_rslora ? "true" : "false")},
 	};
 	int nkv = (int)(sizeof kv / sizeof *kv);
@@ -533,10 +566,28 @@ void model_lora_merge(model_t *m)
 				continue;
 			int din, dout;
 			lin_dims(c, li, &din, &dout);
+			param_t *W = m->lw[l * NROLE + lin_weight[li]];
+			if (lo->M)
+				lora_dora_norm(m, l, li);   /* of the unmerged weight, as PEFT's merge */
 			/* W (out, in) += scale * B (out, R) @ A (R, in) */
-			m->ops->matmul(m->lw[l * NROLE + lin_weight[li]]->data, lo->B->data, lo->A->data, dout, din,
-				       m->lcfg.r, 0, 0, lo->scale, 1.0f);
+			m->ops->matmul(W->data, lo->B->data, lo->A->data, dout, din, m->lcfg.r, 0, 0, lo->scale, 1.0f);
+			if (lo->M) {   /* rows times M / |W + s B A| */
+				float *w = xmalloc(W->numel * sizeof *w), *g = xmalloc((size_t)dout * sizeof *g);
+				m->ops->download(w, W->data, W->numel * sizeof(float));
+				m->ops->download(g, lo->g, (size_t)dout * sizeof(float));
+				for (int r = 0; r < dout; r++)
+					for (int k = 0; k < din; k++)
+						w[(size_t)r * din + k] *= g[r];
+				m->ops->upload(W->data, w, W->numel * sizeof(float));
+				free(w);
+				free(g);
+			}
 		}
+	if (m->lvec)
+		m->ops->free(m->lvec);
+	if (m->dora_w)
+		m->ops->free(m->dora_w);
+	m->lvec = m->dora_w = NULL;
 	m->ops->free(m->ldata);
 	m->ops->free(m->lgdata);
 	m->ldata = m->lgdata = NULL;

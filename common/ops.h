@@ -42,6 +42,13 @@ typedef struct ops {
 	void (*bias_bwd)(float *dbias, const float *dout, int M, int N);
 	/* y += alpha * x, n elements */
 	void (*axpy)(float *y, const float *x, float alpha, size_t n);
+	/* DoRA's per-output-channel scaling: out (M, N) = x * g[column] + beta * out (may alias x);
+	 * dg (N) += column sums of a * b, both (M, N); out (M) = L2 norm of each row of x (M, N);
+	 * out (n) = a / b. */
+	void (*colscale)(float *out, const float *x, const float *g, int M, int N, float beta);
+	void (*colmul_sum)(float *dg, const float *a, const float *b, int M, int N);
+	void (*rownorm)(float *out, const float *x, int M, int N);
+	void (*div)(float *out, const float *a, const float *b, size_t n);
 
 	/* out (N, C) = x (N, C) * rstd * (w + w_offset); rstd (N) saved for backward.
 	 * w_offset is 1 for Gemma's (1 + w) norms, else 0. out may not alias x. */

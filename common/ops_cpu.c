@@ -178,6 +178,44 @@ static void cpu_axpy(float *y, const float *x, float alpha, size_t n)
 		y[i] += alpha * x[i];
 }
 
+static void cpu_colscale(float *out, const float *x, const float *g, int M, int N, float beta)
+{
+	#pragma omp parallel for
+	for (int i = 0; i < M; i++)
+		for (int j = 0; j < N; j++) {
+			size_t k = (size_t)i * N + j;
+			out[k] = x[k] * g[j] + (beta == 0 ? 0.0f : beta * out[k]);
+		}
+}
+
+static void cpu_colmul_sum(float *dg, const float *a, const float *b, int M, int N)
+{
+	#pragma omp parallel for
+	for (int j = 0; j < N; j++) {
+		double s = 0;
+		for (int i = 0; i < M; i++)
+			s += (double)a[(size_t)i * N + j] * b[(size_t)i * N + j];
+		dg[j] += (float)s;
+	}
+}
+
+static void cpu_rownorm(float *out, const float *x, int M, int N)
+{
+	#pragma omp parallel for
+	for (int i = 0; i < M; i++) {
+		double s = 0;
+		for (int j = 0; j < N; j++)
+			s += (double)x[(size_t)i * N + j] * x[(size_t)i * N + j];
+		out[i] = (float)sqrt(s);
+	}
+}
+
+static void cpu_div(float *out, const float *a, const float *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = a[i] / b[i];
+}
+
 static void cpu_rmsnorm_fwd(float *out, float *rstd, const float *x, const float *w, int N, int C, float eps,
 			    float w_offset)
 {
@@ -510,6 +548,10 @@ const ops_t ops_cpu = {
 	.bias_fwd = cpu_bias_fwd,
 	.bias_bwd = cpu_bias_bwd,
 	.axpy = cpu_axpy,
+	.colscale = cpu_colscale,
+	.colmul_sum = cpu_colmul_sum,
+	.rownorm = cpu_rownorm,
+	.div = cpu_div,
 	.rmsnorm_fwd = cpu_rmsnorm_fwd,
 	.rmsnorm_bwd = cpu_rmsnorm_bwd,
 	.rope_fwd = cpu_rope_fwd,

@@ -27,6 +27,9 @@ static int cmp_grads(model_t *m, st_file_t *rg, int lora, const char *what)
 		char *d = strstr(name, ".default");
 		if (d)   /* PEFT's in-memory names: ...lora_A.default.weight, ...modules_to_save.default.weight */
 			memmove(d, d + 8, strlen(d + 8) + 1);
+		d = strstr(name, "lora_magnitude_vector.weight");   /* saved without .weight */
+		if (d)
+			d[strlen("lora_magnitude_vector")] = 0;
 		d = strstr(name, ".modules_to_save");
 		if (d)
 			memmove(d, d + 16, strlen(d + 16) + 1);
@@ -165,7 +168,7 @@ int main(void)
 {
 	static const char *const models[] = {"gemma3_text", "phi3", "llama_llama3", "llama_yarn", "llama_linear_bias",
 					     "llama_dynamic", "qwen2_sliding", "mistral_sliding"};
-	static const char *const adapters[] = {"lora_rslora", "lora_modules_to_save"};
+	static const char *const adapters[] = {"lora_rslora", "lora_modules_to_save", "lora_dora"};
 	if (!path_is_dir(ROOT)) {
 		printf("no %s (run from the repository root)\n", ROOT);
 		return 77;
