@@ -189,14 +189,16 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 	if (c->mlp_bias)
 		ft_die(FT_EXIT_DATA, "'%s': 'mlp_bias' is not supported", where);
 	c->fused_qkv = is_phi3;
+	if (flag(j, "use_bidirectional_attention", 0))
+		ft_die(FT_EXIT_DATA, "'%s': 'use_bidirectional_attention' is not supported (causal attention only)", where);
 	if (num(j, "attention_dropout", 0, where) > 0)
 		ft_warn("'%s': attention_dropout %g is not applied (attention runs without dropout)", where,
 			num(j, "attention_dropout", 0, where));
 
 	/* sliding window and which layers use it */
 	int win = (int)num(j, "sliding_window", 0, where);
-	if (is_qwen2 && !flag(j, "use_sliding_window", 0))
-		win = 0;
+	if ((is_qwen2 || is_qwen3) && !flag(j, "use_sliding_window", 0))
+		win = 0;   /* Qwen2Config/Qwen3Config: sliding_window only counts with use_sliding_window */
 	c->sliding_window = win > 0 ? win : 0;
 	const cJSON *lt = get(j, "layer_types");
 	if (lt) {
@@ -215,7 +217,7 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 		for (int i = 0; i < c->L; i++) {
 			if (is_mistral || is_phi3)
 				c->layer_sliding[i] = 1;
-			else if (is_qwen2)
+			else if (is_qwen2 || is_qwen3)
 				c->layer_sliding[i] = i >= (int)num(j, "max_window_layers", 28, where);
 			else if (is_gemma2)
 				c->layer_sliding[i] = (i + 1) % 2 != 0;
