@@ -11,7 +11,12 @@
  * - Backward ops ACCUMULATE (+=) into every gradient they write (input and weight gradients),
  *   as llm.c does, so residual branches and tied weights just add up; callers zero first.
  * - Dimension names: N tokens, C hidden, V vocab, NH query heads, NKV key/value heads,
- *   HD head dim, I intermediate, R LoRA rank. */
+ *   HD head dim, I intermediate, R LoRA rank.
+ * - Element types: float32 throughout, which is what the CPU oracle computes in. A bf16 CUDA
+ *   backend has two ways in: keep this interface (float32 master weights and activations at
+ *   the boundary, bf16 inside the kernels), or change the tensor arguments to opaque pointers
+ *   with a per-backend activation size; model.c passes element counts, never byte sizes,
+ *   except through alloc/copy/zero, so the second is a mechanical change. Not decided yet. */
 #ifndef FT_OPS_H
 #define FT_OPS_H
 
