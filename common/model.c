@@ -536,9 +536,11 @@ float model_forward(model_t *m, const batch_t *b)
 		if (pos[i] < 0)
 			ft_die(FT_EXIT_DATA, "batch: negative position id at %d", i);
 	}
-	if (c->rope.type == ROPE_DYNAMIC || c->rope_local.type == ROPE_DYNAMIC) {
+	if (c->rope.type == ROPE_DYNAMIC || c->rope_local.type == ROPE_DYNAMIC || c->rope.type == ROPE_LONGROPE
+	    || c->rope_local.type == ROPE_LONGROPE) {
 		/* as transformers' dynamic_rope_update: frequencies for the longest position of this
-		 * batch once it passes max_position_embeddings, the original ones below it */
+		 * batch (dynamic: rescaled past max_position_embeddings; longrope: long factors past
+		 * original_max_position_embeddings), the original ones below it */
 		int maxp = 0;
 		for (int i = 0; i < N; i++)
 			maxp = pos[i] + 1 > maxp ? pos[i] + 1 : maxp;

@@ -3,7 +3,7 @@
 
 The shared fixtures (FT_FIXTURES/hf) pin six architectures with default RoPE. This script makes
 tiny random models for what they leave out -- gemma3_text, phi3 (fused projections, partial
-rotary, sliding window), RoPE scaling (llama3, yarn, linear, dynamic past max_position_embeddings),
+rotary, sliding window), RoPE scaling (llama3, yarn, linear, dynamic past max_position_embeddings, Phi-3's longrope),
 attention biases with o_proj, qwen2 and mistral sliding windows -- and PEFT adapters with DoRA,
 rsLoRA and modules_to_save, and writes what transformers and PEFT compute for them, in the same
 layout as the shared fixtures (see their README.md):
@@ -49,8 +49,14 @@ CASES = {
     "llama_llama3": dict(model_type="llama", rope_theta=500.0,
                          rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
                                        "high_freq_factor": 4.0, "original_max_position_embeddings": 16}),
+    # factor 2 is not max_position_embeddings / original (4): pins which one yarn uses
     "llama_yarn": dict(model_type="llama", max_position_embeddings=64,
-                       rope_scaling={"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 16}),
+                       rope_scaling={"rope_type": "yarn", "factor": 2.0, "original_max_position_embeddings": 16}),
+    # T = 20 > original 16: ref_forward runs on the long factors, the packed samples on the short
+    "phi3_longrope": dict(model_type="phi3", max_position_embeddings=64, original_max_position_embeddings=16,
+                          rope_scaling={"type": "longrope",
+                                        "short_factor": [1.0, 1.1, 1.3, 1.7],
+                                        "long_factor": [1.0, 1.5, 2.5, 4.0]}),
     "llama_linear_bias": dict(model_type="llama", attention_bias=True,
                               rope_scaling={"rope_type": "linear", "factor": 2.0}),
     "llama_dynamic": dict(model_type="llama", max_position_embeddings=16,

@@ -1,7 +1,7 @@
 /* test_hf_extra: the features the shared fixtures do not reach, against transformers and PEFT
  * (tests/fixtures/hf_extra, made by scripts/gen_engine_fixtures.py with the shared fixtures'
- * versions: gemma3_text, phi3 with partial rotary and a sliding window, llama3 / yarn / linear /
- * dynamic RoPE, attention biases with o_proj, qwen2 and mistral sliding windows; adapters with
+ * versions: gemma3_text, phi3 with partial rotary and a sliding window, phi3 with longrope (long
+ * and short factors), llama3 / yarn / linear / dynamic RoPE, attention biases with o_proj, qwen2 and mistral sliding windows; adapters with
  * rsLoRA on a subset of layers, modules_to_save, DoRA). For each model: logits and loss, every
  * gradient, packed logits; for each adapter: logits, loss, adapter gradients, merge, and the
  * saved adapter weights byte-identical to PEFT's. Tolerances as in test_model_forward and
@@ -166,7 +166,8 @@ static int files_equal(const char *a, const char *b)
 
 int main(void)
 {
-	static const char *const models[] = {"gemma3_text", "phi3", "llama_llama3", "llama_yarn", "llama_linear_bias",
+	static const char *const models[] = {"gemma3_text", "phi3", "phi3_longrope", "llama_llama3", "llama_yarn",
+					     "llama_linear_bias",
 					     "llama_dynamic", "qwen2_sliding", "mistral_sliding"};
 	static const char *const adapters[] = {"lora_rslora", "lora_modules_to_save", "lora_dora"};
 	if (!path_is_dir(ROOT)) {

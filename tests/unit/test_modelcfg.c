@@ -156,7 +156,9 @@ int main(void)
 		"'use_bidirectional_attention' is not supported");
 	refused("{\"model_type\":\"gemma3\",\"text_config\":{}}", "'gemma3'");
 	refused("{\"model_type\":\"phi3\"," BASE ",\"rope_scaling\":{\"type\":\"longrope\",\"short_factor\":[1],"
-		"\"long_factor\":[1]}}", "'longrope' is not supported");
+		"\"long_factor\":[1]}}", "needs 'short_factor', a list of 8 numbers");
+	refused("{\"model_type\":\"llama\"," BASE ",\"rope_scaling\":{\"type\":\"ntk\",\"factor\":2}}",
+		"rope scaling type 'ntk' is not supported");
 	refused("{\"model_type\":\"llama\"," BASE ",\"hidden_act\":\"relu\"}", "'relu' is not supported");
 	refused("{\"model_type\":\"llama\"," BASE ",\"mlp_bias\":true}", "'mlp_bias'");
 	refused("{\"model_type\":\"llama\",\"num_key_value_heads\":3," BASE "}", "not a multiple");
