@@ -2,8 +2,10 @@
  * them, loading and saving PEFT adapter folders (same tensor names, adapter_config.json as PEFT
  * writes it), and merging into the base weights (merge_and_unload). The forward and backward
  * through an adapter are in model.c (linear_fwd, linear_bwd). */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <pcre2.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,13 +172,20 @@ static int json_empty(const cJSON *v)
 	return !v || cJSON_IsNull(v) || ((cJSON_IsObject(v) || cJSON_IsArray(v)) && !v->child);
 }
 
-/* PEFT's check_target_module_exists for a list: the name itself or a suffix after a '.'. */
-static int target_matches(const cJSON *tm, const char *name)
+/* PEFT's check_target_module_exists: a string is a regular expression that must match the
+ * whole module name (re.fullmatch; PCRE2 reads Python's syntax for the patterns PEFT configs
+ * use), "all-linear" every linear but the head; a list matches the name itself or a suffix
+ * after a '.'. re is the compiled string pattern, or NULL. */
+static int target_matches(const cJSON *tm, const pcre2_code *re, const char *name)
 {
 	if (cJSON_IsString(tm)) {
 		if (!strcmp(tm->valuestring, "all-linear"))
 			return 1;
-		return !strcmp(tm->valuestring, name);
+		pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+		int rc = pcre2_match(re, (PCRE2_SPTR)name, PCRE2_ZERO_TERMINATED, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED, md,
+				     NULL);
+		pcre2_match_data_free(md);
+		return rc >= 0;
 	}
 	size_t nl = strlen(name);
 	for (const cJSON *e = tm->child; e; e = e->next) {
@@ -245,9 +254,18 @@ void model_lora_load(model_t *m, const char *dir)
 	const cJSON *tm = cJSON_GetObjectItemCaseSensitive(j, "target_modules");
 	if (!cJSON_IsArray(tm) && !cJSON_IsString(tm))
 		ft_die(FT_EXIT_DATA, "'%s': 'target_modules' must be a list of module names", path);
-	if (cJSON_IsString(tm) && strcmp(tm->valuestring, "all-linear") != 0 && strpbrk(tm->valuestring, ".*+?[](|)\\^$"))
-		ft_die(FT_EXIT_DATA, "'%s': 'target_modules' as a regular expression ('%s') is not supported", path,
-		       tm->valuestring);
+	pcre2_code *re = NULL;
+	if (cJSON_IsString(tm) && strcmp(tm->valuestring, "all-linear") != 0) {
+		int ec;
+		PCRE2_SIZE eo;
+		re = pcre2_compile((PCRE2_SPTR)tm->valuestring, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
+		if (!re) {
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(ec, msg, sizeof msg);
+			ft_die(FT_EXIT_DATA, "'%s': 'target_modules' '%s': bad regular expression at %zu: %s", path,
+			       tm->valuestring, (size_t)eo, (char *)msg);
+		}
+	}
 	int L = m->cfg.L;
 	unsigned char *layer_on = xmalloc((size_t)L);
 	memset(layer_on, 1, (size_t)L);
@@ -271,7 +289,7 @@ void model_lora_load(model_t *m, const char *dir)
 	for (int l = 0; l < L; l++)
 		for (int li = 0; li < NLIN; li++) {
 			snprintf(name, sizeof name, "model.layers.%d.%s.%s", l, lin_module(li), lin_names[li]);
-			on[l * NLIN + li] = layer_on[l] && target_matches(tm, name);
+			on[l * NLIN + li] = layer_on[l] && target_matches(tm, re, name);
 			if (on[l * NLIN + li]) {
 				lc.target[li] = 1;
 				any = 1;
@@ -287,7 +305,7 @@ void model_lora_load(model_t *m, const char *dir)
 					cJSON one = *e;
 					one.next = one.prev = NULL;
 					cJSON arr = {.type = cJSON_Array, .child = &one};
-					used = target_matches(&arr, name);
+					used = target_matches(&arr, NULL, name);
 				}
 			if (!used)
 				ft_die(FT_EXIT_DATA, "'%s': target module '%s' is not supported (LoRA on q/k/v/o and "
@@ -302,6 +320,7 @@ void model_lora_load(model_t *m, const char *dir)
 	lora_setup(m, &lc, on);
 	free(on);
 	free(layer_on);
+	pcre2_code_free(re);
 	cJSON_Delete(j);
 
 	snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);

@@ -112,7 +112,8 @@ void model_set_training(model_t *m, int on, uint64_t seed);
  * lc's modules_to_save become trainable. */
 void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed);
 /* Attach a PEFT adapter folder (adapter_config.json + adapter_model.safetensors); its
- * modules_to_save (embed_tokens, lm_head) replace the base weights and are trainable. Refuses by
+ * modules_to_save (embed_tokens, lm_head) replace the base weights and are trainable; a string
+ * target_modules is a regular expression matched against whole module names, as PEFT does. Refuses by
  * name what it cannot honour (rank/alpha patterns, other modules_to_save, LoRA on lm_head or
  * embeddings, biases). */
 void model_lora_load(model_t *m, const char *dir);

@@ -128,6 +128,42 @@ static int check_modules_to_save(const char *dir, const char *tmp)
 	return ok && same;
 }
 
+/* target_modules as one string: a regular expression matched against whole module names */
+static int check_regex_targets(const char *dir, const char *tmp)
+{
+	model_t *m = model_load(dir, &ops_cpu);
+	lora_cfg_t lc = {.r = 2, .alpha = 4};
+	unsigned char layers[2] = {0, 1};
+	lc.layers = layers;
+	lc.target[LIN_Q] = lc.target[LIN_V] = 1;
+	model_lora_add(m, &lc, 5);
+	for (int i = 0; i < model_lora_nparams(m); i++)
+		for (size_t k = 0; k < model_lora_param(m, i)->numel; k++)
+			model_lora_param(m, i)->data[k] += 0.03f;
+	int ids[6] = {4, 8, 15, 16, 23, 42};
+	batch_t b = {.N = 6, .ids = ids};
+	model_forward(m, &b);
+	float want[6 * 256];
+	memcpy(want, model_logits(m), sizeof want);
+	char out[300], path[400];
+	snprintf(out, sizeof out, "%s/re", tmp);
+	model_lora_save(m, out, NULL);
+	model_free(m);
+	/* the same selection written as PEFT's regular-expression form */
+	snprintf(path, sizeof path, "%s/adapter_config.json", out);
+	FILE *f = fopen(path, "w");
+	fputs("{\"peft_type\": \"LORA\", \"r\": 2, \"lora_alpha\": 4, "
+	      "\"target_modules\": \"model\\\\.layers\\\\.[1-9]\\\\d*\\\\.self_attn\\\\.(q|v)_proj\"}", f);
+	fclose(f);
+	model_t *m2 = model_load(dir, &ops_cpu);
+	model_lora_load(m2, out);
+	model_forward(m2, &b);
+	int ok = model_lora_nparams(m2) == 4 && memcmp(want, model_logits(m2), sizeof want) == 0;
+	printf("%s regular-expression target_modules select the same modules\n", ok ? "ok  " : "FAIL");
+	model_free(m2);
+	return ok;
+}
+
 int main(void)
 {
 	int ok = 1, ran = 0;
@@ -141,6 +177,7 @@ int main(void)
 	if (hf_fixture("llama", dir, sizeof dir)) {
 		ok &= check_config_text(dir, tmp);
 		ok &= check_modules_to_save(dir, tmp);
+		ok &= check_regex_targets(dir, tmp);
 	}
 	for (int a = 0; a < HF_NARCHS; a++) {
 		if (!hf_fixture(hf_archs[a], dir, sizeof dir)) {
