@@ -57,8 +57,8 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 			int k0 = k;
 			for (int ab = 0; ab < 2; ab++) {
 				param_t *p = &m->lparams[k++];
-				snprintf(p->name, sizeof p->name, "base_model.model.model.layers.%d.%s.%s.lora_%c.weight", l,
-					 lin_module(li), lin_names[li], ab ? 'B' : 'A');
+				snprintf(p->name, sizeof p->name, "base_model.model.%s.layers.%d.%s.%s.lora_%c.weight",
+					 c->module_prefix, l, lin_module(li), lin_names[li], ab ? 'B' : 'A');
 				p->ndim = 2;
 				p->shape[0] = ab ? dout : lc->r;
 				p->shape[1] = ab ? lc->r : din;
@@ -67,8 +67,8 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 			}
 			if (lc->use_dora) {   /* PEFT saves the magnitude without a .weight suffix */
 				param_t *p = &m->lparams[k++];
-				snprintf(p->name, sizeof p->name, "base_model.model.model.layers.%d.%s.%s.lora_magnitude_vector", l,
-					 lin_module(li), lin_names[li]);
+				snprintf(p->name, sizeof p->name, "base_model.model.%s.layers.%d.%s.%s.lora_magnitude_vector",
+					 c->module_prefix, l, lin_module(li), lin_names[li]);
 				p->ndim = 1;
 				p->shape[0] = dout;
 				p->numel = (size_t)dout;
@@ -288,7 +288,8 @@ void model_lora_load(model_t *m, const char *dir)
 	int any = 0;
 	for (int l = 0; l < L; l++)
 		for (int li = 0; li < NLIN; li++) {
-			snprintf(name, sizeof name, "model.layers.%d.%s.%s", l, lin_module(li), lin_names[li]);
+			snprintf(name, sizeof name, "%s.layers.%d.%s.%s", m->cfg.module_prefix, l, lin_module(li),
+				 lin_names[li]);
 			on[l * NLIN + li] = layer_on[l] && target_matches(tm, re, name);
 			if (on[l * NLIN + li]) {
 				lc.target[li] = 1;
@@ -301,7 +302,8 @@ void model_lora_load(model_t *m, const char *dir)
 			int used = 0;
 			for (int l = 0; l < L && !used; l++)
 				for (int li = 0; li < NLIN && !used; li++) {
-					snprintf(name, sizeof name, "model.layers.%d.%s.%s", l, lin_module(li), lin_names[li]);
+					snprintf(name, sizeof name, "%s.layers.%d.%s.%s", m->cfg.module_prefix, l, lin_module(li),
+						 lin_names[li]);
 					cJSON one = *e;
 					one.next = one.prev = NULL;
 					cJSON arr = {.type = cJSON_Array, .child = &one};
@@ -500,15 +502,63 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 			for (int li = 0; li < NLIN; li++)
 				if (m->lora[l * NLIN + li].A) {
 					xgrow((void **)&tms, &cap, n + 128, 1);
-					n += (size_t)snprintf(tms + n, cap - n, "%s\n    \"model.layers.%d.%s.%s\"", first ? "" : ",",
-							      l, lin_module(li), lin_names[li]);
+					n += (size_t)snprintf(tms + n, cap - n, "%s\n    \"%s.layers.%d.%s.%s\"", first ? "" : ",",
+							      c->module_prefix, l, lin_module(li), lin_names[li]);
 					first = 0;
 				}
 	}
 	xgrow((void **)&tms, &cap, n + 8, 1);
 	snprintf(tms + n, cap - n, "\n  ]");
+	int as_regex = strcmp(c->module_prefix, "model") != 0;
+	if (as_regex) {
+		/* a multimodal checkpoint: module names alone would also reach the vision tower, so
+		 * say which modules as a regular expression over the text model's paths, as one
+		 * would write for PEFT ("model\\.language_model\\.layers\\.\\d+\\.(self_attn|mlp)\\.(q_proj|v_proj)") */
+		size_t rc = 256 + (size_t)L * NLIN * 96, rn = 0;
+		char *re = xmalloc(rc), esc[64];
+		snprintf(esc, sizeof esc, "%s", c->module_prefix);
+		char pre[128];
+		size_t pn = 0;
+		for (const char *q = esc; *q && pn < sizeof pre - 3; q++) {
+			if (*q == '.')
+				pre[pn++] = '\\';
+			pre[pn++] = *q;
+		}
+		pre[pn] = 0;
+		if (product) {
+			rn += (size_t)snprintf(re + rn, rc - rn, "%s\\.layers\\.", pre);
+			if (all_layers) {
+				rn += (size_t)snprintf(re + rn, rc - rn, "\\d+");
+			} else {
+				int f1 = 1;
+				rn += (size_t)snprintf(re + rn, rc - rn, "(");
+				for (int l = 0; l < L; l++)
+					if (layer[l]) {
+						rn += (size_t)snprintf(re + rn, rc - rn, "%s%d", f1 ? "" : "|", l);
+						f1 = 0;
+					}
+				rn += (size_t)snprintf(re + rn, rc - rn, ")");
+			}
+			rn += (size_t)snprintf(re + rn, rc - rn, "\\.(self_attn|mlp)\\.(");
+			for (int i = 0; i < ns; i++)
+				rn += (size_t)snprintf(re + rn, rc - rn, "%s%s", i ? "|" : "", sorted[i]);
+			snprintf(re + rn, rc - rn, ")");
+		} else {
+			int f1 = 1;
+			for (int l = 0; l < L; l++)
+				for (int li = 0; li < NLIN; li++)
+					if (m->lora[l * NLIN + li].A) {
+						rn += (size_t)snprintf(re + rn, rc - rn, "%s%s\\.layers\\.%d\\.%s\\.%s", f1 ? "" : "|", pre,
+								       l, lin_module(li), lin_names[li]);
+						f1 = 0;
+					}
+		}
+		free(tms);
+		tms = jstr(re);
+		free(re);
+	}
 	char *ltt;
-	if (product && !all_layers) {
+	if (product && !all_layers && !as_regex) {
 		size_t lc2 = (size_t)L * 16 + 16, ln = 0;
 		ltt = xmalloc(lc2);
 		ln += (size_t)snprintf(ltt, lc2, "[");

@@ -241,6 +241,11 @@ void model_free(model_t *m)
 		o->free(m->lvec);
 	if (m->dora_w)
 		o->free(m->dora_w);
+	for (int k = 0; k < m->npass; k++) {
+		free(m->pass[k].name);
+		free(m->pass[k].data);
+	}
+	free(m->pass);
 	free(m->params);
 	free(m->ptrain);
 	free(m->lw);

@@ -50,6 +50,9 @@ struct model {
 	param_t *embed, *norm, *lm_head;
 	param_t **lw;                 /* (L, NROLE) */
 	unsigned char *ptrain;        /* (np) which base parameters get gradients */
+	/* checkpoint tensors the model does not use (a vision tower), written back unchanged */
+	int npass;
+	struct passthrough { char *name; st_dtype_t dtype; int ndim; int64_t shape[ST_MAX_DIMS]; void *data; size_t nbytes; } *pass;
 
 	/* RoPE */
 	float *inv_freq, *inv_freq_local;   /* backend, rot_dim/2 */

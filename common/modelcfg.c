@@ -152,12 +152,32 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 	int is_llama = !strcmp(mt, "llama"), is_mistral = !strcmp(mt, "mistral"), is_qwen2 = !strcmp(mt, "qwen2"),
 	    is_qwen3 = !strcmp(mt, "qwen3"), is_gemma = !strcmp(mt, "gemma"), is_gemma2 = !strcmp(mt, "gemma2"),
 	    is_gemma3 = !strcmp(mt, "gemma3_text"), is_phi3 = !strcmp(mt, "phi3");
-	if (!strcmp(mt, "gemma3"))
-		ft_die(FT_EXIT_DATA, "'%s': model_type 'gemma3' (the multimodal Gemma 3) is not supported; "
-		       "text-only checkpoints (gemma3_text, Gemma3ForCausalLM) are", where);
+	if (!strcmp(mt, "gemma3")) {
+		/* Gemma3ForConditionalGeneration: its text tower, described by text_config; the vision
+		 * tower is carried through unchanged (model_io.c) */
+		const cJSON *tc = get(j, "text_config");
+		if (!cJSON_IsObject(tc))
+			ft_die(FT_EXIT_DATA, "'%s': model_type 'gemma3' without a 'text_config' object", where);
+		cJSON *t = cJSON_Duplicate(tc, 1);
+		cJSON_DeleteItemFromObjectCaseSensitive(t, "model_type");
+		cJSON_AddStringToObject(t, "model_type", "gemma3_text");
+		const cJSON *tie = get(j, "tie_word_embeddings");
+		if (tie && !get(t, "tie_word_embeddings"))
+			cJSON_AddItemToObject(t, "tie_word_embeddings", cJSON_Duplicate(tie, 1));
+		char arch[64];
+		snprintf(arch, sizeof arch, "%s", c->arch);
+		modelcfg_from_json(c, t, where);
+		cJSON_Delete(t);
+		snprintf(c->model_type, sizeof c->model_type, "gemma3");
+		snprintf(c->arch, sizeof c->arch, "%s", arch);
+		snprintf(c->ckpt_prefix, sizeof c->ckpt_prefix, "language_model.");
+		snprintf(c->module_prefix, sizeof c->module_prefix, "model.language_model");
+		return;
+	}
+	snprintf(c->module_prefix, sizeof c->module_prefix, "model");
 	if (!(is_llama || is_mistral || is_qwen2 || is_qwen3 || is_gemma || is_gemma2 || is_gemma3 || is_phi3))
 		ft_die(FT_EXIT_DATA, "'%s': model_type '%s' is not supported (llama, mistral, qwen2, qwen3, gemma, gemma2, "
-		       "gemma3_text, phi3)", where, mt);
+		       "gemma3_text, gemma3, phi3)", where, mt);
 	int gemma_family = is_gemma || is_gemma2 || is_gemma3;
 
 	c->V = posint(j, "vocab_size", 32000, where);

@@ -1,8 +1,8 @@
 /* modelcfg: a Hugging Face config.json turned into the description that drives the one model.
  *
  * Architectures differ in data, not code paths (DESIGN.md): everything the forward and
- * backward need to know about llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3_text and
- * phi3 is a field here (norm style, activation, head dims, tied embeddings, soft-capping,
+ * backward need to know about llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3_text (and
+ * the text tower of a multimodal gemma3 checkpoint) and phi3 is a field here (norm style, activation, head dims, tied embeddings, soft-capping,
  * sliding-window layers, q/k norm, biases, RoPE and its scaling). Anything we would have to
  * guess at is refused by name (FT_EXIT_DATA) rather than silently run differently. */
 #ifndef FT_MODELCFG_H
@@ -53,6 +53,10 @@ typedef struct {
 	int pad_token_id;            /* -1 if none */
 	int sliding_window;          /* 0 = none */
 	unsigned char layer_sliding[MODELCFG_MAX_LAYERS];   /* 1 = this layer attends within the window */
+	/* where the text model lives: "" and "model" for a causal LM; "language_model." and
+	 * "model.language_model" for Gemma 3's multimodal checkpoints (model_type gemma3) */
+	char ckpt_prefix[32];        /* before a parameter's name in the checkpoint file */
+	char module_prefix[32];      /* the module path of the text model in memory (PEFT names) */
 	rope_cfg_t rope;             /* global layers */
 	rope_cfg_t rope_local;       /* sliding layers (gemma3: rope_local_base_freq); else = rope */
 } modelcfg_t;

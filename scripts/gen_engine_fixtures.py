@@ -5,7 +5,7 @@ The shared fixtures (FT_FIXTURES/hf) pin six architectures with default RoPE. Th
 tiny random models for what they leave out -- gemma3_text, phi3 (fused projections, partial
 rotary, sliding window), RoPE scaling (llama3, yarn, linear, dynamic past max_position_embeddings, Phi-3's longrope),
 attention biases with o_proj, qwen2 and mistral sliding windows -- and PEFT adapters with DoRA,
-rsLoRA and modules_to_save, and writes what transformers and PEFT compute for them, in the same
+rsLoRA and modules_to_save, Gemma 3's text tower inside its multimodal checkpoint (gemma3_mm), and writes what transformers and PEFT compute for them, in the same
 layout as the shared fixtures (see their README.md):
 
   NAME/config.json, model.safetensors          the model as save_pretrained writes it
@@ -179,6 +179,46 @@ def main():
             if os.path.exists(os.path.join(md, f)):
                 os.remove(os.path.join(md, f))
         print("wrote", ad, file=sys.stderr)
+    # Gemma 3 with its vision tower (model_type gemma3): the text tower alone, text-only input
+    from transformers import Gemma3Config, Gemma3ForConditionalGeneration
+    tc = dict(BASE, head_dim=8, sliding_window=5, query_pre_attn_scalar=12,
+              layer_types=["sliding_attention", "sliding_attention", "full_attention"],
+              rope_theta=1000000.0, rope_local_base_freq=100.0, rope_scaling={"rope_type": "linear", "factor": 4.0})
+    vc = dict(hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2, image_size=28,
+              patch_size=14)
+    cfg = Gemma3Config(text_config=tc, vision_config=vc, mm_tokens_per_image=4, image_token_index=V - 1,
+                       boi_token_index=V - 2, eoi_token_index=V - 3)
+    torch.manual_seed(0)
+    mm = Gemma3ForConditionalGeneration(cfg).float()
+    mm.config._attn_implementation = "eager"
+    for sub in (mm.config, mm.config.text_config, mm.config.vision_config):
+        sub._attn_implementation = "eager"
+    randomise(mm, gen)
+    out = os.path.join(root, "gemma3_mm")
+    os.makedirs(out, exist_ok=True)
+    mm.save_pretrained(out)
+    if os.path.exists(os.path.join(out, "generation_config.json")):
+        os.remove(os.path.join(out, "generation_config.json"))
+    mm.train()
+    ids, labels = batch(gen)   # ids < V - 3: no image tokens
+    forward_refs(mm, ids, labels, out)
+    packed_refs(mm, gen, out)
+    pm = get_peft_model(mm, LoraConfig(task_type="CAUSAL_LM", r=2, lora_alpha=4, lora_dropout=0.0,
+                                       target_modules=r"model\.language_model\.layers\.\d+\.(self_attn|mlp)\.(q_proj|down_proj)"))
+    with torch.no_grad():
+        for n, p in pm.named_parameters():
+            if "lora_B" in n:
+                p.copy_(0.1 * torch.randn(p.shape, generator=gen))
+    ad = os.path.join(out, "adapter")
+    pm.save_pretrained(ad)
+    ids, labels = batch(gen)
+    forward_refs(pm, ids, labels, ad)
+    md = os.path.join(out, "merged")
+    pm.merge_and_unload().save_pretrained(md)
+    if os.path.exists(os.path.join(md, "generation_config.json")):
+        os.remove(os.path.join(md, "generation_config.json"))
+    print("wrote", out, file=sys.stderr)
+
     import peft
     import transformers
     with open(os.path.join(root, "VERSIONS"), "w") as f:

@@ -1,7 +1,8 @@
 /* test_hf_extra: the features the shared fixtures do not reach, against transformers and PEFT
  * (tests/fixtures/hf_extra, made by scripts/gen_engine_fixtures.py with the shared fixtures'
  * versions: gemma3_text, phi3 with partial rotary and a sliding window, phi3 with longrope (long
- * and short factors), llama3 / yarn / linear / dynamic RoPE, attention biases with o_proj, qwen2 and mistral sliding windows; adapters with
+ * and short factors), llama3 / yarn / linear / dynamic RoPE, attention biases with o_proj, qwen2 and mistral sliding windows, the text tower
+ * of a multimodal Gemma 3 checkpoint; adapters with
  * rsLoRA on a subset of layers, modules_to_save, DoRA). For each model: logits and loss, every
  * gradient, packed logits; for each adapter: logits, loss, adapter gradients, merge, and the
  * saved adapter weights byte-identical to PEFT's. Tolerances as in test_model_forward and
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "hf_fixture.h"
@@ -16,6 +18,13 @@
 #include "ops.h"
 
 #define ROOT "tests/fixtures/hf_extra"
+
+static int files_equal(const char *a, const char *b)
+{
+	char cmd[9000];
+	snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
+	return system(cmd) == 0;
+}
 
 static int cmp_grads(model_t *m, st_file_t *rg, int lora, const char *what)
 {
@@ -27,6 +36,8 @@ static int cmp_grads(model_t *m, st_file_t *rg, int lora, const char *what)
 		char *d = strstr(name, ".default");
 		if (d)   /* PEFT's in-memory names: ...lora_A.default.weight, ...modules_to_save.default.weight */
 			memmove(d, d + 8, strlen(d + 8) + 1);
+		if (!strncmp(name, "model.language_model.", 21))   /* Gemma 3 multimodal: the text tower */
+			memmove(name + 6, name + 21, strlen(name + 21) + 1);
 		d = strstr(name, "lora_magnitude_vector.weight");   /* saved without .weight */
 		if (d)
 			d[strlen("lora_magnitude_vector")] = 0;
@@ -157,19 +168,13 @@ static int check_packed(model_t *m, const char *dir, const char *what)
 	return ok;
 }
 
-static int files_equal(const char *a, const char *b)
-{
-	char cmd[9000];
-	snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
-	return system(cmd) == 0;
-}
 
 int main(void)
 {
 	static const char *const models[] = {"gemma3_text", "phi3", "phi3_longrope", "llama_llama3", "llama_yarn",
-					     "llama_linear_bias",
+					     "llama_linear_bias", "gemma3_mm",
 					     "llama_dynamic", "qwen2_sliding", "mistral_sliding"};
-	static const char *const adapters[] = {"lora_rslora", "lora_modules_to_save", "lora_dora"};
+	static const char *const adapters[] = {"lora_rslora", "lora_modules_to_save", "lora_dora", "gemma3_mm"};
 	if (!path_is_dir(ROOT)) {
 		printf("no %s (run from the repository root)\n", ROOT);
 		return 77;
@@ -180,6 +185,18 @@ int main(void)
 		snprintf(dir, sizeof dir, ROOT "/%s", models[i]);
 		model_t *m = model_load(dir, &ops_cpu);
 		ok &= check_forward(m, dir, models[i], 1);
+		if (!strcmp(models[i], "gemma3_mm")) {
+			/* the vision tower rides along: writing the checkpoint back gives transformers' bytes */
+			char saved[600], orig[700];
+			snprintf(saved, sizeof saved, "/tmp/ft-test-extra-%d.safetensors", (int)getpid());
+			model_save_weights(m, saved, ST_F32);
+			snprintf(orig, sizeof orig, "%s/model.safetensors", dir);
+			int same = files_equal(orig, saved);
+			printf("%s gemma3_mm checkpoint written back byte-identical (vision tower carried through)\n",
+			       same ? "ok  " : "FAIL");
+			ok &= same;
+			unlink(saved);
+		}
 		ok &= check_packed(m, dir, models[i]);
 		model_free(m);
 	}
@@ -201,13 +218,35 @@ int main(void)
 		int same = files_equal(path, saved);
 		printf("%s %s saved adapter_model.safetensors byte-identical to PEFT's\n", same ? "ok  " : "FAIL", an);
 		ok &= same;
+		/* and our adapter_config.json selects the same modules again */
+		{
+			model_t *m2 = model_load(dir, &ops_cpu);
+			model_lora_load(m2, out);
+			int ids[7] = {5, 17, 3, 60, 8, 9, 33};
+			batch_t b = {.N = 7, .ids = ids};
+			size_t nl = 7 * (size_t)model_cfg(m)->V;
+			model_forward(m, &b);
+			float *w1 = malloc(nl * sizeof *w1);
+			memcpy(w1, model_logits(m), nl * sizeof *w1);
+			model_forward(m2, &b);
+			int same2 = model_lora_nparams(m2) == model_lora_nparams(m)
+				    && memcmp(w1, model_logits(m2), nl * sizeof *w1) == 0;
+			printf("%s %s saved adapter loads back to the same model\n", same2 ? "ok  " : "FAIL", an);
+			ok &= same2;
+			free(w1);
+			model_free(m2);
+		}
 		/* merge as merge_and_unload */
 		model_lora_merge(m);
 		snprintf(path, sizeof path, "%s/merged", dir);
 		stdir_t *mg = stdir_open(path);
 		for (int k = 0; k < model_nparams(m); k++) {
 			param_t *p = model_param(m, k);
+			char mname[300];
+			snprintf(mname, sizeof mname, "language_model.%s", p->name);
 			const st_tensor_t *t = stdir_find(mg, p->name);
+			if (!t)
+				t = stdir_find(mg, mname);   /* Gemma 3 multimodal */
 			if (!t) {
 				printf("FAIL %s: merged model lacks %s\n", an, p->name);
 				ok = 0;

@@ -154,7 +154,7 @@ int main(void)
 	refused("{\"model_type\":\"gpt2\"," BASE "}", "model_type 'gpt2' is not supported");
 	refused("{\"model_type\":\"gemma3_text\"," BASE ",\"use_bidirectional_attention\":true}",
 		"'use_bidirectional_attention' is not supported");
-	refused("{\"model_type\":\"gemma3\",\"text_config\":{}}", "'gemma3'");
+	refused("{\"model_type\":\"gemma3\"}", "without a 'text_config'");
 	refused("{\"model_type\":\"phi3\"," BASE ",\"rope_scaling\":{\"type\":\"longrope\",\"short_factor\":[1],"
 		"\"long_factor\":[1]}}", "needs 'short_factor', a list of 8 numbers");
 	refused("{\"model_type\":\"llama\"," BASE ",\"rope_scaling\":{\"type\":\"ntk\",\"factor\":2}}",
