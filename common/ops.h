@@ -116,5 +116,8 @@ typedef struct ops {
 
 /* The CPU backend. */
 extern const ops_t ops_cpu;
+/* Work (elements, or multiply-adds / 16 for matrix products) below which a CPU op runs on one
+ * thread; 0 threads everything (tests that results do not depend on the thread count). */
+extern size_t ops_cpu_min_parallel;
 
 #endif

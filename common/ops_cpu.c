@@ -17,7 +17,8 @@
 /* Threads only where the work pays for waking them: on a busy machine every parallel region
  * waits for its slowest thread, and the model runs hundreds of small ones per step. Results do
  * not depend on this (each output is computed the same way on any thread). */
-#define BIG(work) ((work) >= ((size_t)1 << 16))
+size_t ops_cpu_min_parallel = (size_t)1 << 16;
+#define BIG(work) ((work) >= ops_cpu_min_parallel)
 
 static void *cpu_alloc(size_t n) { return xcalloc(1, n ? n : 1); }
 static void cpu_free(void *p) { free(p); }
