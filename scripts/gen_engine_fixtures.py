@@ -219,6 +219,9 @@ def main():
         os.remove(os.path.join(md, "generation_config.json"))
     print("wrote", out, file=sys.stderr)
 
+    for dirpath, _, files in os.walk(root):   # PEFT's model cards: boilerplate
+        if "README.md" in files:
+            os.remove(os.path.join(dirpath, "README.md"))
     import peft
     import transformers
     with open(os.path.join(root, "VERSIONS"), "w") as f:
