@@ -140,9 +140,13 @@ static void ms_push(tok_state_t *s, size_t a, size_t b, int m)
 int tok_re_next(const tok_re_t *re, pcre2_match_data *md, const char *s, size_t n, size_t *pos,
                 size_t *last_end, size_t *ms, size_t *me)
 {
+	if (re->fast) return tok_fast_next(re->fast, s, n, pos, ms, me);   /* never matches empty */
 	for (;;) {
 		if (*pos > n) return 0;
-		int rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, *pos, PCRE2_NO_UTF_CHECK, md, NULL);
+		/* pcre2_jit_match skips pcre2_match's per-call checks; pieces are short, so the
+		 * call overhead is a large part of the regex time */
+		int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)s, n, *pos, PCRE2_NO_UTF_CHECK, md, NULL)
+		                 : pcre2_match(re->code, (PCRE2_SPTR)s, n, *pos, PCRE2_NO_UTF_CHECK, md, NULL);
 		if (rc == PCRE2_ERROR_NOMATCH) return 0;
 		if (rc < 0) {
 			PCRE2_UCHAR msg[256];

@@ -330,9 +330,12 @@ tok_re_t *tok_re_compile(const char *pattern, char *err, size_t errn)
 	free(rw);
 	/* JIT is several times faster; if this platform has none, the interpreter gives the same
 	 * matches */
-	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	int jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
 	tok_re_t *re = xcalloc(1, sizeof *re);
 	re->code = code;
+	re->jit = jit;
+	re->fast = getenv("FT_TOK_NO_FASTSPLIT") ? TOK_FAST_NONE : tok_fast_kind(pattern);
+	if (re->fast) tok_fast_init();
 	re->src = xstrdup(pattern);
 	return re;
 }
