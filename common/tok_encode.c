@@ -780,6 +780,9 @@ static void encode_piece(const tok_t *t, tok_state_t *s, const char *str, size_t
 int tok_encode(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out)
 {
 	out->n = 0;
+	/* piece offsets are 32-bit (and a single 4 GiB text is not a training sample) */
+	if (len > UINT32_MAX / 4)
+		ft_die(FT_EXIT_DATA, "text of %zu bytes is too long to tokenize (limit 1 GiB)", len);
 	size_t v = utf8_valid_prefix(text, len);
 	if (v != len) { tls_bad_off = v; return -1; }
 	tok_state_t *s = state_get(t);

@@ -883,10 +883,13 @@ tok_t *tok_load_files(const char *jpath, const char *cpath)
 	free(buf);
 	ld_t L = {jpath, t};
 
+	/* truncation / padding: transformers resets both on every call (truncation=False and
+	 * padding=False by default), which is how Axolotl tokenizes; ft truncates and packs in its
+	 * own stages. So they are read past, as transformers does, with a note under -v. */
 	const cJSON *trunc = cJSON_GetObjectItemCaseSensitive(root, "truncation");
 	const cJSON *pad = cJSON_GetObjectItemCaseSensitive(root, "padding");
-	if (trunc && !cJSON_IsNull(trunc)) ft_die(FT_EXIT_DATA, "%s: truncation settings are not supported", q(jpath));
-	if (pad && !cJSON_IsNull(pad)) ft_die(FT_EXIT_DATA, "%s: padding settings are not supported", q(jpath));
+	if ((trunc && !cJSON_IsNull(trunc)) || (pad && !cJSON_IsNull(pad)))
+		ft_debug("%s: truncation/padding settings ignored, as transformers does by default", q(jpath));
 
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "normalizer");
 	if (o && !cJSON_IsNull(o)) {
