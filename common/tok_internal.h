@@ -13,7 +13,8 @@
 
 /* ---- string -> id hash (open addressing over a byte pool) ---- */
 typedef struct {
-	uint32_t *slot;     /* entry index + 1, 0 = empty */
+	uint64_t *slot;     /* high 32 bits: hash, low: entry index + 1; 0 = empty. The hash
+	                     * bits spare a visit to the pool for most non-matching probes. */
 	size_t mask;
 	uint32_t *off, *len; /* per entry: key in pool */
 	int32_t *val;
