@@ -722,6 +722,7 @@ static void split_added(const tok_t *t, const trie_t *tr, tok_state_t *s, const 
 		const added_t *a = &t->added[best];
 		size_t ms = i, me = i + bestlen;
 		i = me;
+		if (a->special && t->split_special) continue;   /* stays text, as HF does */
 		if (a->single_word) {
 			int sw = ms == 0 || !is_word_cp(cp_before(str, ms));
 			int ew = me == n;

@@ -837,6 +837,8 @@ static void apply_config(tok_t *t, const char *cpath)
 	t->pad_id = cfg_token(t, cfg, "pad_token");
 	t->unk_cfg_id = cfg_token(t, cfg, "unk_token");
 	t->cleanup_spaces = get_bool(cfg, "clean_up_tokenization_spaces", 0);
+	/* transformers passes it to the backend as encode_special_tokens */
+	t->split_special = get_bool(cfg, "split_special_tokens", 0);
 	/* transformers 4.x: LlamaTokenizerFast / GemmaTokenizerFast (and a few relatives) replace
 	 * the post-processor with "[bos] $A [eos]" driven by add_bos_token / add_eos_token
 	 * (reference/tokenizer.md 1.10). */
@@ -986,3 +988,4 @@ int32_t tok_pad_id(const tok_t *t) { return t->pad_id; }
 int32_t tok_unk_id(const tok_t *t) { return t->unk_cfg_id >= 0 ? t->unk_cfg_id : t->unk_id; }
 const char *tok_fingerprint(const tok_t *t) { return t->fingerprint; }
 int tok_cleanup_wanted(const tok_t *t) { return t->cleanup_spaces; }
+void tok_set_split_special(tok_t *t, int on) { t->split_special = !!on; }

@@ -40,6 +40,11 @@ size_t tok_bad_utf8_offset(void);
 long tok_encode_batch(const tok_t *t, const char *const *texts, const size_t *lens, size_t n,
                       int add_special, tok_ids_t *outs);
 
+/* split_special on: special added tokens in the text are tokenized as plain text
+ * (transformers' split_special_tokens, HF's encode_special_tokens; tokenizer_config.json's
+ * split_special_tokens sets it at load). Call before encoding starts, not concurrently. */
+void tok_set_split_special(tok_t *t, int on);
+
 /* Decodes ids to a fresh NUL-terminated string (free it); *len gets its length when not NULL.
  * Unknown ids are dropped, as HF does. skip_special drops special added tokens. This is the
  * raw `tokenizers` decode: transformers' clean_up_tokenization_spaces is not applied. */

@@ -49,6 +49,7 @@ pools = [
     "\u6211\u4eec\u4eca\u5929\u3042\u30a2\ud55c\uae00", "\U0001F600\U0001F680\u2764\ufe0f\u200d\U0001F469",
     "\u00a0\u1680\u2000\u2009\u202f\u205f\u3000\u180e\u0085\u2028", "\u2581", "\u0660\u0661\u00b2\u00bd\u2167\U0001D7D8",
     "\U00031350\U0002EBF0\u1e9e\uA7C0\U0001E4D0", "'s'T're've'M'll'd",
+    "<s></s><unk><|im_start|><|endoftext|><|begin_of_text|><bos><start_of_turn>", "\x01\x7f\u200b",
 ]
 for _ in range(args.fuzz):
     s = "".join(rng.choice(rng.choice(pools)) for _ in range(rng.randint(0, 40)))
@@ -73,6 +74,8 @@ def seq_bl(*pre):
     return {"type": "Sequence", "pretokenizers": list(pre) + [BL]}
 
 
+for fam in ("llama3_1", "qwen3", "mistral_v0_1", "gemma3"):   # the real files, unmodified
+    v("family_" + fam, fam)
 v("gpt2_prefix", QW, normalizer=None, pre_tokenizer={"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True})
 v("gpt2_noprefix", QW, normalizer=None, pre_tokenizer={"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True})
 v("digits_indiv_punct", QW, pre_tokenizer=seq_bl({"type": "Digits", "individual_digits": True}, {"type": "Punctuation", "behavior": "Isolated"}))
@@ -102,6 +105,8 @@ extra = [
     {"content": "FooBar", "single_word": False, "lstrip": False, "rstrip": False, "normalized": True, "special": False},
 ]
 v("added_flags", QW, _added=extra)
+v("split_special_qwen", QW, _added=extra, _split_special=True)
+v("split_special_mistral", MI, _split_special=True)
 v("added_flags_lower", QW, normalizer={"type": "Lowercase"}, _added=extra)
 v("added_flags_spm", MI, _added=extra)
 v("post_roberta", QW, post_processor={"type": "RobertaProcessing", "sep": ["<|im_end|>", 151645], "cls": ["<|im_start|>", 151644], "trim_offsets": True, "add_prefix_space": False})
@@ -140,6 +145,8 @@ for name, base, kw in variants:
         bases[base] = load(base)
     tj = copy.deepcopy(bases[base])
     for k, val in kw.items():
+        if k == "_split_special":
+            continue
         if k == "_added":
             nid = max(a["id"] for a in tj["added_tokens"]) + 1
             for a in val:
@@ -155,10 +162,14 @@ for name, base, kw in variants:
     open(path, "w", encoding="utf-8").write(js)
     try:
         hf = Tokenizer.from_str(js)
+        if kw.get("_split_special"):
+            hf.encode_special_tokens = True
     except Exception as e:  # HF refuses it too: nothing to compare
         print("%-32s HF refuses: %s" % (name, e))
         continue
-    r = subprocess.run([exe, path], stdin=open(texts_file, "rb"), capture_output=True)
+    cfg = os.path.join(work, name + ".config.json")
+    json.dump({"split_special_tokens": bool(kw.get("_split_special"))}, open(cfg, "w"))
+    r = subprocess.run([exe, path, cfg], stdin=open(texts_file, "rb"), capture_output=True)
     if r.returncode:
         print("%-32s ft FAILED: %s" % (name, r.stderr.decode(errors="replace").strip()))
         total_fail += 1
