@@ -48,6 +48,8 @@ typedef struct tok_state {
 	size_t ckn, ckcap;
 	int32_t *cval;
 	size_t cvn, cvcap;
+	tok_trace_fn trace;     /* tok_encode_trace's callback for the call in progress, or NULL */
+	void *trace_ctx;
 } tok_state_t;
 
 static __thread size_t tls_bad_off;
@@ -773,8 +775,11 @@ static void encode_piece(const tok_t *t, tok_state_t *s, const char *str, size_t
 	int which = t->pre ? pre_apply(t->pre, s, 0) : 0;
 	for (size_t i = 0; i < s->pn[which]; i++) {
 		piece_t *p = &s->pv[which][i];
+		size_t before = out->n;
 		if (p->id >= 0) out_push(out, p->id);
 		else if (p->len) bpe_word_split(t, s, s->arena + p->off, p->len, out);
+		if (s->trace)
+			s->trace(s->trace_ctx, s->arena + p->off, p->len, p->id >= 0, out->ids + before, out->n - before);
 	}
 }
 
@@ -788,6 +793,7 @@ int tok_encode(const tok_t *t, const char *text, size_t len, int add_special, to
 	if (v != len) { tls_bad_off = v; return -1; }
 	tok_state_t *s = state_get(t);
 	if (add_special) out_pushn(out, t->post_prefix, t->npost_prefix);
+	if (s->trace && add_special && t->npost_prefix) s->trace(s->trace_ctx, "", 0, 2, out->ids, out->n);
 	if (!t->has_raw) {
 		if (len) encode_piece(t, s, text, len, 1, out);
 	} else {
@@ -800,13 +806,33 @@ int tok_encode(const tok_t *t, const char *text, size_t len, int add_special, to
 		piece_t *pcs = np <= 64 ? stackbuf : xmalloc(np * sizeof *pcs);
 		if (np) memcpy(pcs, s->pv[1], np * sizeof *pcs);
 		for (size_t i = 0; i < np; i++) {
-			if (pcs[i].id >= 0) out_push(out, pcs[i].id);
-			else encode_piece(t, s, text + pcs[i].off, pcs[i].len, pcs[i].first, out);
+			if (pcs[i].id >= 0) {
+				out_push(out, pcs[i].id);
+				if (s->trace) s->trace(s->trace_ctx, text + pcs[i].off, pcs[i].len, 1, out->ids + out->n - 1, 1);
+			} else {
+				encode_piece(t, s, text + pcs[i].off, pcs[i].len, pcs[i].first, out);
+			}
 		}
 		if (pcs != stackbuf) free(pcs);
 	}
-	if (add_special) out_pushn(out, t->post_suffix, t->npost_suffix);
+	if (add_special) {
+		size_t before = out->n;
+		out_pushn(out, t->post_suffix, t->npost_suffix);
+		if (s->trace && t->npost_suffix) s->trace(s->trace_ctx, "", 0, 2, out->ids + before, out->n - before);
+	}
 	return 0;
+}
+
+int tok_encode_trace(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out,
+                     tok_trace_fn fn, void *ctx)
+{
+	tok_state_t *s = state_get(t);
+	s->trace = fn;
+	s->trace_ctx = ctx;
+	int rc = tok_encode(t, text, len, add_special, out);
+	s->trace = NULL;
+	s->trace_ctx = NULL;
+	return rc;
 }
 
 long tok_encode_batch(const tok_t *t, const char *const *texts, const size_t *lens, size_t n,

@@ -33,6 +33,14 @@ void tok_free(tok_t *t);
  * (BOS/EOS etc.), as HF's add_special_tokens=True. Returns 0, or -1 when the text is not valid
  * UTF-8 (out is then empty); tok_bad_utf8_offset() says where. Thread-safe. */
 int tok_encode(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out);
+/* Debug view of an encode (what `ft-tokenize --explain` style tools print): fn is called once
+ * per piece, in order, with the piece's text as the model sees it (after normalization and
+ * pre-tokenization; raw bytes for byte-level models, not the GPT-2 chars), kind 0 for a word
+ * the model encoded, 1 for an added token, 2 for ids the post-processor added (piece empty),
+ * and the ids it became. Otherwise the same as tok_encode. */
+typedef void (*tok_trace_fn)(void *ctx, const char *piece, size_t len, int kind, const int32_t *ids, size_t n);
+int tok_encode_trace(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out,
+                     tok_trace_fn fn, void *ctx);
 /* Byte offset of the first invalid UTF-8 byte found by the last failing tok_encode on this thread. */
 size_t tok_bad_utf8_offset(void);
 /* Encodes n texts on all cores (OpenMP); outs[i] gets text i, exactly as tok_encode would.
