@@ -89,6 +89,16 @@ for beh in ("Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Cont
     for inv in (False, True):
         v("split_re_%s_%s" % (beh, inv), QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"Regex": "\\s+|\\d"}, "behavior": beh, "invert": inv}))
     v("split_str_%s" % beh, QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"String": "-"}, "behavior": beh, "invert": False}))
+# the other families' regexes (reference/tokenizer.md 2.2), on the Qwen vocabulary
+DSV3 = [r"\p{N}{1,3}", "[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+",
+        r"[!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"]
+v("regex_deepseek_v3", QW, pre_tokenizer=seq_bl(*[{"type": "Split", "pattern": {"Regex": r}, "behavior": "Isolated", "invert": False} for r in DSV3]))
+TEKKEN = r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+v("regex_tekken", QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"Regex": TEKKEN}, "behavior": "Isolated", "invert": False}))
+O200K = r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+v("regex_o200k", QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"Regex": O200K}, "behavior": "Isolated", "invert": False}))
+CL100K_ORIG = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"
+v("regex_cl100k_tiktoken", QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"Regex": CL100K_ORIG}, "behavior": "Isolated", "invert": False}))
 v("split_empty_matches", QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"Regex": "\\d*"}, "behavior": "Isolated", "invert": False}))
 v("split_anchors", QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"Regex": "^\\s*|\\s*$|\\w+"}, "behavior": "Isolated", "invert": False}))
 for nf in ("NFD", "NFKC", "NFKD", "NFC", "Lowercase"):
