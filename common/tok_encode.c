@@ -50,6 +50,7 @@ typedef struct tok_state {
 	size_t cvn, cvcap;
 	tok_trace_fn trace;     /* tok_encode_trace's callback for the call in progress, or NULL */
 	void *trace_ctx;
+	pthread_t owner;        /* the thread using it */
 } tok_state_t;
 
 static __thread size_t tls_bad_off;
@@ -79,13 +80,21 @@ static tok_state_t *state_get(const tok_t *tc)
 	for (int i = 0; i < 4; i++)
 		if (tls_slot[i].serial == tc->serial) return tls_slot[i].st;
 	tok_t *t = (tok_t *)tc;   /* the state list is the one mutable part, under t->lock */
-	tok_state_t *s = xcalloc(1, sizeof *s);
-	s->md = pcre2_match_data_create(1, NULL);
-	if (!s->md) ft_die(FT_EXIT_IO, "out of memory for regex match data");
-	s->cslot = xcalloc(CACHE_SLOTS, sizeof *s->cslot);
+	pthread_t self = pthread_self();
+	tok_state_t *s = NULL;
 	pthread_mutex_lock(&t->lock);
-	if (t->nstates == t->capstates) xgrow((void **)&t->states, &t->capstates, t->nstates + 1, sizeof *t->states);
-	t->states[t->nstates++] = s;
+	/* this thread's state may have dropped out of its 4 slots (more tokenizers in turn) */
+	for (size_t i = 0; i < t->nstates && !s; i++)
+		if (pthread_equal(t->states[i]->owner, self)) s = t->states[i];
+	if (!s) {
+		s = xcalloc(1, sizeof *s);
+		s->owner = self;
+		s->md = pcre2_match_data_create(1, NULL);
+		if (!s->md) ft_die(FT_EXIT_IO, "out of memory for regex match data");
+		s->cslot = xcalloc(CACHE_SLOTS, sizeof *s->cslot);
+		if (t->nstates == t->capstates) xgrow((void **)&t->states, &t->capstates, t->nstates + 1, sizeof *t->states);
+		t->states[t->nstates++] = s;
+	}
 	pthread_mutex_unlock(&t->lock);
 	unsigned k = tls_next++ % 4;
 	tls_slot[k].serial = tc->serial;
