@@ -16,10 +16,12 @@
 
 typedef struct tok tok_t;
 
-/* A caller-owned growable id buffer; start it zeroed, free(ids) when done. */
+/* A caller-owned growable id buffer; start it zeroed, free(ids) and free(offs) when done. */
 typedef struct {
 	int32_t *ids;
 	size_t n, cap;
+	uint32_t *offs;     /* tok_encode_offsets only: offs[2i], offs[2i+1] = byte span of id i */
+	size_t offs_cap;
 } tok_ids_t;
 
 /* Loads DIR/tokenizer.json (or .json.zst) and DIR/tokenizer_config.json (optional). Fatal
@@ -33,6 +35,13 @@ void tok_free(tok_t *t);
  * (BOS/EOS etc.), as HF's add_special_tokens=True. Returns 0, or -1 when the text is not valid
  * UTF-8 (out is then empty); tok_bad_utf8_offset() says where. Thread-safe. */
 int tok_encode(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out);
+/* tok_encode that also fills out->offs: for each id the [start, end) byte span of the input
+ * it came from, as HF's offsets (which are in chars) but in bytes: whole chars (a byte-level
+ * token holding part of a char spans the char), inserted text (Prepend, Metaspace's ▁) goes
+ * with the char it was attached to, post-processor tokens get (0, 0). Skips the word cache,
+ * so it is slower; use it where spans are needed (assistant masks, training_detail). */
+int tok_encode_offsets(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out);
+
 /* Debug view of an encode (what `ft-tokenize --explain` style tools print): fn is called once
  * per piece, in order, with the piece's text as the model sees it (after normalization and
  * pre-tokenization; raw bytes for byte-level models, not the GPT-2 chars), kind 0 for a word
