@@ -14,6 +14,7 @@
 
 #include "diag.h"
 #include "jinja_eval.h"
+#include "unicode.h"
 
 int jinja_clock(struct tm *out);
 
@@ -224,9 +225,19 @@ static jval str_replace(jrender *r, jstr s, jstr old, jstr nw, long long count)
 	return jv_strv(jb_str(&b));
 }
 
-/* ASCII-only case mapping; non-ASCII letters pass through unchanged */
+static int has_nonascii(jstr s);
+
+/* Case mapping: ASCII here; non-ASCII lowercase through the tokenizer's Unicode 14 table
+ * (the version Python 3.11 uses). Callers refuse non-ASCII uppercase (need_ascii). */
 static jval str_case(jrender *r, jstr s, int mode /* 0 lower 1 upper */)
 {
+	if (!mode && has_nonascii(s)) {
+		size_t on = 0;
+		char *low = uni_lowercase(s.s, s.n, &on);
+		jval v = jv_str(r, low, on);
+		free(low);
+		return v;
+	}
 	char *d = jarena_alloc(&r->a, s.n + 1);
 	for (size_t i = 0; i < s.n; i++) {
 		unsigned char c = (unsigned char)s.s[i];
@@ -257,6 +268,13 @@ static void need_ascii(jrender *r, const jnode *at, jstr s, const char *what)
 				jr_fail(r, at, "NotSupported", "%s of non-ASCII letters is not supported", what);
 		}
 	}
+}
+
+/* Python's lower() turns a word-final capital sigma into final sigma; the table does not */
+static void need_no_sigma(jrender *r, const jnode *at, jstr s)
+{
+	if (str_find(s, (jstr){ "\xce\xa3", 2 }, 0) != (size_t)-1)
+		jr_fail(r, at, "NotSupported", "lower() of text with a capital sigma is not supported");
 }
 
 static int is_alpha_ascii(unsigned char c) { return isalpha(c); }
@@ -443,6 +461,116 @@ static jval repeat(jrender *r, jval seq, long long n)
 	return out;
 }
 
+/* Python's printf-style str % args, for the conversions templates use (s r d i f e g x o c
+ * and %%), with flags, width and precision; %(name)s mappings are refused. */
+static jval str_percent(jrender *r, const jnode *at, jstr fmt, jval args)
+{
+	jval *av = &args;
+	size_t an = 1, ai = 0;
+	if (args.t == JV_LIST && args.l->tuple) {
+		av = args.l->v;
+		an = args.l->n;
+	}
+	jbuf b = { 0 };
+	for (size_t i = 0; i < fmt.n; i++) {
+		if (fmt.s[i] != '%') {
+			jb_putn(r, &b, fmt.s + i, 1);
+			continue;
+		}
+		if (++i >= fmt.n)
+			jr_fail(r, at, "ValueError", "incomplete format");
+		if (fmt.s[i] == '%') {
+			jb_putn(r, &b, "%", 1);
+			continue;
+		}
+		if (fmt.s[i] == '(')
+			jr_fail(r, at, "NotSupported", "'%%(name)' string formatting is not supported");
+		char spec[32];
+		size_t sn = 0;
+		spec[sn++] = '%';
+		while (i < fmt.n && strchr("-+ #0", fmt.s[i]) && sn < 8)
+			spec[sn++] = fmt.s[i++];
+		while (i < fmt.n && isdigit((unsigned char)fmt.s[i]) && sn < 16)
+			spec[sn++] = fmt.s[i++];
+		if (i < fmt.n && fmt.s[i] == '.') {
+			spec[sn++] = fmt.s[i++];
+			while (i < fmt.n && isdigit((unsigned char)fmt.s[i]) && sn < 24)
+				spec[sn++] = fmt.s[i++];
+		}
+		if (i >= fmt.n)
+			jr_fail(r, at, "ValueError", "incomplete format");
+		if (fmt.s[i] == '*')
+			jr_fail(r, at, "NotSupported", "'*' width in string formatting is not supported");
+		char conv = fmt.s[i];
+		if (ai >= an)
+			jr_fail(r, at, "TypeError", "not enough arguments for format string");
+		jval v = av[ai++];
+		if (v.t == JV_UNDEF && conv != 's')
+			jr_undef_fail(r, v);
+		char tmp[512];
+		switch (conv) {
+		case 's':
+		case 'r':
+		case 'a': {
+			jbuf sb = { 0 };
+			if (conv == 's')
+				jv_tostr(r, &sb, v);
+			else
+				jv_repr(r, &sb, v, 0);
+			jstr t = jb_str(&sb);
+			spec[sn++] = 's';
+			spec[sn] = 0;
+			if (sn == 2) {
+				jb_putn(r, &b, t.s, t.n);
+			} else {
+				/* width/precision count code points in Python, bytes in C: ASCII only */
+				if (has_nonascii(t))
+					jr_fail(r, at, "NotSupported", "padded %%s of non-ASCII text is not supported");
+				char *cs = jarena_strndup(&r->a, t.s, t.n);
+				int k = snprintf(tmp, sizeof tmp, spec, cs);
+				jb_putn(r, &b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
+			}
+			break;
+		}
+		case 'd': case 'i': case 'x': case 'X': case 'o': case 'c': {
+			long long x;
+			if (v.t == JV_INT || v.t == JV_BOOL)
+				x = inum(v);
+			else if (v.t == JV_FLOAT && conv != 'c' && conv != 'x' && conv != 'X' && conv != 'o')
+				x = (long long)v.f;
+			else
+				jr_fail(r, at, "TypeError", "%%%c format: a real number is required, not %s", conv,
+					jv_typename(v));
+			if (conv == 'c') {
+				jr_fail(r, at, "NotSupported", "%%c string formatting is not supported");
+			}
+			spec[sn++] = 'l';
+			spec[sn++] = 'l';
+			spec[sn++] = conv == 'i' ? 'd' : conv;
+			spec[sn] = 0;
+			int k = snprintf(tmp, sizeof tmp, spec, x);
+			jb_putn(r, &b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
+			break;
+		}
+		case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': {
+			if (!isnum(v))
+				jr_fail(r, at, "TypeError", "must be real number, not %s", jv_typename(v));
+			spec[sn++] = conv;
+			spec[sn] = 0;
+			int k = snprintf(tmp, sizeof tmp, spec, fnum(v));
+			jb_putn(r, &b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
+			break;
+		}
+		default:
+			jr_fail(r, at, "ValueError", "unsupported format character '%c' (0x%x) at index %zu", conv,
+				(unsigned)(unsigned char)conv, i);
+		}
+	}
+	if (ai < an && !(args.t == JV_DICT))
+		jr_fail(r, at, "TypeError", "not all arguments converted during string formatting");
+	return jv_strv(jb_str(&b));
+}
+
 jval jb_binop(jrender *r, const jnode *at, int op, jval a, jval b)
 {
 	if (a.t == JV_UNDEF)
@@ -494,7 +622,8 @@ jval jb_binop(jrender *r, const jnode *at, int op, jval a, jval b)
 				}
 			}
 			if (y == 0)
-				jr_fail(r, at, "ZeroDivisionError", "integer division or modulo by zero");
+				jr_fail(r, at, "ZeroDivisionError", "%s", op == OP_MOD ? "integer modulo by zero"
+					: "integer division or modulo by zero");
 			if (x == -9223372036854775807LL - 1 && y == -1)
 				break;
 			{
@@ -559,7 +688,7 @@ jval jb_binop(jrender *r, const jnode *at, int op, jval a, jval b)
 				jv_typename(a.t == JV_STR || a.t == JV_LIST ? b : a));
 	}
 	if (op == OP_MOD && a.t == JV_STR)
-		jr_fail(r, at, "NotSupported", "printf-style '%%' string formatting is not supported");
+		return str_percent(r, at, a.s, b);
 	jr_fail(r, NULL, "TypeError", "unsupported operand type(s) for %s: '%s' and '%s'", opsym(op),
 		jv_typename(a), jv_typename(b));
 }
@@ -925,7 +1054,7 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 		return out;
 	}
 	case F_LOWER:
-		need_ascii(r, at, jv_to_jstr(r, v), "lower");
+		need_no_sigma(r, at, jv_to_jstr(r, v));
 		return str_case(r, jv_to_jstr(r, v), 0);
 	case F_UPPER:
 		need_ascii(r, at, jv_to_jstr(r, v), "upper");
@@ -1229,9 +1358,9 @@ static const char *const str_methods[] = { "strip", "lstrip", "rstrip", "split",
 	"startswith", "endswith", "upper", "lower", "title", "capitalize", "replace", "find",
 	"rfind", "index", "rindex", "count", "join", "splitlines", "isdigit", "isalpha", "isalnum",
 	"isspace", "islower", "isupper", "isnumeric", "isdecimal", "zfill", "removeprefix",
-	"removesuffix", "swapcase", "casefold", "center", "ljust", "rjust", "partition",
+	"removesuffix", "swapcase", "center", "ljust", "rjust", "partition",
 	"rpartition", "format", "encode", "expandtabs", "format_map", "istitle", "isidentifier",
-	"isprintable", "isascii", "maketrans", "translate", NULL };
+	"isprintable", "isascii", "maketrans", "translate", "casefold", NULL };
 static const char *const dict_methods[] = { "items", "keys", "values", "get", "copy", NULL };
 static const char *const dict_unsafe[] = { "pop", "popitem", "update", "setdefault", "clear", NULL };
 static const char *const list_methods[] = { "index", "count", "copy", NULL };
@@ -1303,9 +1432,13 @@ static jval str_method(jrender *r, const jnode *at, jstr s, jstr m, jargs *a)
 			jr_fail(r, at, "NotSupported", "%.*s() with start/end is not supported", (int)m.n, m.s);
 		return jv_bool(prefix_test(r, at, s, *p, m.s[0] == 'e'));
 	}
-	if (streq(m, "upper") || streq(m, "lower") || streq(m, "casefold")) {
-		need_ascii(r, at, s, "case mapping");
-		return str_case(r, s, m.s[0] == 'u');
+	if (streq(m, "upper")) {
+		need_ascii(r, at, s, "upper");
+		return str_case(r, s, 1);
+	}
+	if (streq(m, "lower")) {
+		need_no_sigma(r, at, s);
+		return str_case(r, s, 0);
 	}
 	if (streq(m, "swapcase")) {
 		need_ascii(r, at, s, "swapcase");

@@ -55,6 +55,10 @@ _Noreturn void jr_fail(jrender *r, const jnode *at, const char *kind, const char
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* Python-level errors carry no position, so they read exactly as jinja2's; only what is
+	 * ours to say (not supported, limits) names the template position */
+	if (at && kind && strcmp(kind, "NotSupported") && strcmp(kind, "LimitError"))
+		at = NULL;
 	if (!kind)
 		snprintf(r->err, r->errlen, "%s", msg);   /* raise_exception: the text exactly */
 	else if (at)
@@ -66,7 +70,11 @@ _Noreturn void jr_fail(jrender *r, const jnode *at, const char *kind, const char
 
 _Noreturn void jr_undef_fail(jrender *r, jval u)
 {
-	jr_fail(r, NULL, "UndefinedError", "%s", u.undef ? u.undef : "'undefined' is undefined");
+	/* the sandbox's unsafe_undefined raises SecurityError instead */
+	const char *m = u.undef ? u.undef : "'undefined' is undefined";
+	size_t n = strlen(m);
+	int unsafe = !strncmp(m, "access to attribute ", 20) && n > 10 && !strcmp(m + n - 10, "is unsafe.");
+	jr_fail(r, NULL, unsafe ? "SecurityError" : "UndefinedError", "%s", m);
 }
 
 static void step(jrender *r, const jnode *at)
@@ -356,6 +364,7 @@ static jval call_macro(jrender *r, const jnode *at, jfunc *fn, jargs *a)
 		jr_fail(r, at, "LimitError", "macro calls nested deeper than %d", JINJA_MAX_DEPTH);
 	jframe *mf = frame_new(r, fn->closure);
 	jval varargs = jv_list(r, 0), kwargs = jv_dict(r);
+	varargs.l->tuple = 1;
 	for (int i = 0; i < a->nargs; i++) {
 		if (i < m->nnames)
 			frame_set(r, mf, m->names[i], a->args[i]);
@@ -607,6 +616,8 @@ static void assign(jrender *r, jframe *f, const jnode *tgt, jval v)
 		return;
 	}
 	/* tuple unpacking */
+	if (v.t != JV_LIST && v.t != JV_STR && v.t != JV_DICT && v.t != JV_UNDEF)
+		jr_fail(r, tgt, "TypeError", "cannot unpack non-iterable %s object", jv_typename(v));
 	jval items = jr_iterable(r, tgt, v);
 	if ((int)items.l->n < tgt->nv)
 		jr_fail(r, tgt, "ValueError", "not enough values to unpack (expected %d, got %zu)", tgt->nv,
@@ -642,10 +653,7 @@ static void exec_for(jrender *r, jframe *f, const jnode *x)
 	jloop *l = jarena_alloc(&r->a, sizeof *l);
 	l->items = items;
 	l->n = n;
-	l->depth = 1;
-	jval *outer = frame_lookup(f, (jstr){ "loop", 4 });
-	if (outer && outer->t == JV_LOOP)
-		l->depth = outer->loop->depth + 1;
+	l->depth = 1;   /* only recursive loops (refused) go deeper */
 	jval lv = { .t = JV_LOOP };
 	lv.loop = l;
 	for (size_t i = 0; i < n; i++) {

@@ -418,12 +418,15 @@ void jv_tostr(jrender *r, jbuf *b, jval v)
 	case JV_FLOAT: jv_fmt_float(v.f, tmp, sizeof tmp, 0); jb_puts(r, b, tmp); return;
 	case JV_STR: jb_putn(r, b, v.s.s, v.s.n); return;
 	case JV_FUNC:
-		if (v.fn->kind == JF_MACRO)
+		if (v.fn->kind == JF_MACRO && v.fn->node->kind == N_MACRO) {
 			jb_printf(r, b, "<Macro '%.*s'>", (int)v.fn->name.n, v.fn->name.s);
-		else
-			jb_printf(r, b, "<built-in method %.*s>", (int)v.fn->name.n, v.fn->name.s);
-		return;
-	case JV_LOOP: jb_puts(r, b, "<LoopContext>"); return;
+			return;
+		}
+		/* fallthrough */
+	case JV_LOOP:
+		/* Python prints these with a memory address: nothing we could match */
+		jr_fail(r, NULL, "NotSupported", "printing %s '%.*s' is not supported", jv_typename(v),
+			v.t == JV_FUNC ? (int)v.fn->name.n : 4, v.t == JV_FUNC ? v.fn->name.s : "loop");
 	default: jv_repr(r, b, v, 0); return;
 	}
 }
