@@ -1409,10 +1409,15 @@ static jnode **parse_body(P *p, int *n, const char *const *ends)
 	for (;;) {
 		tok *t = cur(p);
 		if (t->type == TK_EOF) {
-			if (ends)
+			if (ends) {
+				char tags[200] = "";
+				for (int i = 0; ends[i]; i++)
+					snprintf(tags + strlen(tags), sizeof tags - strlen(tags), "%s'%s'",
+						 i ? " or " : "", ends[i]);
 				perr_at(p, t->pos, "TemplateSyntaxError",
-					"Unexpected end of template. Jinja was looking for the following tags: '%s'.",
-					ends[0]);
+					"Unexpected end of template. Jinja was looking for the following tags: %s.",
+					tags);
+			}
 			break;
 		}
 		if (t->type == TK_TEXT) {
