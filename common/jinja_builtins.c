@@ -663,7 +663,8 @@ jval jb_binop(jrender *r, const jnode *at, int op, jval a, jval b)
 			d[a.s.n + b.s.n] = 0;
 			return jv_strv((jstr){ d, a.s.n + b.s.n });
 		}
-		if (a.t == JV_LIST && b.t == JV_LIST && a.l->tuple == b.l->tuple) {
+		if (a.t == JV_LIST && b.t == JV_LIST && a.l->tuple == b.l->tuple && !a.l->gen && !b.l->gen &&
+		    !a.l->view && !b.l->view) {
 			jval out = jv_list(r, a.l->n + b.l->n);
 			out.l->tuple = a.l->tuple;
 			for (size_t i = 0; i < a.l->n; i++)
@@ -678,7 +679,8 @@ jval jb_binop(jrender *r, const jnode *at, int op, jval a, jval b)
 			jr_fail(r, NULL, "TypeError", "can only concatenate %s (not \"%s\") to %s",
 				jv_typename(a), jv_typename(b), jv_typename(a));
 	}
-	if (op == OP_MUL) {
+	if (op == OP_MUL && !(a.t == JV_LIST && (a.l->gen || a.l->view)) &&
+	    !(b.t == JV_LIST && (b.l->gen || b.l->view))) {
 		if ((a.t == JV_STR || a.t == JV_LIST) && (b.t == JV_INT || b.t == JV_BOOL))
 			return repeat(r, a, inum(b));
 		if ((b.t == JV_STR || b.t == JV_LIST) && (a.t == JV_INT || a.t == JV_BOOL))
@@ -768,10 +770,20 @@ static jval apply_test_or_filter(jrender *r, const jnode *at, jval item, jargs *
 	return jv_none();
 }
 
+static jval as_gen(jval v)
+{
+	v.l->gen = 1;
+	return v;
+}
+
 static jval select_like(jrender *r, const jnode *at, jval v, jargs *a, int attr, int reject)
 {
-	jval items = seq_of(r, at, v);
+	/* jinja2 yields nothing for a falsy sequence (None included) and is lazy: a generator */
 	jval out = jv_list(r, 0);
+	out.l->gen = 1;
+	if (!jv_truthy(v))
+		return out;
+	jval items = seq_of(r, at, v);
 	int off = attr ? 1 : 0;
 	if (attr && a->nargs < 1)
 		jr_fail(r, at, "TypeError", "selectattr/rejectattr need an attribute name");
@@ -938,7 +950,10 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 		switch (v.t) {
 		case JV_UNDEF: return jv_int(0);
 		case JV_STR: return jv_int((long long)ju_len(v.s));
-		case JV_LIST: return jv_int((long long)v.l->n);
+		case JV_LIST:
+			if (v.l->gen)
+				jr_fail(r, at, "TypeError", "object of type '%s' has no len()", jv_typename(v));
+			return jv_int((long long)v.l->n);
 		case JV_DICT: return jv_int((long long)v.d->n);
 		case JV_LOOP: return jv_int((long long)v.loop->n);
 		default: jr_fail(r, at, "TypeError", "object of type '%s' has no len()", jv_typename(v));
@@ -983,10 +998,17 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 	case F_FORCEESCAPE:
 		return html_escape(r, jv_to_jstr(r, v));
 	case F_FIRST: {
+		if (v.t == JV_LIST && v.l->gen) {
+			if (v.l->pos < v.l->n)
+				return v.l->v[v.l->pos++];
+			return jv_undef(r, "No first item, sequence was empty.");
+		}
 		jval items = seq_of(r, at, v);
 		return items.l->n ? items.l->v[0] : jv_undef(r, "No first item, sequence was empty.");
 	}
 	case F_LAST: {
+		if (v.t == JV_LIST && v.l->gen)
+			jr_fail(r, at, "TypeError", "'%s' object is not reversible", jv_typename(v));
 		jval items = seq_of(r, at, v);
 		return items.l->n ? items.l->v[items.l->n - 1] : jv_undef(r, "No last item, sequence was empty.");
 	}
@@ -1020,7 +1042,7 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 	}
 	case F_ITEMS: {
 		if (v.t == JV_UNDEF)
-			return jv_list(r, 0);
+			return as_gen(jv_list(r, 0));
 		if (v.t != JV_DICT)
 			jr_fail(r, at, "TypeError", "Can only get item pairs from a mapping.");
 		jval items = jv_list(r, v.d->n);
@@ -1031,7 +1053,7 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 			jl_push(r, t.l, v.d->p[i].v);
 			jl_push(r, items.l, t);
 		}
-		return items;
+		return as_gen(items);
 	}
 	case F_JOIN: {
 		jstr sep = jv_to_jstr(r, argv_or(a, 0, "d", jv_cstr("")));
@@ -1060,8 +1082,10 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 		need_ascii(r, at, jv_to_jstr(r, v), "upper");
 		return str_case(r, jv_to_jstr(r, v), 1);
 	case F_MAP: {
+		if (!jv_truthy(v))
+			return as_gen(jv_list(r, 0));
 		jval items = seq_of(r, at, v);
-		jval out = jv_list(r, items.l->n);
+		jval out = as_gen(jv_list(r, items.l->n));
 		jval *attr = NULL;
 		for (int i = 0; i < a->nkw; i++)
 			if (streq(a->kwn[i], "attribute"))
@@ -1130,10 +1154,16 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 			d[v.s.n] = 0;
 			return jv_strv((jstr){ d, v.s.n });
 		}
+		/* reversed(): an iterator over a list or tuple; other iterables become a list */
+		int lazy = v.t == JV_LIST && !v.l->gen && !v.l->view;
+		if (v.t == JV_DICT)
+			jr_fail(r, at, "NotSupported", "reverse of a mapping is not supported");
 		jval items = seq_of(r, at, v);
 		jval out = jv_list(r, items.l->n);
 		for (size_t i = items.l->n; i-- > 0;)
 			jl_push(r, out.l, items.l->v[i]);
+		if (lazy)
+			out.l->gen = 2;
 		return out;
 	}
 	case F_ROUND: {
@@ -1243,7 +1273,7 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 		int cs = jv_truthy(argv_or(a, 0, "case_sensitive", jv_bool(0)));
 		jval *attr = arg(a, 1, "attribute");
 		jval items = seq_of(r, at, v);
-		jval out = jv_list(r, 0), seen = jv_list(r, 0);
+		jval out = as_gen(jv_list(r, 0)), seen = jv_list(r, 0);
 		sortctx c = { attr ? *attr : jv_none(), attr != NULL, cs, at };
 		for (size_t i = 0; i < items.l->n; i++) {
 			jval k = sort_key(r, &c, items.l->v[i]);

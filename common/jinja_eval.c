@@ -204,6 +204,8 @@ jval jr_getitem(jrender *r, const jnode *at, jval obj, jval key)
 		jval *v = jd_find(obj.d, key);
 		if (v)
 			return *v;
+	} else if (obj.t == JV_LIST && (obj.l->gen || obj.l->view)) {
+		return no_element(r, obj, key);   /* not subscriptable */
 	} else if ((obj.t == JV_LIST || obj.t == JV_STR) && (key.t == JV_INT || key.t == JV_BOOL)) {
 		long long i = key.t == JV_INT ? key.i : key.b;
 		long long n = obj.t == JV_LIST ? (long long)obj.l->n : (long long)ju_len(obj.s);
@@ -251,6 +253,8 @@ static jval do_slice(jrender *r, const jnode *at, jval obj, jval a, jval b, jval
 	else if (obj.t == JV_STR)
 		n = (long long)ju_len(obj.s);
 	else
+		return jv_undef(r, "%s has no element slice", jv_objrepr(obj));
+	if (obj.t == JV_LIST && (obj.l->gen || obj.l->view))
 		return jv_undef(r, "%s has no element slice", jv_objrepr(obj));
 	long long st = 1, lo, hi;
 	for (int k = 0; k < 3; k++) {
@@ -313,6 +317,14 @@ jval jr_iterable(jrender *r, const jnode *at, jval v)
 	case JV_UNDEF:
 		return jv_list(r, 0);
 	case JV_LIST:
+		if (v.l->gen) {
+			/* single pass: what is left from the cursor, then nothing */
+			jval l = jv_list(r, 0);
+			l.l->v = v.l->v + v.l->pos;
+			l.l->n = l.l->cap = v.l->n - v.l->pos;
+			v.l->pos = v.l->n;
+			return l;
+		}
 		return v;
 	case JV_DICT: {
 		jval l = jv_list(r, v.d->n);
@@ -462,9 +474,15 @@ static int contains(jrender *r, const jnode *at, jval needle, jval hay)
 				return 1;
 		return 0;
 	case JV_LIST:
-		for (size_t i = 0; i < hay.l->n; i++)
-			if (jv_eq(hay.l->v[i], needle))
+		for (size_t i = hay.l->gen ? hay.l->pos : 0; i < hay.l->n; i++) {
+			if (jv_eq(hay.l->v[i], needle)) {
+				if (hay.l->gen)
+					hay.l->pos = i + 1;   /* `in` consumes a generator up to the match */
 				return 1;
+			}
+		}
+		if (hay.l->gen)
+			hay.l->pos = hay.l->n;
 		return 0;
 	case JV_DICT:
 		return jd_find(hay.d, needle) != NULL;

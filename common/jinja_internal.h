@@ -66,7 +66,9 @@ struct jlist {
 	jval *v;
 	size_t n, cap;
 	int tuple;   /* prints as (a, b) */
-	int view;    /* 1 dict_items, 2 dict_keys, 3 dict_values: only changes how it prints */
+	int view;    /* 1 dict_items, 2 dict_keys, 3 dict_values: prints so, no indexing, no JSON */
+	int gen;     /* 1 generator, 2 list_reverseiterator: single pass from pos, no len, no JSON */
+	size_t pos;
 };
 
 typedef struct {

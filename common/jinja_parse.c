@@ -1233,9 +1233,7 @@ static void parse_macro_sig(P *p, jnode *m)
 			nexttok(p);
 			nv_push(p, &defs, parse_expr(p));
 		} else {
-			if (defs.n)
-				perr_at(p, cur(p)->pos, "TemplateSyntaxError", "parameter without a default after one with a default");
-			nv_push(p, &defs, NULL);
+			nv_push(p, &defs, NULL);   /* jinja2 allows this; the parameter is undefined if not given */
 		}
 	}
 	nexttok(p);

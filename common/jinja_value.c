@@ -193,7 +193,12 @@ const char *jv_typename(jval v)
 	case JV_INT: return "int";
 	case JV_FLOAT: return "float";
 	case JV_STR: return "str";
-	case JV_LIST: return v.l->tuple ? "tuple" : "list";
+	case JV_LIST:
+		if (v.l->gen)
+			return v.l->gen == 1 ? "generator" : "list_reverseiterator";
+		if (v.l->view)
+			return v.l->view == 1 ? "dict_items" : v.l->view == 2 ? "dict_keys" : "dict_values";
+		return v.l->tuple ? "tuple" : "list";
 	case JV_DICT: return "dict";
 	case JV_NS: return "Namespace";
 	case JV_FUNC: return v.fn->kind == JF_MACRO ? "Macro" : "builtin_function_or_method";
@@ -210,7 +215,15 @@ const char *jv_objrepr(jval v)
 	case JV_NS: return "jinja2.utils.Namespace object";
 	case JV_LOOP: return "jinja2.runtime.LoopContext object";
 	case JV_FUNC: return v.fn->kind == JF_MACRO ? "jinja2.runtime.Macro object" : "builtin_function_or_method object";
-	case JV_LIST: return v.l->tuple ? "tuple object" : "list object";
+	case JV_LIST:
+		if (v.l->gen || v.l->view) {
+			static char buf[4][48];
+			static int k;
+			k = (k + 1) & 3;
+			snprintf(buf[k], sizeof buf[k], "%s object", jv_typename(v));
+			return buf[k];
+		}
+		return v.l->tuple ? "tuple object" : "list object";
 	case JV_DICT: return "dict object";
 	case JV_STR: return "str object";
 	case JV_INT: return "int object";
@@ -229,7 +242,7 @@ int jv_truthy(jval v)
 	case JV_INT: return v.i != 0;
 	case JV_FLOAT: return v.f != 0;
 	case JV_STR: return v.s.n != 0;
-	case JV_LIST: return v.l->n != 0;
+	case JV_LIST: return v.l->gen || v.l->n != 0;   /* a generator is always true */
 	case JV_DICT: return v.d->n != 0;
 	default: return 1;
 	}
@@ -368,6 +381,9 @@ void jv_repr(jrender *r, jbuf *b, jval v, int depth)
 		repr_str(r, b, v.s);
 		return;
 	case JV_LIST: {
+		if (v.l->gen)
+			jr_fail(r, NULL, "NotSupported", "printing a %s is not supported (Python shows its address)",
+				jv_typename(v));
 		const char *open = v.l->tuple ? "(" : "[", *close = v.l->tuple ? ")" : "]";
 		if (v.l->view == 1) { jb_puts(r, b, "dict_items(["); close = "])"; open = ""; }
 		if (v.l->view == 2) { jb_puts(r, b, "dict_keys(["); close = "])"; open = ""; }
@@ -508,6 +524,8 @@ void jv_json(jrender *r, jbuf *b, jval v, const jjson_opts *o, int level)
 	case JV_FLOAT: jv_fmt_float(v.f, tmp, sizeof tmp, 1); jb_puts(r, b, tmp); return;
 	case JV_STR: json_str(r, b, v.s, o->ensure_ascii); return;
 	case JV_LIST:
+		if (v.l->gen || v.l->view)
+			jr_fail(r, NULL, "TypeError", "Object of type %s is not JSON serializable", jv_typename(v));
 		if (!v.l->n) {
 			jb_puts(r, b, "[]");
 			return;
@@ -585,7 +603,9 @@ int jv_eq(jval a, jval b)
 	case JV_NONE: return 1;
 	case JV_STR: return a.s.n == b.s.n && !memcmp(a.s.s, b.s.s, a.s.n);
 	case JV_LIST:
-		if (a.l->tuple != b.l->tuple || a.l->n != b.l->n)
+		if (a.l->gen || b.l->gen)
+			return a.l == b.l;
+		if (a.l->tuple != b.l->tuple || a.l->view != b.l->view || a.l->n != b.l->n)
 			return 0;
 		for (size_t i = 0; i < a.l->n; i++)
 			if (!jv_eq(a.l->v[i], b.l->v[i]))
@@ -629,7 +649,8 @@ int jv_cmp(jrender *r, jval a, jval b, const char *opname)
 			return c;
 		return a.s.n < b.s.n ? -1 : a.s.n > b.s.n ? 1 : 0;
 	}
-	if (a.t == JV_LIST && b.t == JV_LIST && a.l->tuple == b.l->tuple) {
+	if (a.t == JV_LIST && b.t == JV_LIST && a.l->tuple == b.l->tuple && !a.l->gen && !b.l->gen &&
+	    !a.l->view && !b.l->view) {
 		size_t n = a.l->n < b.l->n ? a.l->n : b.l->n;
 		for (size_t i = 0; i < n; i++) {
 			if (jv_eq(a.l->v[i], b.l->v[i]))
