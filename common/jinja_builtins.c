@@ -915,6 +915,10 @@ static jjson_opts json_opts(jrender *r, const jnode *at, jargs *a, int pos0)
 
 jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 {
+	if (id == -1)
+		jr_fail(r, at, "TemplateRuntimeError", "No filter named '%.*s' found.", (int)at->s.n, at->s.s);
+	if (id == -2)
+		jr_fail(r, at, "NotSupported", "filter '%.*s' is not supported", (int)at->s.n, at->s.s);
 	switch (id) {
 	case F_ABS:
 		if (v.t == JV_INT) {
@@ -1308,6 +1312,10 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 
 int jb_test(jrender *r, const jnode *at, int id, jval v, jargs *a)
 {
+	if (id == -1)
+		jr_fail(r, at, "TemplateRuntimeError", "No test named '%.*s' found.", (int)at->s.n, at->s.s);
+	if (id == -2)
+		jr_fail(r, at, "NotSupported", "test '%.*s' is not supported", (int)at->s.n, at->s.s);
 	jval *x = a->nargs ? &a->args[0] : NULL;
 	switch (id) {
 	case T_BOOLEAN: return v.t == JV_BOOL;

@@ -320,6 +320,8 @@ jval jr_iterable(jrender *r, const jnode *at, jval v)
 		if (v.l->gen) {
 			/* single pass: what is left from the cursor, then nothing */
 			jval l = jv_list(r, 0);
+			if (v.l->pos >= v.l->n)
+				return l;
 			l.l->v = v.l->v + v.l->pos;
 			l.l->n = l.l->cap = v.l->n - v.l->pos;
 			v.l->pos = v.l->n;

@@ -109,7 +109,8 @@ struct jnode {
 	jstr *names;    /* kwarg names, macro params, compare-op chain (as op in .op of v[i]) */
 	int nnames;
 	jval k;         /* constant */
-	int fid;        /* filter/test id resolved at compile time */
+	int fid;        /* filter/test id resolved at compile time: -1 unknown, -2 unsupported */
+	size_t pos;     /* source offset of a filter/test name, for compile-time messages */
 };
 
 struct jinja {

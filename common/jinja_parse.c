@@ -713,10 +713,7 @@ static jnode *parse_filter(P *p, jnode *x, int start_inline)
 		f->a = x;
 		f->s = name;
 		f->fid = jinja_filter_id(name.s, name.n);
-		if (f->fid == -1)
-			perr_at(p, pos, "TemplateAssertionError", "No filter named '%.*s'.", (int)name.n, name.s);
-		if (f->fid == -2)
-			perr_at(p, pos, "NotSupported", "filter '%.*s' is not supported", (int)name.n, name.s);
+		f->pos = pos;   /* unknown names are judged after parsing: check_names */
 		if (is_op(p, '(')) {
 			nexttok(p);
 			parse_call_args(p, f);
@@ -741,10 +738,7 @@ static jnode *parse_test(P *p, jnode *x)
 	t->s = name;
 	t->flag = (uint8_t)neg;
 	t->fid = jinja_test_id(name.s, name.n);
-	if (t->fid == -1)
-		perr_at(p, pos, "TemplateAssertionError", "No test named '%.*s'.", (int)name.n, name.s);
-	if (t->fid == -2)
-		perr_at(p, pos, "NotSupported", "test '%.*s' is not supported", (int)name.n, name.s);
+	t->pos = pos;
 	tok *c = cur(p);
 	if (is_op(p, '(')) {
 		nexttok(p);
@@ -1449,6 +1443,62 @@ static jnode **parse_body(P *p, int *n, const char *const *ends)
 	return body.v;
 }
 
+/* jinja2 fails at compile time on an unknown filter or test, except inside an `if` (test,
+ * branches) or a conditional expression, where it fails only when the code runs (its "soft
+ * frames"); loop, macro and block bodies start hard again. Templates rely on this to guard
+ * filters other runtimes have ("from_json"). Known-but-unsupported names fail at run time. */
+static void check_names(P *p, const jnode *x, int soft, int depth)
+{
+	/* an elif chain is nested in else branches: walk it as a loop, it can be long */
+	while (x && x->kind == N_IF && x->nw == 1 && x->w[0]->kind == N_IF && x->w[0]->flag) {
+		check_names(p, x->a, 1, depth + 1);
+		for (int i = 0; i < x->nv; i++)
+			check_names(p, x->v[i], 1, depth + 1);
+		x = x->w[0];
+		soft = 1;
+	}
+	if (!x)
+		return;
+	if ((x->kind == N_FILTER || x->kind == N_TEST) && x->fid == -1 && !soft)
+		perr_at(p, x->pos, "TemplateAssertionError", "No %s named '%.*s'.",
+			x->kind == N_FILTER ? "filter" : "test", (int)x->s.n, x->s.s);
+	int sa = soft, sb = soft, sc = soft, sd = soft, sv = soft, sw = soft;
+	switch (x->kind) {
+	case N_IF:
+		sa = sv = sw = 1;
+		break;
+	case N_COND:
+		sa = sb = sc = 1;
+		break;
+	case N_FOR:
+		sa = sc = sv = sw = 0;
+		break;
+	case N_MACRO:
+		sv = sw = 0;
+		break;
+	case N_CALLBLOCK:
+		sv = sw = 0;
+		break;
+	case N_SETBLOCK:
+		sb = sv = 0;
+		break;
+	case N_FILTERBLOCK:
+		sa = sv = 0;
+		break;
+	case N_GENERATION:
+		sv = 0;
+		break;
+	}
+	check_names(p, x->a, sa, depth + 1);
+	check_names(p, x->b, sb, depth + 1);
+	check_names(p, x->c, sc, depth + 1);
+	check_names(p, x->d, sd, depth + 1);
+	for (int i = 0; i < x->nv; i++)
+		check_names(p, x->v[i], sv, depth + 1);
+	for (int i = 0; i < x->nw; i++)
+		check_names(p, x->w[i], sw, depth + 1);
+}
+
 jinja_t *jinja_compile(const char *src, const char *name, char *err, size_t errlen)
 {
 	jinja_t *t = xcalloc(1, sizeof *t);
@@ -1483,6 +1533,8 @@ jinja_t *jinja_compile(const char *src, const char *name, char *err, size_t errl
 	}
 	lex(&p);
 	t->body = parse_body(&p, &t->nbody, NULL);
+	for (int i = 0; i < t->nbody; i++)
+		check_names(&p, t->body[i], 0, 0);
 	return t;
 }
 
