@@ -89,6 +89,7 @@ typedef struct {
 	tok *t;
 	size_t nt, cap, cur;
 	int depth;
+	char desc[80];   /* tok_desc's text (per compile, so compiles may run in parallel) */
 	char *err;
 	size_t errlen;
 	jmp_buf jb;
@@ -521,7 +522,8 @@ static int is_name(P *p, const char *name)
 
 static const char *tok_desc(P *p, tok *t)
 {
-	static char buf[80];
+	char *buf = p->desc;
+	size_t bufsz = sizeof p->desc;
 	switch (t->type) {
 	case TK_EOF: return "end of template";
 	case TK_VEND: return "end of print statement";
@@ -533,14 +535,14 @@ static const char *tok_desc(P *p, tok *t)
 	case TK_INT: return "integer";
 	case TK_FLOAT: return "float";
 	case TK_NAME:
-		snprintf(buf, sizeof buf, "'%.*s'", (int)(t->s.n > 60 ? 60 : t->s.n), t->s.s);
+		snprintf(buf, bufsz, "'%.*s'", (int)(t->s.n > 60 ? 60 : t->s.n), t->s.s);
 		return buf;
 	default: {
 		const char *m[] = { "", "//", "**", "==", "!=", "<=", ">=" };
 		if (t->op < 7)
-			snprintf(buf, sizeof buf, "'%s'", m[t->op]);
+			snprintf(buf, bufsz, "'%s'", m[t->op]);
 		else
-			snprintf(buf, sizeof buf, "'%c'", t->op);
+			snprintf(buf, bufsz, "'%c'", t->op);
 		return buf;
 	}
 	}

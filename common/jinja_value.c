@@ -216,13 +216,10 @@ const char *jv_objrepr(jval v)
 	case JV_LOOP: return "jinja2.runtime.LoopContext object";
 	case JV_FUNC: return v.fn->kind == JF_MACRO ? "jinja2.runtime.Macro object" : "builtin_function_or_method object";
 	case JV_LIST:
-		if (v.l->gen || v.l->view) {
-			static char buf[4][48];
-			static int k;
-			k = (k + 1) & 3;
-			snprintf(buf[k], sizeof buf[k], "%s object", jv_typename(v));
-			return buf[k];
-		}
+		if (v.l->gen)
+			return v.l->gen == 1 ? "generator object" : "list_reverseiterator object";
+		if (v.l->view)
+			return v.l->view == 1 ? "dict_items object" : v.l->view == 2 ? "dict_keys object" : "dict_values object";
 		return v.l->tuple ? "tuple object" : "list object";
 	case JV_DICT: return "dict object";
 	case JV_STR: return "str object";
