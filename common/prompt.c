@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat.h"
 #include "diag.h"
 #include "tokfile.h"
 
-typedef enum { P_COMPLETION, P_INPUT_OUTPUT, P_INSTRUCT } pkind_t;
+typedef enum { P_COMPLETION, P_INPUT_OUTPUT, P_INSTRUCT, P_CHAT } pkind_t;
 
 struct prompt {
 	pkind_t kind;
@@ -25,6 +26,7 @@ struct prompt {
 	char *turn_format, *turn_no_input_format, *system_format;
 	char *system_prompt, *system_no_input_prompt;
 	int user_defined;   /* system from the record (or system_prompt), formatted only if set */
+	chat_t *chat;       /* chat_template */
 };
 
 /* AlpacaPrompter's styles (prompters.py). */
@@ -149,6 +151,12 @@ prompt_t *prompt_make(const ft_config_t *cfg, const char *key, int i, const tok_
 		p->kind = P_INPUT_OUTPUT;
 		return p;
 	}
+	if (!strcmp(t, "chat_template")) {
+		p->kind = P_CHAT;
+		p->chat = chat_make(cfg, key, i, tok,
+				    config_str(cfg, "tokenizer_config", config_model_dir(cfg)));
+		return p;
+	}
 	p->kind = P_INSTRUCT;
 	p->f_instruction = xstrdup("instruction");
 	p->f_input = xstrdup("input");
@@ -181,9 +189,6 @@ prompt_t *prompt_make(const ft_config_t *cfg, const char *key, int i, const tok_
 	} else if (!strcmp(t, "alpaca_instruct.load_no_prompt")) {
 		set_style(p, "instruct", where, t);
 		p->system_prompt[0] = p->system_no_input_prompt[0] = '\0';
-	} else if (!strcmp(t, "chat_template") || !strncmp(t, "chat_template.", 14)) {
-		ft_die(FT_EXIT_USAGE, "%s: dataset type %s needs the chat template interpreter, which "
-				      "ft-tokenize does not have yet", where, q(t));
 	} else {
 		ft_die(FT_EXIT_USAGE, "%s: dataset type %s is not supported yet (supported: "
 				      "completion, input_output, alpaca[:chat|:chatml|:phi], alpaca_chat[.load_qa|"
@@ -209,6 +214,7 @@ void prompt_free(prompt_t *p)
 	free(p->system_format);
 	free(p->system_prompt);
 	free(p->system_no_input_prompt);
+	chat_free(p->chat);
 	free(p);
 }
 
@@ -270,7 +276,8 @@ int prompt_tokenize(const tok_t *tok, const char *text, size_t len, int add_spec
 			full.n = max_len;
 	}
 	xgrow((void **)&ids->ids, &ids->cap, ids->n + full.n, sizeof *ids->ids);
-	memcpy(ids->ids + ids->n, full.ids, full.n * sizeof *full.ids);
+	if (full.n)
+		memcpy(ids->ids + ids->n, full.ids, full.n * sizeof *full.ids);
 	ids->n += full.n;
 	rc = 0;
 out:
@@ -423,8 +430,11 @@ static int apply_instruct(const prompt_t *p, const cJSON *rec, prompt_out_t *out
 		size_t total = a.n + b.n;
 		int32_t *ids = xmalloc((total ? total : 1) * sizeof *ids);
 		uint8_t *tr = xmalloc(total ? total : 1);
-		memcpy(ids, a.ids, a.n * sizeof *ids);
-		memcpy(ids + a.n, b.ids, b.n * sizeof *ids);
+		/* (memcpy from a NULL buffer is undefined even for 0 bytes) */
+		if (a.n)
+			memcpy(ids, a.ids, a.n * sizeof *ids);
+		if (b.n)
+			memcpy(ids + a.n, b.ids, b.n * sizeof *ids);
 		memset(tr, p->train_on_inputs, a.n);
 		memset(tr + a.n, 1, b.n);
 		out_add(out, ids, total, tr);
@@ -494,7 +504,8 @@ static int apply_input_output(const prompt_t *p, const cJSON *rec, prompt_out_t 
 			 (cJSON_IsString(label) && label->valuestring[0]);
 		xgrow((void **)&all.ids, &all.cap, all.n + one.n, sizeof *all.ids);
 		xgrow((void **)&tr, &ctr, all.n + one.n, 1);
-		memcpy(all.ids + all.n, one.ids, one.n * sizeof *one.ids);
+		if (one.n)
+			memcpy(all.ids + all.n, one.ids, one.n * sizeof *one.ids);
 		memset(tr + all.n, on || p->train_on_inputs, one.n);
 		all.n += one.n;
 	}
@@ -520,6 +531,17 @@ int prompt_apply(const prompt_t *p, const cJSON *rec, prompt_out_t *out, char *e
 	case P_COMPLETION: return apply_completion(p, rec, out, err, errlen);
 	case P_INPUT_OUTPUT: return apply_input_output(p, rec, out, err, errlen);
 	case P_INSTRUCT: return apply_instruct(p, rec, out, err, errlen);
+	case P_CHAT: {
+		int32_t *ids;
+		uint8_t *tr;
+		size_t n;
+		if (chat_apply(p->chat, rec, &ids, &tr, &n, err, errlen))
+			return -1;
+		out_add(out, ids, n, tr);
+		free(ids);
+		free(tr);
+		return 0;
+	}
 	}
 	return -1;
 }

@@ -13,7 +13,8 @@
  *   alpaca_instruct[.load_no_prompt]   the instruct family with other prompts and field names
  *   a mapping                   user-defined formats (field_*, format, no_input_format,
  *                               system_format, system_prompt)
- * chat_template is separate (chat.c); pre-tokenized records (no type) are dataset.c's. */
+ *   chat_template               conversations through a Jinja chat template (chat.c)
+ * Pre-tokenized records (no type) are dataset.c's. */
 #ifndef FT_PROMPT_H
 #define FT_PROMPT_H
 
