@@ -81,6 +81,24 @@ static char *tokenizer_template(const char *dir)
 	return out;
 }
 
+char *chat_template_source(const char *choice, const char *tok_dir, char *err, size_t errlen)
+{
+	if (!choice || !strcmp(choice, "tokenizer_default")) {
+		char *s = tok_dir ? tokenizer_template(tok_dir) : NULL;
+		if (!s)
+			snprintf(err, errlen, "the tokenizer in %s has no chat_template", q(tok_dir ? tok_dir : "?"));
+		return s;
+	}
+	const char *named_src = chat_named_template(choice);
+	if (named_src)
+		return xstrdup(named_src);
+	char *s = read_text_file(choice);
+	if (!s)
+		snprintf(err, errlen, "%s is neither a template ft ships (chatml, llama3, ...) nor a "
+				      "readable file", q(choice));
+	return s;
+}
+
 static const char *ds_str(const ft_config_t *cfg, const char *key, int i, const char *f,
 			  const char *dflt)
 {

@@ -28,6 +28,9 @@ int chat_apply(const chat_t *c, const cJSON *rec, int32_t **ids, uint8_t **train
 	       char *err, size_t errlen);
 void chat_free(chat_t *c);
 
+/* The template text for a choice: NULL or "tokenizer_default" = the tokenizer's own (in
+ * tok_dir), a name ft ships, or a file holding a template. malloc'd; NULL with err set. */
+char *chat_template_source(const char *choice, const char *tok_dir, char *err, size_t errlen);
 /* The template text ft ships for an Axolotl template name, or NULL. */
 const char *chat_named_template(const char *name);
 /* Renders messages (+ tools, may be NULL) with template text src and the tokenizer's special
