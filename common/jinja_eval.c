@@ -319,6 +319,8 @@ jval jr_iterable(jrender *r, const jnode *at, jval v)
 	case JV_LIST:
 		if (v.l->gen) {
 			/* single pass: what is left from the cursor, then nothing */
+			if (v.l->poison)
+				jr_fail(r, NULL, NULL, "%s", v.l->poison);
 			jval l = jv_list(r, 0);
 			if (v.l->pos >= v.l->n)
 				return l;
@@ -464,8 +466,6 @@ static int contains(jrender *r, const jnode *at, jval needle, jval hay)
 	case JV_UNDEF:
 		return 0;
 	case JV_STR:
-		if (needle.t == JV_UNDEF)
-			jr_undef_fail(r, needle);
 		if (needle.t != JV_STR)
 			jr_fail(r, at, "TypeError", "'in <string>' requires string as left operand, not %s",
 				jv_typename(needle));
@@ -483,10 +483,15 @@ static int contains(jrender *r, const jnode *at, jval needle, jval hay)
 				return 1;
 			}
 		}
-		if (hay.l->gen)
+		if (hay.l->gen) {
 			hay.l->pos = hay.l->n;
+			if (hay.l->poison)
+				jr_fail(r, NULL, NULL, "%s", hay.l->poison);
+		}
 		return 0;
 	case JV_DICT:
+		if ((needle.t == JV_LIST && !needle.l->tuple) || needle.t == JV_DICT || needle.t == JV_NS)
+			jr_fail(r, at, "TypeError", "unhashable type: '%s'", jv_typename(needle));
 		return jd_find(hay.d, needle) != NULL;
 	default:
 		jr_fail(r, at, "TypeError", "argument of type '%s' is not iterable", jv_typename(hay));
@@ -568,7 +573,12 @@ static jval eval(jrender *r, jframe *f, const jnode *x)
 		return jv_bool(x->flag ? !t : t);
 	}
 	case N_BIN:
-		return jb_binop(r, x, x->op, eval(r, f, x->a), eval(r, f, x->b));
+	{
+		/* left before right: which error a template reports depends on it */
+		jval a = eval(r, f, x->a);
+		jval b = eval(r, f, x->b);
+		return jb_binop(r, x, x->op, a, b);
+	}
 	case N_AND: {
 		jval a = eval(r, f, x->a);
 		return jv_truthy(a) ? eval(r, f, x->b) : a;

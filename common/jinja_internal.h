@@ -67,8 +67,10 @@ struct jlist {
 	size_t n, cap;
 	int tuple;   /* prints as (a, b) */
 	int view;    /* 1 dict_items, 2 dict_keys, 3 dict_values: prints so, no indexing, no JSON */
-	int gen;     /* 1 generator, 2 list_reverseiterator: single pass from pos, no len, no JSON */
+	int gen;     /* 1 generator, 2 list_reverseiterator, 3 dict_reversekeyiterator: single pass
+		      * from pos, no len, no JSON */
 	size_t pos;
+	const char *poison;   /* generator: the error its next step raises once the items run out */
 };
 
 typedef struct {

@@ -836,8 +836,6 @@ static jnode *parse_postfix(P *p, jnode *x)
 				nv_push(p, &items, parse_subscript_item(p));
 			}
 			expect_op(p, ']', "]");
-			if (!items.n)
-				perr_at(p, pos, "TemplateSyntaxError", "expected subscript expression");
 			jnode *g = mk(p, N_ITEM, pos);
 			g->a = x;
 			if (items.n == 1) {

@@ -195,7 +195,7 @@ const char *jv_typename(jval v)
 	case JV_STR: return "str";
 	case JV_LIST:
 		if (v.l->gen)
-			return v.l->gen == 1 ? "generator" : "list_reverseiterator";
+			return v.l->gen == 1 ? "generator" : v.l->gen == 2 ? "list_reverseiterator" : "dict_reversekeyiterator";
 		if (v.l->view)
 			return v.l->view == 1 ? "dict_items" : v.l->view == 2 ? "dict_keys" : "dict_values";
 		return v.l->tuple ? "tuple" : "list";
@@ -217,7 +217,8 @@ const char *jv_objrepr(jval v)
 	case JV_FUNC: return v.fn->kind == JF_MACRO ? "jinja2.runtime.Macro object" : "builtin_function_or_method object";
 	case JV_LIST:
 		if (v.l->gen)
-			return v.l->gen == 1 ? "generator object" : "list_reverseiterator object";
+			return v.l->gen == 1 ? "generator object" : v.l->gen == 2 ? "list_reverseiterator object"
+					     : "dict_reversekeyiterator object";
 		if (v.l->view)
 			return v.l->view == 1 ? "dict_items object" : v.l->view == 2 ? "dict_keys object" : "dict_values object";
 		return v.l->tuple ? "tuple object" : "list object";
