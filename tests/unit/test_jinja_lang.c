@@ -191,6 +191,39 @@ static void filters_methods(void)
 	OK("{{ range(3)|list }} {{ range(5, 0, -2)|list }}", "[0, 1, 2] [5, 3, 1]");
 }
 
+/* map/select/items/... are generators in jinja2: single pass, no len(), not JSON, always
+ * true, and their errors wait until they are iterated */
+static void generators(void)
+{
+	OK("{% set g = [1, 2, 3]|select('odd') %}{{ g|list }}{{ g|list }}", "[1, 3][]");
+	OK("{% set g = [1, 2, 3]|map('string') %}{{ g|first }}{{ g|join }}", "123");
+	OK("{{ 1 in [1, 2]|select }} {{ []|select and 'yes' }} {{ none|selectattr('a')|list }}", "True yes []");
+	OK("{{ 'x' if 5|select else 'y' }}", "x");   /* not iterated, so no error */
+	ERR("{{ 5|select|list }}", "TypeError: 'int' object is not iterable", NULL);
+	OK("{{ [1]|map('upper')|list }}", "['1']");   /* filters stringify what they get */
+	ERR("{{ [1, 2]|select|length }}", "TypeError: object of type 'generator' has no len()", NULL);
+	ERR("{{ [{'a': 1}]|map(attribute='a')|tojson }}", "TypeError: Object of type generator is not JSON serializable", NULL);
+	ERR("{{ {'a': 1}.items()|tojson }}", "TypeError: Object of type dict_items is not JSON serializable", NULL);
+	OK("{{ 1|items is defined }}", "True");
+	ERR("{{ 1|items|list }}", "TypeError: Can only get item pairs from a mapping.", NULL);
+	OK("{{ [1, 2, 3]|reverse|list }} {{ [1, 2, 3, 4, 5]|batch(2, 0)|list }}", "[3, 2, 1] [[1, 2], [3, 4], [5, 0]]");
+	ERR("{{ [1]|select }}", "NotSupported: ", "printing a generator");
+}
+
+static void python_corners(void)
+{
+	/* operands are evaluated left to right: the left error is the one reported */
+	ERR("{{ (1 < 'a') + undefined_x }}", "TypeError: '<' not supported between instances of 'int' and 'str'", NULL);
+	OK("{{ 'x' % undefined_x }} {{ 'x' % [1] }} {{ '%s-%d' % ('a', 2) }}", "x x a-2");
+	ERR("{{ 'x' % 1 }}", "TypeError: not all arguments converted during string formatting", NULL);
+	ERR("{{ [] in {} }}", "TypeError: unhashable type: 'list'", NULL);
+	ERR("{{ u|int }}", "UndefinedError: 'u' is undefined", NULL);
+	ERR("{{ u|abs }}", "TypeError: bad operand type for abs(): 'Undefined'", NULL);
+	ERR("{{ 1 is true 2 }}", "TypeError: test_true() takes 1 positional argument but 2 were given", NULL);
+	OK("{{ 'ΣΑΣ'.islower() }} {{ 'éa'.islower() }} {{ 'ÉCOLE'.lower() }} {{ u is callable }}", "False True école True");
+	ERR("{{ 'ΣΑΣ'.lower() }}", "NotSupported: ", "capital sigma");
+}
+
 static void macros(void)
 {
 	OK("{% macro f(a, b=2) %}[{{ a }}{{ b }}]{% endmacro %}{{ f(1) }}{{ f(1, 3) }}{{ f(b=5, a=0) }}", "[12][13][05]");
@@ -290,6 +323,8 @@ int main(void)
 	operators();
 	tests_and_undefined();
 	filters_methods();
+	generators();
+	python_corners();
 	macros();
 	generation();
 	refusals();
