@@ -25,7 +25,7 @@ enum {
 	F_FIRST, F_FLOAT, F_FORCEESCAPE, F_INDENT, F_INT, F_ITEMS, F_JOIN, F_LAST, F_LENGTH,
 	F_LIST, F_LOWER, F_MAP, F_MAX, F_MIN, F_REJECT, F_REJECTATTR, F_REPLACE, F_REVERSE,
 	F_ROUND, F_SAFE, F_SELECT, F_SELECTATTR, F_SORT, F_STRING, F_SUM, F_TITLE, F_TOJSON,
-	F_TRIM, F_TRUNCATE, F_UNIQUE, F_UPPER, F_WORDCOUNT, F_BATCH,
+	F_TRIM, F_TRUNCATE, F_UNIQUE, F_UPPER, F_WORDCOUNT, F_BATCH, F_FORMAT,
 };
 
 static const struct { const char *name; int id; } filters[] = {
@@ -42,7 +42,7 @@ static const struct { const char *name; int id; } filters[] = {
 	{ "tojson", F_TOJSON }, { "trim", F_TRIM }, { "truncate", F_TRUNCATE },
 	{ "unique", F_UNIQUE }, { "upper", F_UPPER }, { "wordcount", F_WORDCOUNT },
 	/* jinja2 has these; we refuse them by name */
-	{ "batch", F_BATCH }, { "filesizeformat", -2 }, { "format", -2 }, { "groupby", -2 },
+	{ "batch", F_BATCH }, { "filesizeformat", -2 }, { "format", F_FORMAT }, { "groupby", -2 },
 	{ "pprint", -2 }, { "random", -2 }, { "slice", -2 }, { "striptags", -2 },
 	{ "urlencode", -2 }, { "urlize", -2 }, { "wordwrap", -2 }, { "xmlattr", -2 },
 };
@@ -1023,6 +1023,16 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 		LAZY_END();
 		return out;
 	}
+	case F_FORMAT: {
+		/* printf-style: value % args (keyword arguments would be a %(name)s mapping) */
+		if (a->nkw)
+			jr_fail(r, at, "NotSupported", "format() with keyword arguments is not supported");
+		jval t = jv_list(r, (size_t)a->nargs);
+		t.l->tuple = 1;
+		for (int i = 0; i < a->nargs; i++)
+			jl_push(r, t.l, a->args[i]);
+		return str_percent(r, at, jv_to_jstr(r, v), t);
+	}
 	case F_CAPITALIZE:
 		return str_capitalize(r, at, jv_to_jstr(r, v));
 	case F_CENTER: {
@@ -1826,7 +1836,14 @@ jval jb_method(jrender *r, const jnode *at, jval self, jstr m, jargs *a)
 				jr_fail(r, at, "TypeError", "no items for cycling given");
 			return a->args[self.loop->i % (size_t)a->nargs];
 		}
-		jr_fail(r, at, "NotSupported", "loop.changed() is not supported");
+		/* changed(*args): true when the arguments differ from the previous call's */
+		jval now = jv_list(r, (size_t)a->nargs);
+		now.l->tuple = 1;
+		for (int i = 0; i < a->nargs; i++)
+			jl_push(r, now.l, a->args[i]);
+		int diff = self.loop->changed.t == JV_UNDEF || !jv_eq(self.loop->changed, now);
+		self.loop->changed = now;
+		return jv_bool(diff);
 	}
 	jr_fail(r, at, "SecurityError", "access to attribute '%.*s' of '%s' object is unsafe.", (int)m.n, m.s,
 		jv_typename(self));

@@ -681,6 +681,7 @@ static void exec_for(jrender *r, jframe *f, const jnode *x)
 		items = cp;
 	}
 	jloop *l = jarena_alloc(&r->a, sizeof *l);
+	memset(l, 0, sizeof *l);
 	l->items = items;
 	l->n = n;
 	l->depth = 1;   /* only recursive loops (refused) go deeper */
@@ -830,6 +831,17 @@ static void exec_body(jrender *r, jframe *f, jnode **body, int n, int *ctl)
 			collect_args(r, f, call, &a, 0, fn);
 			jval v = call_macro(r, x, copy, &a);
 			jv_tostr(r, r->out, v);
+			break;
+		}
+		case N_WITH: {
+			/* values are evaluated in the outer scope, then bound in a new one */
+			jval *vals = jarena_alloc(&r->a, (size_t)(x->nw + 1) * sizeof(jval));
+			for (int k = 0; k < x->nw; k++)
+				vals[k] = eval(r, f, x->w[k]);
+			jframe *wf = frame_new(r, f);
+			for (int k = 0; k < x->nw; k++)
+				assign(r, wf, x->a->v[k], vals[k]);
+			exec_body(r, wf, x->v, x->nv, ctl);
 			break;
 		}
 		case N_BREAK:

@@ -36,6 +36,7 @@ struct jloop {
 	jval *items;
 	size_t n, i;
 	int depth;
+	jval changed;   /* loop.changed()'s last arguments (undefined before the first call) */
 };
 
 typedef struct {

@@ -230,6 +230,9 @@ static void macros(void)
 	OK("{% set x %}  block {{ 1 }}  {% endset %}[{{ x }}]{% set y | trim %}  yy  {% endset %}[{{ y }}]",
 	   "[  block 1  ][yy]");
 	OK("{% filter upper %}hello {{ 'x' }}{% endfilter %}", "HELLO X");
+	OKV("{% with a = 1, b = a %}{{ a }}{{ b }}{% set c = 3 %}{% endwith %}[{{ a }}{{ c }}]", "{\"a\": 5}", "15[5]");
+	OK("{% for x in [1, 1, 2, 3, 3] %}{% if loop.changed(x) %}{{ x }}{% endif %}{% endfor %}", "123");
+	OK("{{ '%s - %s'|format('Hello?', 'Foo!') }}", "Hello? - Foo!");
 	OK("{% macro m() %}<{{ caller() }}>{% endmacro %}{% call m() %}inner{% endcall %}", "<inner>");
 	OK("{% macro m() %}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 2, a=3) }}", "(1, 2){'a': 3}");
 	OK("{% set g = 'G' %}{% macro f() %}{{ g }}{% endmacro %}{% set g = 'H' %}{{ f() }}", "H");
@@ -286,6 +289,7 @@ static void refusals(void)
 	ERR("line1\n{{ 1 + }}", "TemplateSyntaxError: t:2:8: unexpected end of print statement", NULL);
 	ERR("{% endfor %}", "TemplateSyntaxError: t:1:4: Encountered unknown tag 'endfor'.", NULL);
 	ERR("{% frobnicate %}", "TemplateSyntaxError: t:1:4: Encountered unknown tag 'frobnicate'.", NULL);
+	ERR("{% do x %}", "TemplateSyntaxError: t:1:4: Encountered unknown tag 'do'.", NULL);   /* not enabled by transformers */
 	ERR("{{ 'abc }}", "TemplateSyntaxError: t:1:4: unexpected end of string literal", NULL);
 	ERR("{{ (1 }}", "TemplateSyntaxError: t:1:7: unexpected '}', expected ')'", NULL);
 	ERR("{# open", "TemplateSyntaxError: t:1:1: missing end of comment tag", NULL);
