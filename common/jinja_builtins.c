@@ -4,6 +4,7 @@
  *
  * Names jinja2 knows but we do not implement are in the tables as unsupported, so a template
  * using them fails at compile time naming the filter, instead of rendering something else. */
+#define _GNU_SOURCE   /* memmem */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -178,14 +179,33 @@ static jstr str_strip(jstr s, const jstr *chars, int left, int right)
 	return (jstr){ s.s + b, e - b };
 }
 
+/* memmem is linear (two-way), so a hostile needle cannot make a search quadratic */
 static size_t str_find(jstr h, jstr n, size_t from)
 {
 	if (n.n == 0)
 		return from <= h.n ? from : (size_t)-1;
-	for (size_t i = from; i + n.n <= h.n; i++)
-		if (!memcmp(h.s + i, n.s, n.n))
-			return i;
-	return (size_t)-1;
+	if (from > h.n)
+		return (size_t)-1;
+	const char *p = memmem(h.s + from, h.n - from, n.s, n.n);
+	return p ? (size_t)(p - h.s) : (size_t)-1;
+}
+
+static jstr str_rev(jrender *r, jstr s)
+{
+	char *d = jarena_alloc(&r->a, s.n + 1);
+	for (size_t i = 0; i < s.n; i++)
+		d[i] = s.s[s.n - 1 - i];
+	d[s.n] = 0;
+	return (jstr){ d, s.n };
+}
+
+/* last occurrence, found as the first one in the reversed bytes (still linear) */
+static size_t str_rfind(jrender *r, jstr h, jstr n)
+{
+	if (n.n > h.n)
+		return (size_t)-1;
+	size_t k = str_find(str_rev(r, h), str_rev(r, n), 0);
+	return k == (size_t)-1 ? k : h.n - k - n.n;
 }
 
 static jval str_replace(jrender *r, jstr s, jstr old, jstr nw, long long count)
@@ -380,23 +400,21 @@ static jval str_split(jrender *r, jstr s, const jstr *sep, long long maxsplit, i
 			jl_push(r, out.l, jv_strv((jstr){ s.s + i, s.n - i }));
 			return out;
 		}
-		/* rsplit: collect from the right, then reverse */
-		size_t e = s.n;
+		/* rsplit scans from the right: split the reversed bytes by the reversed separator,
+		 * then map each piece back to the original text */
+		jstr rs = str_rev(r, s), rsep = str_rev(r, *sep);
+		size_t i = 0;
 		long long done = 0;
 		while (maxsplit < 0 || done < maxsplit) {
-			size_t k = (size_t)-1;
-			for (size_t j = e >= sep->n ? e - sep->n + 1 : 0; j-- > 0;)
-				if (!memcmp(s.s + j, sep->s, sep->n)) {
-					k = j;
-					break;
-				}
+			size_t k = str_find(rs, rsep, i);
 			if (k == (size_t)-1)
 				break;
-			jl_push(r, out.l, jv_strv((jstr){ s.s + k + sep->n, e - k - sep->n }));
-			e = k;
+			/* reversed [i, k) is original [n-k, n-i) */
+			jl_push(r, out.l, jv_strv((jstr){ s.s + s.n - k, k - i }));
+			i = k + rsep.n;
 			done++;
 		}
-		jl_push(r, out.l, jv_strv((jstr){ s.s, e }));
+		jl_push(r, out.l, jv_strv((jstr){ s.s, s.n - i }));
 		for (size_t a = 0, b = out.l->n - 1; a < b; a++, b--) {
 			jval t = out.l->v[a];
 			out.l->v[a] = out.l->v[b];
@@ -487,6 +505,9 @@ static const char *opsym(int op)
 
 static jval repeat(jrender *r, jval seq, long long n)
 {
+	size_t unit = seq.t == JV_STR ? seq.s.n : seq.l->n * sizeof(jval);
+	if (n > 0 && unit && (unsigned long long)n > r->root.limit / unit)
+		jr_fail(r, NULL, "LimitError", "repetition makes more than %zu bytes", r->root.limit);
 	if (seq.t == JV_STR) {
 		jbuf b = { 0 };
 		for (long long i = 0; i < n; i++)
@@ -868,6 +889,8 @@ static jval do_indent(jrender *r, jstr s, jval width, int first, int blank)
 		ind = width.s;
 	} else {
 		long long w = width.t == JV_INT ? width.i : 4;
+		if (w > (long long)r->root.limit)
+			jr_fail(r, NULL, "LimitError", "indent width %lld exceeds the output limit", w);
 		char *d = jarena_alloc(&r->a, (size_t)(w > 0 ? w : 0) + 1);
 		for (long long i = 0; i < w; i++)
 			d[i] = ' ';
@@ -975,6 +998,8 @@ static jjson_opts json_opts(jrender *r, const jnode *at, jargs *a, int pos0)
 
 jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 {
+	if (v.t == JV_STR)
+		jr_charge(r, v.s.n);
 	if (id == -1)
 		jr_fail(r, at, "TemplateRuntimeError", "No filter named '%.*s' found.", (int)at->s.n, at->s.s);
 	if (id == -2)
@@ -1038,6 +1063,8 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 	case F_CENTER: {
 		jstr s = jv_to_jstr(r, v);
 		long long w = want_int(r, at, argv_or(a, 0, "width", jv_int(80)), "width");
+		if (w > (long long)r->root.limit)
+			jr_fail(r, at, "LimitError", "width %lld exceeds the output limit", w);
 		long long n = (long long)ju_len(s);
 		if (w <= n) return jv_strv(s);
 		long long pad = w - n, left = pad / 2 + (pad & w & 1);
@@ -1648,16 +1675,7 @@ static jval str_method(jrender *r, const jnode *at, jstr s, jstr m, jargs *a)
 				c++;
 			return jv_int(c);
 		}
-		size_t k = (size_t)-1;
-		if (m.s[0] == 'r') {
-			for (size_t i = s.n >= n.n ? s.n - n.n + 1 : 0; i-- > 0;)
-				if (!memcmp(s.s + i, n.s, n.n)) {
-					k = i;
-					break;
-				}
-		} else {
-			k = str_find(s, n, 0);
-		}
+		size_t k = m.s[0] == 'r' ? str_rfind(r, s, n) : str_find(s, n, 0);
 		if (k == (size_t)-1) {
 			if (m.s[0] == 'i' || streq(m, "rindex"))
 				jr_fail(r, at, "ValueError", "substring not found");
@@ -1710,6 +1728,8 @@ static jval str_method(jrender *r, const jnode *at, jstr s, jstr m, jargs *a)
 	}
 	if (streq(m, "zfill") || streq(m, "center") || streq(m, "ljust") || streq(m, "rjust")) {
 		long long w = want_int(r, at, argv_or(a, 0, "width", jv_int(0)), "width");
+		if (w > (long long)r->root.limit)
+			jr_fail(r, at, "LimitError", "width %lld exceeds the output limit", w);
 		jstr fill = streq(m, "zfill") ? (jstr){ "0", 1 } : (jstr){ " ", 1 };
 		if (!streq(m, "zfill") && a->nargs > 1)
 			fill = want_str(r, at, a->args[1], "fillchar");
@@ -1745,16 +1765,7 @@ static jval str_method(jrender *r, const jnode *at, jstr s, jstr m, jargs *a)
 		jstr p = want_str(r, at, a->args[0], "argument");
 		if (!p.n)
 			jr_fail(r, at, "ValueError", "empty separator");
-		size_t k = (size_t)-1;
-		if (m.s[0] == 'r') {
-			for (size_t i = s.n >= p.n ? s.n - p.n + 1 : 0; i-- > 0;)
-				if (!memcmp(s.s + i, p.s, p.n)) {
-					k = i;
-					break;
-				}
-		} else {
-			k = str_find(s, p, 0);
-		}
+		size_t k = m.s[0] == 'r' ? str_rfind(r, s, p) : str_find(s, p, 0);
 		jval t = jv_list(r, 3);
 		t.l->tuple = 1;
 		jstr e = { "", 0 };
@@ -1774,6 +1785,10 @@ static jval str_method(jrender *r, const jnode *at, jstr s, jstr m, jargs *a)
 
 jval jb_method(jrender *r, const jnode *at, jval self, jstr m, jargs *a)
 {
+	if (self.t == JV_STR)
+		jr_charge(r, self.s.n);
+	else if (self.t == JV_LIST)
+		jr_charge(r, self.l->n * 16);
 	if (self.t == JV_STR)
 		return str_method(r, at, self.s, m, a);
 	if (self.t == JV_DICT) {

@@ -5,6 +5,7 @@
  *
  * Renders are bounded: steps, output bytes, call depth and arena memory, so that a hostile
  * template ends with an error instead of hanging the pipeline. */
+#define _GNU_SOURCE   /* memmem */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,13 @@ _Noreturn void jr_undef_fail(jrender *r, jval u)
 	size_t n = strlen(m);
 	int unsafe = !strncmp(m, "access to attribute ", 20) && n > 10 && !strcmp(m + n - 10, "is unsafe.");
 	jr_fail(r, NULL, unsafe ? "SecurityError" : "UndefinedError", "%s", m);
+}
+
+void jr_charge(jrender *r, size_t n)
+{
+	r->steps += (long long)(n >> 6);
+	if (r->steps > r->max_steps)
+		jr_fail(r, NULL, "LimitError", "render takes more than %lld steps", r->max_steps);
 }
 
 static void step(jrender *r, const jnode *at)
@@ -214,6 +222,7 @@ jval jr_getitem(jrender *r, const jnode *at, jval obj, jval key)
 		if (i >= 0 && i < n) {
 			if (obj.t == JV_LIST)
 				return obj.l->v[i];
+			jr_charge(r, obj.s.n);
 			size_t o = ju_off(obj.s, (size_t)i), e = ju_off(obj.s, (size_t)i + 1);
 			return jv_strv((jstr){ obj.s.s + o, e - o });
 		}
@@ -248,10 +257,13 @@ static jval do_slice(jrender *r, const jnode *at, jval obj, jval a, jval b, jval
 	if (obj.t == JV_UNDEF)
 		jr_undef_fail(r, obj);
 	long long n;
-	if (obj.t == JV_LIST)
+	if (obj.t == JV_LIST) {
 		n = (long long)obj.l->n;
-	else if (obj.t == JV_STR)
+		jr_charge(r, obj.l->n * 16);
+	} else if (obj.t == JV_STR) {
+		jr_charge(r, obj.s.n);
 		n = (long long)ju_len(obj.s);
+	}
 	else
 		return jv_undef(r, "%s has no element slice", jv_objrepr(obj));
 	if (obj.t == JV_LIST && (obj.l->gen || obj.l->view))
@@ -317,6 +329,7 @@ jval jr_iterable(jrender *r, const jnode *at, jval v)
 	case JV_UNDEF:
 		return jv_list(r, 0);
 	case JV_LIST:
+		jr_charge(r, v.l->n * 16);
 		if (v.l->gen) {
 			/* single pass: what is left from the cursor, then nothing */
 			if (v.l->poison)
@@ -337,6 +350,7 @@ jval jr_iterable(jrender *r, const jnode *at, jval v)
 		return l;
 	}
 	case JV_STR: {
+		jr_charge(r, v.s.n * 16);
 		jval l = jv_list(r, v.s.n);
 		for (size_t i = 0; i < v.s.n;) {
 			size_t k = i;
@@ -471,10 +485,7 @@ static int contains(jrender *r, const jnode *at, jval needle, jval hay)
 				jv_typename(needle));
 		if (!needle.s.n)
 			return 1;
-		for (size_t i = 0; i + needle.s.n <= hay.s.n; i++)
-			if (!memcmp(hay.s.s + i, needle.s.s, needle.s.n))
-				return 1;
-		return 0;
+		return memmem(hay.s.s, hay.s.n, needle.s.s, needle.s.n) != NULL;
 	case JV_LIST:
 		for (size_t i = hay.l->gen ? hay.l->pos : 0; i < hay.l->n; i++) {
 			if (jv_eq(hay.l->v[i], needle)) {

@@ -62,6 +62,9 @@ typedef struct jrender {
 _Noreturn void jr_fail(jrender *r, const jnode *at, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 _Noreturn void jr_undef_fail(jrender *r, jval u);
+/* Counts work proportional to n bytes or items against the step limit (1 step per 64), so
+ * builtins that loop inside one step cannot run unbounded. */
+void jr_charge(jrender *r, size_t n);
 
 void jb_putn(jrender *r, jbuf *b, const char *s, size_t n);
 void jb_puts(jrender *r, jbuf *b, const char *s);

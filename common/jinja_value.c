@@ -18,12 +18,15 @@ void jb_putn(jrender *r, jbuf *b, const char *s, size_t n)
 {
 	if (!n)
 		return;
+	jr_charge(r, 64 + n);
 	if (b->n + n + 1 > b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 256;
 		while (nc < b->n + n + 1)
 			nc *= 2;
-		if (b->limit && b->n + n > b->limit)
-			jr_fail(r, NULL, "LimitError", "output exceeds %zu bytes", b->limit);
+		/* every string a render builds, not only the output, is held to the output limit */
+		size_t lim = b->limit ? b->limit : r->root.limit;
+		if (b->n + n > lim)
+			jr_fail(r, NULL, "LimitError", "%s exceeds %zu bytes", b == &r->root ? "output" : "a string", lim);
 		char *ns = jarena_alloc(&r->a, nc);
 		if (b->n)
 			memcpy(ns, b->s, b->n);

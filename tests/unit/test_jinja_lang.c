@@ -302,6 +302,12 @@ static void limits(void)
 	ERR("{% for i in range(100000) %}{{ 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' }}{% endfor %}", "LimitError: ", "output exceeds");
 	ERR("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "LimitError: ", "nested deeper");
 	ERR("{{ range(1000000)|list }}", "OverflowError: Range too big.", NULL);
+	/* work inside one builtin counts too */
+	ERR("{{ 'x' * 100000000 }}", "LimitError: ", "repetition");
+	ERR("{{ 'x'|center(100000000) }}", "LimitError: ", "width");
+	ERR("{% set s = 'ab' * 200000 %}{% for i in range(100000) %}{{ s[i] }}{% endfor %}", "LimitError: ", "steps");
+	ERR("{% set s = 'a' * 500000 %}{% for i in range(100000) %}{% if s.rfind('ab') %}{% endif %}{% endfor %}",
+	    "LimitError: ", "steps");
 	jinja_set_limits(0, 0);
 	/* parse depth: a deeply bracketed expression is refused, not a stack overflow */
 	char *deep = malloc(20000);
