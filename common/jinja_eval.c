@@ -874,8 +874,8 @@ static void exec_body(jrender *r, jframe *f, jnode **body, int n, int *ctl)
 	}
 }
 
-int jinja_render(const jinja_t *t, const cJSON *vars, char **out, size_t *outlen,
-		 jinja_span_t **spans, size_t *nspans, char *err, size_t errlen)
+static int render(const jinja_t *t, const cJSON *vars, const char *text, size_t textlen, char **out,
+		  size_t *outlen, jinja_span_t **spans, size_t *nspans, char *err, size_t errlen)
 {
 	jrender *r = xcalloc(1, sizeof *r);
 	char dummy[8];
@@ -905,6 +905,13 @@ int jinja_render(const jinja_t *t, const cJSON *vars, char **out, size_t *outlen
 	if (vars && cJSON_IsObject(vars))
 		for (const cJSON *c = vars->child; c; c = c->next)
 			frame_set(r, root, jv_cstr(c->string ? c->string : "").s, jv_from_cjson(r, c, 0));
+	if (text) {
+		jval v = jv_from_json_text(r, text, textlen);
+		if (v.t != JV_DICT)
+			jr_fail(r, NULL, "TypeError", "template variables must be a JSON object, not %s", jv_typename(v));
+		for (size_t i = 0; i < v.d->n; i++)
+			frame_set(r, root, v.d->p[i].k.s, v.d->p[i].v);
+	}
 	int ctl = 0;
 	exec_body(r, root, t->body, t->nbody, &ctl);
 	*out = xmalloc(r->root.n + 1);
@@ -941,4 +948,16 @@ int jinja_render(const jinja_t *t, const cJSON *vars, char **out, size_t *outlen
 	jarena_free(&r->a);
 	free(r);
 	return 0;
+}
+
+int jinja_render(const jinja_t *t, const cJSON *vars, char **out, size_t *outlen,
+		 jinja_span_t **spans, size_t *nspans, char *err, size_t errlen)
+{
+	return render(t, vars, NULL, 0, out, outlen, spans, nspans, err, errlen);
+}
+
+int jinja_render_json(const jinja_t *t, const char *vars_json, size_t len, char **out, size_t *outlen,
+		      jinja_span_t **spans, size_t *nspans, char *err, size_t errlen)
+{
+	return render(t, NULL, vars_json, len, out, outlen, spans, nspans, err, errlen);
 }

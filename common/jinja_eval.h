@@ -86,6 +86,7 @@ jval *jd_find(jdict *d, jval k);
 jval *jd_finds(jdict *d, const char *s, size_t n);
 void jd_set(jrender *r, jdict *d, jval k, jval v);
 jval jv_from_cjson(jrender *r, const cJSON *j, int depth);
+jval jv_from_json_text(jrender *r, const char *s, size_t n);
 const char *jv_typename(jval v);
 const char *jv_objrepr(jval v);
 int jv_truthy(jval v);

@@ -238,6 +238,37 @@ static void macros(void)
 	OK("{% set g = 'G' %}{% macro f() %}{{ g }}{% endmacro %}{% set g = 'H' %}{{ f() }}", "H");
 }
 
+/* jinja_render_json reads numbers as json.loads does; cJSON cannot tell 1.0 from 1 */
+static void json_text(const char *vars, const char *src, const char *want, const char *want_err)
+{
+	char err[512] = "";
+	char *out = NULL;
+	size_t n = 0;
+	total++;
+	jinja_t *t = jinja_compile(src, "t", err, sizeof err);
+	int rc = t ? jinja_render_json(t, vars, strlen(vars), &out, &n, NULL, NULL, err, sizeof err) : -1;
+	if (want ? (rc || strcmp(out, want)) : (!rc || strncmp(err, want_err, strlen(want_err)))) {
+		printf("FAIL json %s with %s\n  got:  %s\n  want: %s\n", src, vars, rc ? err : out,
+		       want ? want : want_err);
+		fails++;
+	}
+	free(out);
+	jinja_free(t);
+}
+
+static void json_input(void)
+{
+	json_text("{\"a\": 1.0, \"b\": 1, \"c\": 1e2, \"d\": 9007199254740993, \"e\": -0.0}",
+		  "{{ a }} {{ b }} {{ c }} {{ d }} {{ e }} {{ [a, b, c]|tojson }}",
+		  "1.0 1 100.0 9007199254740993 -0.0 [1.0, 1, 100.0]", NULL);
+	json_text("{\"s\": \"\\u00e9\\ud83e\\udd99\\n\\\"\", \"k\": {\"z\": 1, \"a\": 2, \"z\": 3}}",
+		  "{{ s|tojson }} {{ k }}", "\"\xc3\xa9\xf0\x9f\xa6\x99\\n\\\"\" {'z': 3, 'a': 2}", NULL);
+	json_text("{\"x\": NaN, \"y\": -Infinity}", "{{ x }} {{ y|tojson }}", "nan -Infinity", NULL);
+	json_text("{\"a\": [1, 2,]}", "", NULL, "JSONDecodeError: Expecting value");
+	json_text("[1]", "", NULL, "TypeError: template variables must be a JSON object");
+	json_text("{\"a\": 123456789012345678901234}", "", NULL, "NotSupported: integer");
+}
+
 static void generation(void)
 {
 	const char *src = "{% for m in messages %}<{{ m.role }}>{% if m.role == 'assistant' %}"
@@ -335,6 +366,7 @@ int main(void)
 	filters_methods();
 	generators();
 	python_corners();
+	json_input();
 	macros();
 	generation();
 	refusals();
