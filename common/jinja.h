@@ -41,6 +41,13 @@ jinja_t *jinja_compile(const char *src, const char *name, char *err, size_t errl
 int jinja_render(const jinja_t *t, const cJSON *vars, char **out, size_t *outlen,
 		 jinja_span_t **spans, size_t *nspans, char *err, size_t errlen);
 
+/* The same with the variables given as JSON text (a JSON object), read the way Python's
+ * json.loads reads it: 1.0 stays a float and prints "1.0", integers keep all 64 bits. Use
+ * this when the data's exact numbers matter (tool-call arguments); the cJSON form cannot
+ * tell 1.0 from 1. */
+int jinja_render_json(const jinja_t *t, const char *vars_json, size_t len, char **out, size_t *outlen,
+		      jinja_span_t **spans, size_t *nspans, char *err, size_t errlen);
+
 void jinja_free(jinja_t *t);
 
 /* Pins what strftime_now() sees (tests use 2024-07-26 12:00:00); NULL returns to the local

@@ -4,6 +4,7 @@
  *
  * Names jinja2 knows but we do not implement are in the tables as unsupported, so a template
  * using them fails at compile time naming the filter, instead of rendering something else. */
+#define _GNU_SOURCE   /* memmem */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -25,7 +26,7 @@ enum {
 	F_FIRST, F_FLOAT, F_FORCEESCAPE, F_INDENT, F_INT, F_ITEMS, F_JOIN, F_LAST, F_LENGTH,
 	F_LIST, F_LOWER, F_MAP, F_MAX, F_MIN, F_REJECT, F_REJECTATTR, F_REPLACE, F_REVERSE,
 	F_ROUND, F_SAFE, F_SELECT, F_SELECTATTR, F_SORT, F_STRING, F_SUM, F_TITLE, F_TOJSON,
-	F_TRIM, F_TRUNCATE, F_UNIQUE, F_UPPER, F_WORDCOUNT,
+	F_TRIM, F_TRUNCATE, F_UNIQUE, F_UPPER, F_WORDCOUNT, F_BATCH, F_FORMAT,
 };
 
 static const struct { const char *name; int id; } filters[] = {
@@ -42,7 +43,7 @@ static const struct { const char *name; int id; } filters[] = {
 	{ "tojson", F_TOJSON }, { "trim", F_TRIM }, { "truncate", F_TRUNCATE },
 	{ "unique", F_UNIQUE }, { "upper", F_UPPER }, { "wordcount", F_WORDCOUNT },
 	/* jinja2 has these; we refuse them by name */
-	{ "batch", -2 }, { "filesizeformat", -2 }, { "format", -2 }, { "groupby", -2 },
+	{ "batch", F_BATCH }, { "filesizeformat", -2 }, { "format", F_FORMAT }, { "groupby", -2 },
 	{ "pprint", -2 }, { "random", -2 }, { "slice", -2 }, { "striptags", -2 },
 	{ "urlencode", -2 }, { "urlize", -2 }, { "wordwrap", -2 }, { "xmlattr", -2 },
 };
@@ -178,14 +179,33 @@ static jstr str_strip(jstr s, const jstr *chars, int left, int right)
 	return (jstr){ s.s + b, e - b };
 }
 
+/* memmem is linear (two-way), so a hostile needle cannot make a search quadratic */
 static size_t str_find(jstr h, jstr n, size_t from)
 {
 	if (n.n == 0)
 		return from <= h.n ? from : (size_t)-1;
-	for (size_t i = from; i + n.n <= h.n; i++)
-		if (!memcmp(h.s + i, n.s, n.n))
-			return i;
-	return (size_t)-1;
+	if (from > h.n)
+		return (size_t)-1;
+	const char *p = memmem(h.s + from, h.n - from, n.s, n.n);
+	return p ? (size_t)(p - h.s) : (size_t)-1;
+}
+
+static jstr str_rev(jrender *r, jstr s)
+{
+	char *d = jarena_alloc(&r->a, s.n + 1);
+	for (size_t i = 0; i < s.n; i++)
+		d[i] = s.s[s.n - 1 - i];
+	d[s.n] = 0;
+	return (jstr){ d, s.n };
+}
+
+/* last occurrence, found as the first one in the reversed bytes (still linear) */
+static size_t str_rfind(jrender *r, jstr h, jstr n)
+{
+	if (n.n > h.n)
+		return (size_t)-1;
+	size_t k = str_find(str_rev(r, h), str_rev(r, n), 0);
+	return k == (size_t)-1 ? k : h.n - k - n.n;
 }
 
 static jval str_replace(jrender *r, jstr s, jstr old, jstr nw, long long count)
@@ -279,6 +299,46 @@ static void need_no_sigma(jrender *r, const jnode *at, jstr s)
 
 static int is_alpha_ascii(unsigned char c) { return isalpha(c); }
 
+/* Python str.islower()/isupper(): every cased character has that case, and there is one.
+ * Non-ASCII: an uppercase letter is one the lowercase table changes; telling non-ASCII
+ * lowercase letters apart needs an uppercase table we do not have, so isupper() refuses. */
+static int str_is_case(jrender *r, const jnode *at, jstr s, int upper)
+{
+	int cased = 0;
+	for (size_t i = 0; i < s.n;) {
+		unsigned char c = (unsigned char)s.s[i];
+		if (c < 0x80) {
+			if (isalpha(c)) {
+				cased = 1;
+				if (upper ? islower(c) : isupper(c))
+					return 0;
+			}
+			i++;
+			continue;
+		}
+		size_t k = i;
+		uint32_t cp = ju_decode(s.s, s.n, &k);
+		size_t on = 0;
+		char *low = uni_lowercase(s.s + i, k - i, &on);
+		int is_up = on != k - i || memcmp(low, s.s + i, on);
+		free(low);
+		int has_case = (cp >= 0xC0 && cp <= 0x24F) || (cp >= 0x370 && cp <= 0x52F) || (cp >= 0x1E00 && cp <= 0x1FFF) ||
+			       (cp >= 0x2C00 && cp <= 0x2D2F) || (cp >= 0xA640 && cp <= 0xA7FF) || (cp >= 0xFF21 && cp <= 0xFF5A) ||
+			       (cp >= 0x10400 && cp <= 0x1E95F) || cp == 0xB5 || (cp >= 0x2160 && cp <= 0x24E9);
+		if (is_up) {
+			cased = 1;
+			if (!upper)
+				return 0;
+		} else if (has_case) {
+			if (upper)
+				jr_fail(r, at, "NotSupported", "isupper() of non-ASCII letters is not supported");
+			cased = 1;
+		}
+		i = k;
+	}
+	return cased;
+}
+
 static jval str_capitalize(jrender *r, const jnode *at, jstr s)
 {
 	need_ascii(r, at, s, "capitalize");
@@ -340,23 +400,21 @@ static jval str_split(jrender *r, jstr s, const jstr *sep, long long maxsplit, i
 			jl_push(r, out.l, jv_strv((jstr){ s.s + i, s.n - i }));
 			return out;
 		}
-		/* rsplit: collect from the right, then reverse */
-		size_t e = s.n;
+		/* rsplit scans from the right: split the reversed bytes by the reversed separator,
+		 * then map each piece back to the original text */
+		jstr rs = str_rev(r, s), rsep = str_rev(r, *sep);
+		size_t i = 0;
 		long long done = 0;
 		while (maxsplit < 0 || done < maxsplit) {
-			size_t k = (size_t)-1;
-			for (size_t j = e >= sep->n ? e - sep->n + 1 : 0; j-- > 0;)
-				if (!memcmp(s.s + j, sep->s, sep->n)) {
-					k = j;
-					break;
-				}
+			size_t k = str_find(rs, rsep, i);
 			if (k == (size_t)-1)
 				break;
-			jl_push(r, out.l, jv_strv((jstr){ s.s + k + sep->n, e - k - sep->n }));
-			e = k;
+			/* reversed [i, k) is original [n-k, n-i) */
+			jl_push(r, out.l, jv_strv((jstr){ s.s + s.n - k, k - i }));
+			i = k + rsep.n;
 			done++;
 		}
-		jl_push(r, out.l, jv_strv((jstr){ s.s, e }));
+		jl_push(r, out.l, jv_strv((jstr){ s.s, s.n - i }));
 		for (size_t a = 0, b = out.l->n - 1; a < b; a++, b--) {
 			jval t = out.l->v[a];
 			out.l->v[a] = out.l->v[b];
@@ -447,6 +505,9 @@ static const char *opsym(int op)
 
 static jval repeat(jrender *r, jval seq, long long n)
 {
+	size_t unit = seq.t == JV_STR ? seq.s.n : seq.l->n * sizeof(jval);
+	if (n > 0 && unit && (unsigned long long)n > r->root.limit / unit)
+		jr_fail(r, NULL, "LimitError", "repetition makes more than %zu bytes", r->root.limit);
 	if (seq.t == JV_STR) {
 		jbuf b = { 0 };
 		for (long long i = 0; i < n; i++)
@@ -566,13 +627,18 @@ static jval str_percent(jrender *r, const jnode *at, jstr fmt, jval args)
 				(unsigned)(unsigned char)conv, i);
 		}
 	}
-	if (ai < an && !(args.t == JV_DICT))
+	/* Python treats a non-tuple argument with __getitem__ (dict, list, Undefined) as a
+	 * mapping: leaving it unused is no error */
+	int maplike = args.t == JV_DICT || args.t == JV_UNDEF || (args.t == JV_LIST && !args.l->tuple);
+	if (ai < an && !maplike)
 		jr_fail(r, at, "TypeError", "not all arguments converted during string formatting");
 	return jv_strv(jb_str(&b));
 }
 
 jval jb_binop(jrender *r, const jnode *at, int op, jval a, jval b)
 {
+	if (op == OP_MOD && a.t == JV_STR)
+		return str_percent(r, at, a.s, b);   /* str.__mod__ takes any right operand */
 	if (a.t == JV_UNDEF)
 		jr_undef_fail(r, a);
 	if (b.t == JV_UNDEF)
@@ -776,13 +842,27 @@ static jval as_gen(jval v)
 	return v;
 }
 
+/* jinja2's map/select/unique/items are generators: an error in them surfaces only when
+ * the result is iterated. We compute eagerly but catch the error and keep it in the
+ * generator (poison), which raises it when the iteration reaches that point. */
+#define LAZY_BEGIN(out)                                                   \
+	jmp_buf lazy_saved;                                               \
+	memcpy(&lazy_saved, &r->jb, sizeof lazy_saved);                   \
+	if (setjmp(r->jb)) {                                              \
+		memcpy(&r->jb, &lazy_saved, sizeof lazy_saved);           \
+		(out).l->poison = jarena_strndup(&r->a, r->err, strlen(r->err)); \
+		return (out);                                             \
+	}
+#define LAZY_END() memcpy(&r->jb, &lazy_saved, sizeof lazy_saved)
+
 static jval select_like(jrender *r, const jnode *at, jval v, jargs *a, int attr, int reject)
 {
-	/* jinja2 yields nothing for a falsy sequence (None included) and is lazy: a generator */
+	/* jinja2 yields nothing for a falsy sequence (None included) */
 	jval out = jv_list(r, 0);
 	out.l->gen = 1;
 	if (!jv_truthy(v))
 		return out;
+	LAZY_BEGIN(out);
 	jval items = seq_of(r, at, v);
 	int off = attr ? 1 : 0;
 	if (attr && a->nargs < 1)
@@ -798,6 +878,7 @@ static jval select_like(jrender *r, const jnode *at, jval v, jargs *a, int attr,
 		if (ok != reject)
 			jl_push(r, out.l, x);
 	}
+	LAZY_END();
 	return out;
 }
 
@@ -808,6 +889,8 @@ static jval do_indent(jrender *r, jstr s, jval width, int first, int blank)
 		ind = width.s;
 	} else {
 		long long w = width.t == JV_INT ? width.i : 4;
+		if (w > (long long)r->root.limit)
+			jr_fail(r, NULL, "LimitError", "indent width %lld exceeds the output limit", w);
 		char *d = jarena_alloc(&r->a, (size_t)(w > 0 ? w : 0) + 1);
 		for (long long i = 0; i < w; i++)
 			d[i] = ' ';
@@ -915,6 +998,8 @@ static jjson_opts json_opts(jrender *r, const jnode *at, jargs *a, int pos0)
 
 jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 {
+	if (v.t == JV_STR)
+		jr_charge(r, v.s.n);
 	if (id == -1)
 		jr_fail(r, at, "TemplateRuntimeError", "No filter named '%.*s' found.", (int)at->s.n, at->s.s);
 	if (id == -2)
@@ -928,18 +1013,58 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 		}
 		if (v.t == JV_BOOL) return jv_int(v.b);
 		if (v.t == JV_FLOAT) return jv_float(fabs(v.f));
-		if (v.t == JV_UNDEF) jr_undef_fail(r, v);
 		jr_fail(r, at, "TypeError", "bad operand type for abs(): '%s'", jv_typename(v));
 	case F_ATTR: {
 		jval *n = arg(a, 0, "name");
 		if (!n) jr_fail(r, at, "TypeError", "attr() missing the name");
 		return jr_getattr(r, at, v, want_str(r, at, *n, "attribute name"));
 	}
+	case F_BATCH: {
+		/* a generator of lists of linecount items, the last padded with fill_with if given */
+		jval *lc = arg(a, 0, "linecount");
+		if (!lc)
+			jr_fail(r, at, "TypeError", "do_batch() missing 1 required positional argument: 'linecount'");
+		jval out = as_gen(jv_list(r, 0));
+		LAZY_BEGIN(out);
+		long long n = want_int(r, at, *lc, "linecount");
+		jval *fill = arg(a, 1, "fill_with");
+		if (n <= 0)
+			jr_fail(r, at, "NotSupported", "batch() with a linecount below 1 is not supported");
+		jval items = seq_of(r, at, v);
+		jval cur = jv_list(r, 0);
+		for (size_t i = 0; i < items.l->n; i++) {
+			if ((long long)cur.l->n == n) {
+				jl_push(r, out.l, cur);
+				cur = jv_list(r, 0);
+			}
+			jl_push(r, cur.l, items.l->v[i]);
+		}
+		if (cur.l->n) {
+			if (fill && fill->t != JV_NONE)
+				while ((long long)cur.l->n < n)
+					jl_push(r, cur.l, *fill);
+			jl_push(r, out.l, cur);
+		}
+		LAZY_END();
+		return out;
+	}
+	case F_FORMAT: {
+		/* printf-style: value % args (keyword arguments would be a %(name)s mapping) */
+		if (a->nkw)
+			jr_fail(r, at, "NotSupported", "format() with keyword arguments is not supported");
+		jval t = jv_list(r, (size_t)a->nargs);
+		t.l->tuple = 1;
+		for (int i = 0; i < a->nargs; i++)
+			jl_push(r, t.l, a->args[i]);
+		return str_percent(r, at, jv_to_jstr(r, v), t);
+	}
 	case F_CAPITALIZE:
 		return str_capitalize(r, at, jv_to_jstr(r, v));
 	case F_CENTER: {
 		jstr s = jv_to_jstr(r, v);
 		long long w = want_int(r, at, argv_or(a, 0, "width", jv_int(80)), "width");
+		if (w > (long long)r->root.limit)
+			jr_fail(r, at, "LimitError", "width %lld exceeds the output limit", w);
 		long long n = (long long)ju_len(s);
 		if (w <= n) return jv_strv(s);
 		long long pad = w - n, left = pad / 2 + (pad & w & 1);
@@ -971,8 +1096,10 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 		return v;
 	}
 	case F_DICTSORT: {
+		if (v.t == JV_UNDEF)
+			jr_undef_fail(r, v);
 		if (v.t != JV_DICT)
-			jr_fail(r, at, "TypeError", "dictsort needs a mapping");
+			jr_fail(r, at, "AttributeError", "'%s' object has no attribute 'items'", jv_typename(v));
 		int cs = jv_truthy(argv_or(a, 0, "case_sensitive", jv_bool(0)));
 		jval by = argv_or(a, 1, "by", jv_cstr("key"));
 		int rev = jv_truthy(argv_or(a, 2, "reverse", jv_bool(0)));
@@ -1005,6 +1132,8 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 		if (v.t == JV_LIST && v.l->gen) {
 			if (v.l->pos < v.l->n)
 				return v.l->v[v.l->pos++];
+			if (v.l->poison)
+				jr_fail(r, NULL, NULL, "%s", v.l->poison);
 			return jv_undef(r, "No first item, sequence was empty.");
 		}
 		jval items = seq_of(r, at, v);
@@ -1017,6 +1146,8 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 		return items.l->n ? items.l->v[items.l->n - 1] : jv_undef(r, "No last item, sequence was empty.");
 	}
 	case F_FLOAT: {
+		if (v.t == JV_UNDEF)
+			jr_undef_fail(r, v);
 		jval dflt = argv_or(a, 0, "default", jv_float(0));
 		if (v.t == JV_FLOAT) return v;
 		if (v.t == JV_INT || v.t == JV_BOOL) return jv_float(fnum(v));
@@ -1034,12 +1165,21 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 		return dflt;
 	}
 	case F_INDENT: {
-		jstr s = jv_to_jstr(r, v);
+		if (v.t == JV_UNDEF)
+			jr_undef_fail(r, v);
+		/* jinja2 does s += "\n" first, then s.splitlines() */
+		if (v.t == JV_LIST && !v.l->tuple && !v.l->gen && !v.l->view)
+			jr_fail(r, at, "AttributeError", "'list' object has no attribute 'splitlines'");
+		if (v.t != JV_STR)
+			jr_fail(r, at, "TypeError", "unsupported operand type(s) for +=: '%s' and 'str'", jv_typename(v));
+		jstr s = v.s;
 		return do_indent(r, s, argv_or(a, 0, "width", jv_int(4)),
 				 jv_truthy(argv_or(a, 1, "first", jv_bool(0))),
 				 jv_truthy(argv_or(a, 2, "blank", jv_bool(0))));
 	}
 	case F_INT: {
+		if (v.t == JV_UNDEF)   /* int(Undefined) raises rather than taking the default */
+			jr_undef_fail(r, v);
 		jval dflt = argv_or(a, 0, "default", jv_int(0));
 		long long base = want_int(r, at, argv_or(a, 1, "base", jv_int(10)), "base");
 		return py_int_from(r, v, dflt, base);
@@ -1047,8 +1187,11 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 	case F_ITEMS: {
 		if (v.t == JV_UNDEF)
 			return as_gen(jv_list(r, 0));
-		if (v.t != JV_DICT)
-			jr_fail(r, at, "TypeError", "Can only get item pairs from a mapping.");
+		if (v.t != JV_DICT) {
+			jval out = as_gen(jv_list(r, 0));
+			out.l->poison = "TypeError: Can only get item pairs from a mapping.";
+			return out;
+		}
 		jval items = jv_list(r, v.d->n);
 		for (size_t i = 0; i < v.d->n; i++) {
 			jval t = jv_list(r, 2);
@@ -1086,10 +1229,11 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 		need_ascii(r, at, jv_to_jstr(r, v), "upper");
 		return str_case(r, jv_to_jstr(r, v), 1);
 	case F_MAP: {
+		jval out = as_gen(jv_list(r, 0));
 		if (!jv_truthy(v))
-			return as_gen(jv_list(r, 0));
+			return out;
+		LAZY_BEGIN(out);
 		jval items = seq_of(r, at, v);
-		jval out = as_gen(jv_list(r, items.l->n));
 		jval *attr = NULL;
 		for (int i = 0; i < a->nkw; i++)
 			if (streq(a->kwn[i], "attribute"))
@@ -1113,6 +1257,7 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 			}
 			jl_push(r, out.l, x);
 		}
+		LAZY_END();
 		return out;
 	}
 	case F_MAX:
@@ -1159,22 +1304,21 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 			return jv_strv((jstr){ d, v.s.n });
 		}
 		/* reversed(): an iterator over a list or tuple; other iterables become a list */
-		int lazy = v.t == JV_LIST && !v.l->gen && !v.l->view;
-		if (v.t == JV_DICT)
-			jr_fail(r, at, "NotSupported", "reverse of a mapping is not supported");
+		/* Undefined reverses too (it has __len__ and __getitem__), into a `reversed` object */
+		int lazy = (v.t == JV_LIST && !v.l->gen && !v.l->view) ? 2 : v.t == JV_DICT ? 3 : v.t == JV_UNDEF ? 1 : 0;
+		if (v.t != JV_LIST && v.t != JV_DICT && v.t != JV_UNDEF)
+			jr_fail(r, at, "FilterArgumentError", "argument must be iterable");
 		jval items = seq_of(r, at, v);
 		jval out = jv_list(r, items.l->n);
 		for (size_t i = items.l->n; i-- > 0;)
 			jl_push(r, out.l, items.l->v[i]);
-		if (lazy)
-			out.l->gen = 2;
+		out.l->gen = lazy;
 		return out;
 	}
 	case F_ROUND: {
 		long long prec = want_int(r, at, argv_or(a, 0, "precision", jv_int(0)), "precision");
 		jval m = argv_or(a, 1, "method", jv_cstr("common"));
 		if (!isnum(v)) {
-			if (v.t == JV_UNDEF) jr_undef_fail(r, v);
 			jr_fail(r, at, "TypeError", "type %s doesn't define __round__ method", jv_typename(v));
 		}
 		if (m.t != JV_STR || (!streq(m.s, "common") && !streq(m.s, "ceil") && !streq(m.s, "floor")))
@@ -1249,7 +1393,17 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 		return jv_strv(str_strip(s, &cs, 1, 1));
 	}
 	case F_TRUNCATE: {
-		jstr s = jv_to_jstr(r, v);
+		if (v.t != JV_STR) {
+			/* jinja2 measures len() of whatever it gets and returns short values as they are */
+			long long len = want_int(r, at, argv_or(a, 0, "length", jv_int(255)), "length");
+			jval lw = argv_or(a, 3, "leeway", jv_none());
+			long long leeway = lw.t == JV_NONE ? 5 : want_int(r, at, lw, "leeway");
+			jval n = jb_filter(r, at, F_LENGTH, v, &(jargs){ 0 });
+			if (n.i <= len + leeway)
+				return v;
+			jr_fail(r, at, "NotSupported", "truncate of a long %s is not supported", jv_typename(v));
+		}
+		jstr s = v.s;
 		long long len = want_int(r, at, argv_or(a, 0, "length", jv_int(255)), "length");
 		int kill = jv_truthy(argv_or(a, 1, "killwords", jv_bool(0)));
 		jstr end = jv_to_jstr(r, argv_or(a, 2, "end", jv_cstr("...")));
@@ -1276,8 +1430,10 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 	case F_UNIQUE: {
 		int cs = jv_truthy(argv_or(a, 0, "case_sensitive", jv_bool(0)));
 		jval *attr = arg(a, 1, "attribute");
+		jval out = as_gen(jv_list(r, 0));
+		LAZY_BEGIN(out);
 		jval items = seq_of(r, at, v);
-		jval out = as_gen(jv_list(r, 0)), seen = jv_list(r, 0);
+		jval seen = jv_list(r, 0);
 		sortctx c = { attr ? *attr : jv_none(), attr != NULL, cs, at };
 		for (size_t i = 0; i < items.l->n; i++) {
 			jval k = sort_key(r, &c, items.l->v[i]);
@@ -1289,6 +1445,7 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 				jl_push(r, out.l, items.l->v[i]);
 			}
 		}
+		LAZY_END();
 		return out;
 	}
 	case F_WORDCOUNT: {
@@ -1312,6 +1469,20 @@ jval jb_filter(jrender *r, const jnode *at, int id, jval v, jargs *a)
 
 int jb_test(jrender *r, const jnode *at, int id, jval v, jargs *a)
 {
+	/* tests without parameters reject arguments as Python does */
+	static const struct { int id; const char *fn; } noarg[] = {
+		{ T_BOOLEAN, "test_boolean" }, { T_DEFINED, "test_defined" }, { T_UNDEFINED, "test_undefined" },
+		{ T_NONE, "test_none" }, { T_STRING, "test_string" }, { T_MAPPING, "test_mapping" },
+		{ T_ITERABLE, "test_iterable" }, { T_SEQUENCE, "test_sequence" }, { T_NUMBER, "test_number" },
+		{ T_INTEGER, "test_integer" }, { T_FLOAT, "test_float" }, { T_TRUE, "test_true" },
+		{ T_FALSE, "test_false" }, { T_EVEN, "test_even" }, { T_ODD, "test_odd" },
+		{ T_LOWER, "test_lower" }, { T_UPPER, "test_upper" }, { T_ESCAPED, "test_escaped" },
+	};
+	if (a->nargs + a->nkw > 0)
+		for (size_t i = 0; i < sizeof noarg / sizeof noarg[0]; i++)
+			if (noarg[i].id == id)
+				jr_fail(r, at, "TypeError", "%s() takes 1 positional argument but %d were given",
+					noarg[i].fn, a->nargs + 1);
 	if (id == -1)
 		jr_fail(r, at, "TemplateRuntimeError", "No test named '%.*s' found.", (int)at->s.n, at->s.s);
 	if (id == -2)
@@ -1319,7 +1490,7 @@ int jb_test(jrender *r, const jnode *at, int id, jval v, jargs *a)
 	jval *x = a->nargs ? &a->args[0] : NULL;
 	switch (id) {
 	case T_BOOLEAN: return v.t == JV_BOOL;
-	case T_CALLABLE: return v.t == JV_FUNC;
+	case T_CALLABLE: return v.t == JV_FUNC || v.t == JV_UNDEF || v.t == JV_LOOP;   /* Undefined has __call__ */
 	case T_DEFINED: return v.t != JV_UNDEF;
 	case T_UNDEFINED: return v.t == JV_UNDEF;
 	case T_NONE: return v.t == JV_NONE;
@@ -1334,19 +1505,8 @@ int jb_test(jrender *r, const jnode *at, int id, jval v, jargs *a)
 	case T_FALSE: return v.t == JV_BOOL && !v.b;
 	case T_ESCAPED: return 0;
 	case T_LOWER:
-	case T_UPPER: {
-		jstr s = jv_to_jstr(r, v);
-		int cased = 0;
-		for (size_t i = 0; i < s.n; i++) {
-			unsigned char c = (unsigned char)s.s[i];
-			if (isalpha(c)) {
-				cased = 1;
-				if (id == T_LOWER ? isupper(c) : islower(c))
-					return 0;
-			}
-		}
-		return cased;
-	}
+	case T_UPPER:
+		return str_is_case(r, at, jv_to_jstr(r, v), id == T_UPPER);
 	case T_EVEN:
 	case T_ODD: {
 		jval m = jb_binop(r, at, OP_MOD, v, jv_int(2));
@@ -1418,6 +1578,8 @@ int jb_method_exists(jval self, jstr name)
 	case JV_STR: return in_list(str_methods, name);
 	case JV_DICT: return in_list(dict_methods, name) ? 1 : in_list(dict_unsafe, name) ? -1 : 0;
 	case JV_LIST:
+		if (self.l->gen || self.l->view)
+			return 0;
 		if (self.l->tuple)
 			return streq(name, "index") || streq(name, "count");
 		return in_list(list_methods, name) ? 1 : in_list(list_unsafe, name) ? -1 : 0;
@@ -1513,16 +1675,7 @@ static jval str_method(jrender *r, const jnode *at, jstr s, jstr m, jargs *a)
 				c++;
 			return jv_int(c);
 		}
-		size_t k = (size_t)-1;
-		if (m.s[0] == 'r') {
-			for (size_t i = s.n >= n.n ? s.n - n.n + 1 : 0; i-- > 0;)
-				if (!memcmp(s.s + i, n.s, n.n)) {
-					k = i;
-					break;
-				}
-		} else {
-			k = str_find(s, n, 0);
-		}
+		size_t k = m.s[0] == 'r' ? str_rfind(r, s, n) : str_find(s, n, 0);
 		if (k == (size_t)-1) {
 			if (m.s[0] == 'i' || streq(m, "rindex"))
 				jr_fail(r, at, "ValueError", "substring not found");
@@ -1559,20 +1712,10 @@ static jval str_method(jrender *r, const jnode *at, jstr s, jstr m, jargs *a)
 					return jv_bool(0);
 			return jv_bool(1);
 		}
+		if (streq(m, "islower") || streq(m, "isupper"))
+			return jv_bool(str_is_case(r, at, s, m.s[2] == 'u'));
 		if (has_nonascii(s))
 			jr_fail(r, at, "NotSupported", "%.*s() on non-ASCII text is not supported", (int)m.n, m.s);
-		if (streq(m, "islower") || streq(m, "isupper")) {
-			int cased = 0;
-			for (size_t i = 0; i < s.n; i++) {
-				unsigned char c = (unsigned char)s.s[i];
-				if (isalpha(c)) {
-					cased = 1;
-					if (m.s[2] == 'l' ? isupper(c) : islower(c))
-						return jv_bool(0);
-				}
-			}
-			return jv_bool(cased);
-		}
 		if (!s.n)
 			return jv_bool(0);
 		for (size_t i = 0; i < s.n; i++) {
@@ -1585,6 +1728,8 @@ static jval str_method(jrender *r, const jnode *at, jstr s, jstr m, jargs *a)
 	}
 	if (streq(m, "zfill") || streq(m, "center") || streq(m, "ljust") || streq(m, "rjust")) {
 		long long w = want_int(r, at, argv_or(a, 0, "width", jv_int(0)), "width");
+		if (w > (long long)r->root.limit)
+			jr_fail(r, at, "LimitError", "width %lld exceeds the output limit", w);
 		jstr fill = streq(m, "zfill") ? (jstr){ "0", 1 } : (jstr){ " ", 1 };
 		if (!streq(m, "zfill") && a->nargs > 1)
 			fill = want_str(r, at, a->args[1], "fillchar");
@@ -1620,16 +1765,7 @@ static jval str_method(jrender *r, const jnode *at, jstr s, jstr m, jargs *a)
 		jstr p = want_str(r, at, a->args[0], "argument");
 		if (!p.n)
 			jr_fail(r, at, "ValueError", "empty separator");
-		size_t k = (size_t)-1;
-		if (m.s[0] == 'r') {
-			for (size_t i = s.n >= p.n ? s.n - p.n + 1 : 0; i-- > 0;)
-				if (!memcmp(s.s + i, p.s, p.n)) {
-					k = i;
-					break;
-				}
-		} else {
-			k = str_find(s, p, 0);
-		}
+		size_t k = m.s[0] == 'r' ? str_rfind(r, s, p) : str_find(s, p, 0);
 		jval t = jv_list(r, 3);
 		t.l->tuple = 1;
 		jstr e = { "", 0 };
@@ -1649,6 +1785,10 @@ static jval str_method(jrender *r, const jnode *at, jstr s, jstr m, jargs *a)
 
 jval jb_method(jrender *r, const jnode *at, jval self, jstr m, jargs *a)
 {
+	if (self.t == JV_STR)
+		jr_charge(r, self.s.n);
+	else if (self.t == JV_LIST)
+		jr_charge(r, self.l->n * 16);
 	if (self.t == JV_STR)
 		return str_method(r, at, self.s, m, a);
 	if (self.t == JV_DICT) {
@@ -1711,7 +1851,14 @@ jval jb_method(jrender *r, const jnode *at, jval self, jstr m, jargs *a)
 				jr_fail(r, at, "TypeError", "no items for cycling given");
 			return a->args[self.loop->i % (size_t)a->nargs];
 		}
-		jr_fail(r, at, "NotSupported", "loop.changed() is not supported");
+		/* changed(*args): true when the arguments differ from the previous call's */
+		jval now = jv_list(r, (size_t)a->nargs);
+		now.l->tuple = 1;
+		for (int i = 0; i < a->nargs; i++)
+			jl_push(r, now.l, a->args[i]);
+		int diff = self.loop->changed.t == JV_UNDEF || !jv_eq(self.loop->changed, now);
+		self.loop->changed = now;
+		return jv_bool(diff);
 	}
 	jr_fail(r, at, "SecurityError", "access to attribute '%.*s' of '%s' object is unsafe.", (int)m.n, m.s,
 		jv_typename(self));

@@ -5,6 +5,7 @@
  *
  * Renders are bounded: steps, output bytes, call depth and arena memory, so that a hostile
  * template ends with an error instead of hanging the pipeline. */
+#define _GNU_SOURCE   /* memmem */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,13 @@ _Noreturn void jr_undef_fail(jrender *r, jval u)
 	size_t n = strlen(m);
 	int unsafe = !strncmp(m, "access to attribute ", 20) && n > 10 && !strcmp(m + n - 10, "is unsafe.");
 	jr_fail(r, NULL, unsafe ? "SecurityError" : "UndefinedError", "%s", m);
+}
+
+void jr_charge(jrender *r, size_t n)
+{
+	r->steps += (long long)(n >> 6);
+	if (r->steps > r->max_steps)
+		jr_fail(r, NULL, "LimitError", "render takes more than %lld steps", r->max_steps);
 }
 
 static void step(jrender *r, const jnode *at)
@@ -214,6 +222,7 @@ jval jr_getitem(jrender *r, const jnode *at, jval obj, jval key)
 		if (i >= 0 && i < n) {
 			if (obj.t == JV_LIST)
 				return obj.l->v[i];
+			jr_charge(r, obj.s.n);
 			size_t o = ju_off(obj.s, (size_t)i), e = ju_off(obj.s, (size_t)i + 1);
 			return jv_strv((jstr){ obj.s.s + o, e - o });
 		}
@@ -248,10 +257,13 @@ static jval do_slice(jrender *r, const jnode *at, jval obj, jval a, jval b, jval
 	if (obj.t == JV_UNDEF)
 		jr_undef_fail(r, obj);
 	long long n;
-	if (obj.t == JV_LIST)
+	if (obj.t == JV_LIST) {
 		n = (long long)obj.l->n;
-	else if (obj.t == JV_STR)
+		jr_charge(r, obj.l->n * 16);
+	} else if (obj.t == JV_STR) {
+		jr_charge(r, obj.s.n);
 		n = (long long)ju_len(obj.s);
+	}
 	else
 		return jv_undef(r, "%s has no element slice", jv_objrepr(obj));
 	if (obj.t == JV_LIST && (obj.l->gen || obj.l->view))
@@ -317,8 +329,11 @@ jval jr_iterable(jrender *r, const jnode *at, jval v)
 	case JV_UNDEF:
 		return jv_list(r, 0);
 	case JV_LIST:
+		jr_charge(r, v.l->n * 16);
 		if (v.l->gen) {
 			/* single pass: what is left from the cursor, then nothing */
+			if (v.l->poison)
+				jr_fail(r, NULL, NULL, "%s", v.l->poison);
 			jval l = jv_list(r, 0);
 			if (v.l->pos >= v.l->n)
 				return l;
@@ -335,6 +350,7 @@ jval jr_iterable(jrender *r, const jnode *at, jval v)
 		return l;
 	}
 	case JV_STR: {
+		jr_charge(r, v.s.n * 16);
 		jval l = jv_list(r, v.s.n);
 		for (size_t i = 0; i < v.s.n;) {
 			size_t k = i;
@@ -464,17 +480,12 @@ static int contains(jrender *r, const jnode *at, jval needle, jval hay)
 	case JV_UNDEF:
 		return 0;
 	case JV_STR:
-		if (needle.t == JV_UNDEF)
-			jr_undef_fail(r, needle);
 		if (needle.t != JV_STR)
 			jr_fail(r, at, "TypeError", "'in <string>' requires string as left operand, not %s",
 				jv_typename(needle));
 		if (!needle.s.n)
 			return 1;
-		for (size_t i = 0; i + needle.s.n <= hay.s.n; i++)
-			if (!memcmp(hay.s.s + i, needle.s.s, needle.s.n))
-				return 1;
-		return 0;
+		return memmem(hay.s.s, hay.s.n, needle.s.s, needle.s.n) != NULL;
 	case JV_LIST:
 		for (size_t i = hay.l->gen ? hay.l->pos : 0; i < hay.l->n; i++) {
 			if (jv_eq(hay.l->v[i], needle)) {
@@ -483,10 +494,15 @@ static int contains(jrender *r, const jnode *at, jval needle, jval hay)
 				return 1;
 			}
 		}
-		if (hay.l->gen)
+		if (hay.l->gen) {
 			hay.l->pos = hay.l->n;
+			if (hay.l->poison)
+				jr_fail(r, NULL, NULL, "%s", hay.l->poison);
+		}
 		return 0;
 	case JV_DICT:
+		if ((needle.t == JV_LIST && !needle.l->tuple) || needle.t == JV_DICT || needle.t == JV_NS)
+			jr_fail(r, at, "TypeError", "unhashable type: '%s'", jv_typename(needle));
 		return jd_find(hay.d, needle) != NULL;
 	default:
 		jr_fail(r, at, "TypeError", "argument of type '%s' is not iterable", jv_typename(hay));
@@ -568,7 +584,12 @@ static jval eval(jrender *r, jframe *f, const jnode *x)
 		return jv_bool(x->flag ? !t : t);
 	}
 	case N_BIN:
-		return jb_binop(r, x, x->op, eval(r, f, x->a), eval(r, f, x->b));
+	{
+		/* left before right: which error a template reports depends on it */
+		jval a = eval(r, f, x->a);
+		jval b = eval(r, f, x->b);
+		return jb_binop(r, x, x->op, a, b);
+	}
 	case N_AND: {
 		jval a = eval(r, f, x->a);
 		return jv_truthy(a) ? eval(r, f, x->b) : a;
@@ -671,6 +692,7 @@ static void exec_for(jrender *r, jframe *f, const jnode *x)
 		items = cp;
 	}
 	jloop *l = jarena_alloc(&r->a, sizeof *l);
+	memset(l, 0, sizeof *l);
 	l->items = items;
 	l->n = n;
 	l->depth = 1;   /* only recursive loops (refused) go deeper */
@@ -822,6 +844,17 @@ static void exec_body(jrender *r, jframe *f, jnode **body, int n, int *ctl)
 			jv_tostr(r, r->out, v);
 			break;
 		}
+		case N_WITH: {
+			/* values are evaluated in the outer scope, then bound in a new one */
+			jval *vals = jarena_alloc(&r->a, (size_t)(x->nw + 1) * sizeof(jval));
+			for (int k = 0; k < x->nw; k++)
+				vals[k] = eval(r, f, x->w[k]);
+			jframe *wf = frame_new(r, f);
+			for (int k = 0; k < x->nw; k++)
+				assign(r, wf, x->a->v[k], vals[k]);
+			exec_body(r, wf, x->v, x->nv, ctl);
+			break;
+		}
 		case N_BREAK:
 			*ctl = 1;
 			break;
@@ -841,8 +874,8 @@ static void exec_body(jrender *r, jframe *f, jnode **body, int n, int *ctl)
 	}
 }
 
-int jinja_render(const jinja_t *t, const cJSON *vars, char **out, size_t *outlen,
-		 jinja_span_t **spans, size_t *nspans, char *err, size_t errlen)
+static int render(const jinja_t *t, const cJSON *vars, const char *text, size_t textlen, char **out,
+		  size_t *outlen, jinja_span_t **spans, size_t *nspans, char *err, size_t errlen)
 {
 	jrender *r = xcalloc(1, sizeof *r);
 	char dummy[8];
@@ -872,6 +905,13 @@ int jinja_render(const jinja_t *t, const cJSON *vars, char **out, size_t *outlen
 	if (vars && cJSON_IsObject(vars))
 		for (const cJSON *c = vars->child; c; c = c->next)
 			frame_set(r, root, jv_cstr(c->string ? c->string : "").s, jv_from_cjson(r, c, 0));
+	if (text) {
+		jval v = jv_from_json_text(r, text, textlen);
+		if (v.t != JV_DICT)
+			jr_fail(r, NULL, "TypeError", "template variables must be a JSON object, not %s", jv_typename(v));
+		for (size_t i = 0; i < v.d->n; i++)
+			frame_set(r, root, v.d->p[i].k.s, v.d->p[i].v);
+	}
 	int ctl = 0;
 	exec_body(r, root, t->body, t->nbody, &ctl);
 	*out = xmalloc(r->root.n + 1);
@@ -908,4 +948,16 @@ int jinja_render(const jinja_t *t, const cJSON *vars, char **out, size_t *outlen
 	jarena_free(&r->a);
 	free(r);
 	return 0;
+}
+
+int jinja_render(const jinja_t *t, const cJSON *vars, char **out, size_t *outlen,
+		 jinja_span_t **spans, size_t *nspans, char *err, size_t errlen)
+{
+	return render(t, vars, NULL, 0, out, outlen, spans, nspans, err, errlen);
+}
+
+int jinja_render_json(const jinja_t *t, const char *vars_json, size_t len, char **out, size_t *outlen,
+		      jinja_span_t **spans, size_t *nspans, char *err, size_t errlen)
+{
+	return render(t, NULL, vars_json, len, out, outlen, spans, nspans, err, errlen);
 }

@@ -36,6 +36,7 @@ struct jloop {
 	jval *items;
 	size_t n, i;
 	int depth;
+	jval changed;   /* loop.changed()'s last arguments (undefined before the first call) */
 };
 
 typedef struct {
@@ -61,6 +62,9 @@ typedef struct jrender {
 _Noreturn void jr_fail(jrender *r, const jnode *at, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 _Noreturn void jr_undef_fail(jrender *r, jval u);
+/* Counts work proportional to n bytes or items against the step limit (1 step per 64), so
+ * builtins that loop inside one step cannot run unbounded. */
+void jr_charge(jrender *r, size_t n);
 
 void jb_putn(jrender *r, jbuf *b, const char *s, size_t n);
 void jb_puts(jrender *r, jbuf *b, const char *s);
@@ -82,6 +86,7 @@ jval *jd_find(jdict *d, jval k);
 jval *jd_finds(jdict *d, const char *s, size_t n);
 void jd_set(jrender *r, jdict *d, jval k, jval v);
 jval jv_from_cjson(jrender *r, const cJSON *j, int depth);
+jval jv_from_json_text(jrender *r, const char *s, size_t n);
 const char *jv_typename(jval v);
 const char *jv_objrepr(jval v);
 int jv_truthy(jval v);

@@ -67,8 +67,10 @@ struct jlist {
 	size_t n, cap;
 	int tuple;   /* prints as (a, b) */
 	int view;    /* 1 dict_items, 2 dict_keys, 3 dict_values: prints so, no indexing, no JSON */
-	int gen;     /* 1 generator, 2 list_reverseiterator: single pass from pos, no len, no JSON */
+	int gen;     /* 1 generator, 2 list_reverseiterator, 3 dict_reversekeyiterator: single pass
+		      * from pos, no len, no JSON */
 	size_t pos;
+	const char *poison;   /* generator: the error its next step raises once the items run out */
 };
 
 typedef struct {
@@ -87,7 +89,7 @@ enum {
 	N_TEST, N_BIN, N_AND, N_OR, N_NOT, N_NEG, N_POS, N_COND, N_CONCAT, N_CMP, N_NSREF,
 	/* statements */
 	N_TEXT, N_OUTPUT, N_IF, N_FOR, N_SET, N_SETBLOCK, N_MACRO, N_CALLBLOCK, N_FILTERBLOCK,
-	N_BREAK, N_CONTINUE, N_GENERATION,
+	N_BREAK, N_CONTINUE, N_GENERATION, N_WITH,
 };
 
 /* binary / comparison operators */

@@ -836,8 +836,6 @@ static jnode *parse_postfix(P *p, jnode *x)
 				nv_push(p, &items, parse_subscript_item(p));
 			}
 			expect_op(p, ']', "]");
-			if (!items.n)
-				perr_at(p, pos, "TemplateSyntaxError", "expected subscript expression");
 			jnode *g = mk(p, N_ITEM, pos);
 			g->a = x;
 			if (items.n == 1) {
@@ -1383,13 +1381,38 @@ static jnode *parse_stmt(P *p)
 		expect_end(p, TK_BEND);
 		return x;
 	}
+	if (KW("with")) {
+		/* {% with a = 1, b = 2 %}: targets in names (as N_NAME nodes in v), values in w */
+		x = mk(p, N_WITH, pos);
+		nvec tg = { 0 }, vals = { 0 };
+		while (cur(p)->type != TK_BEND) {
+			if (tg.n)
+				expect_op(p, ',', ",");
+			jnode *t2 = parse_assign_target(p, 0, NULL);
+			expect_op(p, '=', "=");
+			nv_push(p, &tg, t2);
+			nv_push(p, &vals, parse_expr(p));
+		}
+		expect_end(p, TK_BEND);
+		x->a = mk(p, N_TUPLE, pos);
+		x->a->v = tg.v;
+		x->a->nv = tg.n;
+		x->w = vals.v;
+		x->nw = vals.n;
+		static const char *const ends[] = { "endwith", NULL };
+		x->v = parse_body(p, &x->nv, ends);
+		nexttok(p);
+		nexttok(p);
+		expect_end(p, TK_BEND);
+		return x;
+	}
 	if (KW("break") || KW("continue")) {
 		x = mk(p, KW("break") ? N_BREAK : N_CONTINUE, pos);
 		expect_end(p, TK_BEND);
 		return x;
 	}
 	static const char *const refused[] = { "extends", "include", "import", "from", "block",
-		"with", "autoescape", "do", "trans", "pluralize", NULL };
+		"autoescape", NULL };
 	for (int i = 0; refused[i]; i++)
 		if (KW(refused[i]))
 			perr_at(p, t->pos, "NotSupported", "tag '%.*s' is not supported", (int)kw.n, kw.s);
@@ -1488,6 +1511,7 @@ static void check_names(P *p, const jnode *x, int soft, int depth)
 		sa = sv = 0;
 		break;
 	case N_GENERATION:
+	case N_WITH:
 		sv = 0;
 		break;
 	}

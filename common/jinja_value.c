@@ -4,6 +4,7 @@
  *
  * Printing is where a C renderer most easily drifts from jinja2 without anyone noticing
  * (1.0 vs 1, True vs true, quote choice in repr), so it follows CPython's algorithms. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +19,15 @@ void jb_putn(jrender *r, jbuf *b, const char *s, size_t n)
 {
 	if (!n)
 		return;
+	jr_charge(r, 64 + n);
 	if (b->n + n + 1 > b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 256;
 		while (nc < b->n + n + 1)
 			nc *= 2;
-		if (b->limit && b->n + n > b->limit)
-			jr_fail(r, NULL, "LimitError", "output exceeds %zu bytes", b->limit);
+		/* every string a render builds, not only the output, is held to the output limit */
+		size_t lim = b->limit ? b->limit : r->root.limit;
+		if (b->n + n > lim)
+			jr_fail(r, NULL, "LimitError", "%s exceeds %zu bytes", b == &r->root ? "output" : "a string", lim);
 		char *ns = jarena_alloc(&r->a, nc);
 		if (b->n)
 			memcpy(ns, b->s, b->n);
@@ -182,6 +186,248 @@ jval jv_from_cjson(jrender *r, const cJSON *j, int depth)
 	return jv_none();
 }
 
+/* ---- JSON text, the way Python's json.loads reads it ---- */
+
+/* cJSON keeps no number literal, so 1.0 and 1 look alike and ints past 2^53 lose digits;
+ * Python keeps both. This reader keeps them: a literal with '.', 'e' or 'E' is a float,
+ * others are ints (beyond int64 refused). Also NaN/Infinity as json.loads accepts them. */
+typedef struct {
+	jrender *r;
+	const char *s;
+	size_t n, i;
+} jp;
+
+static _Noreturn void jp_fail(jp *p, const char *what)
+{
+	jr_fail(p->r, NULL, "JSONDecodeError", "%s: char %zu", what, p->i);
+}
+
+static void jp_ws(jp *p)
+{
+	while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' || p->s[p->i] == '\r'))
+		p->i++;
+}
+
+static int jp_lit(jp *p, const char *w)
+{
+	size_t k = strlen(w);
+	if (p->i + k <= p->n && !memcmp(p->s + p->i, w, k)) {
+		p->i += k;
+		return 1;
+	}
+	return 0;
+}
+
+static unsigned jp_hex4(jp *p)
+{
+	if (p->i + 4 > p->n)
+		jp_fail(p, "Invalid \\uXXXX escape");
+	unsigned v = 0;
+	for (int k = 0; k < 4; k++) {
+		char c = p->s[p->i++];
+		v <<= 4;
+		if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+		else jp_fail(p, "Invalid \\uXXXX escape");
+	}
+	return v;
+}
+
+static jstr jp_string(jp *p)
+{
+	p->i++;   /* opening quote */
+	size_t b = p->i;
+	while (p->i < p->n && p->s[p->i] != '"' && p->s[p->i] != '\\') {
+		if ((unsigned char)p->s[p->i] < 0x20)
+			jp_fail(p, "Invalid control character");
+		p->i++;
+	}
+	if (p->i < p->n && p->s[p->i] == '"') {
+		/* no escapes: point into the input */
+		jstr s = { p->s + b, p->i - b };
+		p->i++;
+		return s;
+	}
+	jbuf o = { 0 };
+	jb_putn(p->r, &o, p->s + b, p->i - b);
+	for (;;) {
+		if (p->i >= p->n)
+			jp_fail(p, "Unterminated string");
+		char c = p->s[p->i++];
+		if (c == '"')
+			break;
+		if ((unsigned char)c < 0x20)
+			jp_fail(p, "Invalid control character");
+		if (c != '\\') {
+			jb_putn(p->r, &o, &c, 1);
+			continue;
+		}
+		if (p->i >= p->n)
+			jp_fail(p, "Unterminated string");
+		char e = p->s[p->i++];
+		const char *m = NULL;
+		switch (e) {
+		case '"': m = "\""; break;
+		case '\\': m = "\\"; break;
+		case '/': m = "/"; break;
+		case 'b': m = "\b"; break;
+		case 'f': m = "\f"; break;
+		case 'n': m = "\n"; break;
+		case 'r': m = "\r"; break;
+		case 't': m = "\t"; break;
+		case 'u': {
+			unsigned cp = jp_hex4(p);
+			if (cp >= 0xD800 && cp < 0xDC00 && p->i + 6 <= p->n && p->s[p->i] == '\\' && p->s[p->i + 1] == 'u') {
+				size_t save = p->i;
+				p->i += 2;
+				unsigned lo = jp_hex4(p);
+				if (lo >= 0xDC00 && lo < 0xE000)
+					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				else
+					p->i = save;
+			}
+			if (cp >= 0xD800 && cp < 0xE000)
+				jr_fail(p->r, NULL, "NotSupported", "a lone surrogate in JSON input is not supported");
+			char u[4];
+			size_t k;
+			if (cp < 0x80) { u[0] = (char)cp; k = 1; }
+			else if (cp < 0x800) { u[0] = (char)(0xC0 | (cp >> 6)); u[1] = (char)(0x80 | (cp & 0x3F)); k = 2; }
+			else if (cp < 0x10000) { u[0] = (char)(0xE0 | (cp >> 12)); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[2] = (char)(0x80 | (cp & 0x3F)); k = 3; }
+			else { u[0] = (char)(0xF0 | (cp >> 18)); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)); u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F)); k = 4; }
+			jb_putn(p->r, &o, u, k);
+			continue;
+		}
+		default:
+			jp_fail(p, "Invalid \\escape");
+		}
+		jb_putn(p->r, &o, m, 1);
+	}
+	return jb_str(&o);
+}
+
+static jval jp_value(jp *p, int depth)
+{
+	if (depth > 200)
+		jr_fail(p->r, NULL, "LimitError", "input JSON nested too deeply");
+	jp_ws(p);
+	if (p->i >= p->n)
+		jp_fail(p, "Expecting value");
+	char c = p->s[p->i];
+	if (c == '{') {
+		p->i++;
+		jval d = jv_dict(p->r);
+		jp_ws(p);
+		if (p->i < p->n && p->s[p->i] == '}') {
+			p->i++;
+			return d;
+		}
+		for (;;) {
+			jp_ws(p);
+			if (p->i >= p->n || p->s[p->i] != '"')
+				jp_fail(p, "Expecting property name enclosed in double quotes");
+			jstr k = jp_string(p);
+			jp_ws(p);
+			if (p->i >= p->n || p->s[p->i] != ':')
+				jp_fail(p, "Expecting ':' delimiter");
+			p->i++;
+			jd_set(p->r, d.d, jv_strv(k), jp_value(p, depth + 1));
+			jp_ws(p);
+			if (p->i < p->n && p->s[p->i] == ',') {
+				p->i++;
+				continue;
+			}
+			if (p->i < p->n && p->s[p->i] == '}') {
+				p->i++;
+				return d;
+			}
+			jp_fail(p, "Expecting ',' delimiter");
+		}
+	}
+	if (c == '[') {
+		p->i++;
+		jval l = jv_list(p->r, 0);
+		jp_ws(p);
+		if (p->i < p->n && p->s[p->i] == ']') {
+			p->i++;
+			return l;
+		}
+		for (;;) {
+			jl_push(p->r, l.l, jp_value(p, depth + 1));
+			jp_ws(p);
+			if (p->i < p->n && p->s[p->i] == ',') {
+				p->i++;
+				continue;
+			}
+			if (p->i < p->n && p->s[p->i] == ']') {
+				p->i++;
+				return l;
+			}
+			jp_fail(p, "Expecting ',' delimiter");
+		}
+	}
+	if (c == '"')
+		return jv_strv(jp_string(p));
+	if (jp_lit(p, "true")) return jv_bool(1);
+	if (jp_lit(p, "false")) return jv_bool(0);
+	if (jp_lit(p, "null")) return jv_none();
+	if (jp_lit(p, "NaN")) return jv_float(NAN);
+	if (jp_lit(p, "Infinity")) return jv_float(INFINITY);
+	if (jp_lit(p, "-Infinity")) return jv_float(-INFINITY);
+	/* number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+	size_t b = p->i;
+	int isf = 0;
+	if (p->s[p->i] == '-')
+		p->i++;
+	if (p->i >= p->n || p->s[p->i] < '0' || p->s[p->i] > '9')
+		jp_fail(p, "Expecting value");
+	if (p->s[p->i] == '0')
+		p->i++;
+	else
+		while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9')
+			p->i++;
+	if (p->i + 1 < p->n && p->s[p->i] == '.' && p->s[p->i + 1] >= '0' && p->s[p->i + 1] <= '9') {
+		isf = 1;
+		p->i++;
+		while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9')
+			p->i++;
+	}
+	if (p->i < p->n && (p->s[p->i] == 'e' || p->s[p->i] == 'E')) {
+		size_t k = p->i + 1;
+		if (k < p->n && (p->s[k] == '+' || p->s[k] == '-'))
+			k++;
+		if (k < p->n && p->s[k] >= '0' && p->s[k] <= '9') {
+			isf = 1;
+			p->i = k;
+			while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9')
+				p->i++;
+		}
+	}
+	char buf[400];
+	size_t len = p->i - b;
+	if (len >= sizeof buf)
+		jr_fail(p->r, NULL, "NotSupported", "a JSON number of %zu digits is not supported", len);
+	memcpy(buf, p->s + b, len);
+	buf[len] = 0;
+	if (isf)
+		return jv_float(strtod(buf, NULL));
+	errno = 0;
+	long long v = strtoll(buf, NULL, 10);
+	if (errno == ERANGE)
+		jr_fail(p->r, NULL, "NotSupported", "integer %s does not fit 64 bits", buf);
+	return jv_int(v);
+}
+
+jval jv_from_json_text(jrender *r, const char *s, size_t n)
+{
+	jp p = { r, s, n, 0 };
+	jval v = jp_value(&p, 0);
+	jp_ws(&p);
+	if (p.i != n)
+		jp_fail(&p, "Extra data");
+	return v;
+}
+
 /* ---- type names, as Python's type(x).__name__ ---- */
 
 const char *jv_typename(jval v)
@@ -195,7 +441,7 @@ const char *jv_typename(jval v)
 	case JV_STR: return "str";
 	case JV_LIST:
 		if (v.l->gen)
-			return v.l->gen == 1 ? "generator" : "list_reverseiterator";
+			return v.l->gen == 1 ? "generator" : v.l->gen == 2 ? "list_reverseiterator" : "dict_reversekeyiterator";
 		if (v.l->view)
 			return v.l->view == 1 ? "dict_items" : v.l->view == 2 ? "dict_keys" : "dict_values";
 		return v.l->tuple ? "tuple" : "list";
@@ -217,7 +463,8 @@ const char *jv_objrepr(jval v)
 	case JV_FUNC: return v.fn->kind == JF_MACRO ? "jinja2.runtime.Macro object" : "builtin_function_or_method object";
 	case JV_LIST:
 		if (v.l->gen)
-			return v.l->gen == 1 ? "generator object" : "list_reverseiterator object";
+			return v.l->gen == 1 ? "generator object" : v.l->gen == 2 ? "list_reverseiterator object"
+					     : "dict_reversekeyiterator object";
 		if (v.l->view)
 			return v.l->view == 1 ? "dict_items object" : v.l->view == 2 ? "dict_keys object" : "dict_values object";
 		return v.l->tuple ? "tuple object" : "list object";

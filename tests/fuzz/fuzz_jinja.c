@@ -3,7 +3,8 @@
  * messages may crash, hang or exhaust memory; errors are fine.
  *
  * Input: template bytes, optionally followed by a NUL and a JSON object of variables
- * (default: a small conversation). Build and run (from the repository root):
+ * (default: a small conversation), rendered through both jinja_render (cJSON) and
+ * jinja_render_json (our JSON reader). Build and run (from the repository root):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon tests/fuzz/fuzz_jinja.c \
  *     common/jinja_*.c common/diag.c common/unicode.c common/unicode_tables.c \
  *     -lcjson -lm -o /tmp/fuzz_jinja
@@ -37,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	buf[size] = 0;
 	size_t tl = strlen(buf);
-	cJSON *vars = cJSON_Parse(tl < size ? buf + tl + 1 : default_vars);
+	const char *vtext = tl < size ? buf + tl + 1 : default_vars;
+	cJSON *vars = cJSON_Parse(vtext);
 	if (!vars)
 		vars = cJSON_Parse(default_vars);
 	char err[512];
@@ -50,6 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(out);
 			free(sp);
 		}
+		/* the same variables as JSON text, through our own JSON reader */
+		if (jinja_render_json(t, vtext, strlen(vtext), &out, &n, NULL, NULL, err, sizeof err) == 0)
+			free(out);
 		jinja_free(t);
 	}
 	cJSON_Delete(vars);

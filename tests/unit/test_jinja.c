@@ -138,7 +138,7 @@ int main(void)
 
 	cJSON *convs = cJSON_GetObjectItem(idx, "conversations");
 	cJSON *cases = cJSON_GetObjectItem(idx, "cases");
-	int total = 0, exact = 0, unexpected = 0, known_bad = 0, fixed = 0;
+	int total = 0, exact = 0, unexpected = 0, known_bad = 0, fixed = 0, text_mismatch = 0;
 	cJSON *c;
 	cJSON_ArrayForEach(c, cases) {
 		const char *tname = cJSON_GetStringValue(cJSON_GetObjectItem(c, "template"));
@@ -169,6 +169,17 @@ int main(void)
 			cJSON_AddItemToObject(vars, "bos_token", cJSON_Duplicate(cJSON_GetObjectItem(c, "bos_token"), 1));
 			cJSON_AddItemToObject(vars, "eos_token", cJSON_Duplicate(cJSON_GetObjectItem(c, "eos_token"), 1));
 			rc = jinja_render(t, vars, &out, &outlen, NULL, NULL, err, sizeof err);
+			/* the JSON-text entry point must agree with the cJSON one */
+			char *vtxt = cJSON_PrintUnformatted(vars), *out2 = NULL, err2[1024] = "";
+			size_t outlen2 = 0;
+			int rc2 = jinja_render_json(t, vtxt, strlen(vtxt), &out2, &outlen2, NULL, NULL, err2, sizeof err2);
+			if (rc2 != rc || (rc == 0 && (outlen2 != outlen || memcmp(out, out2, outlen))) ||
+			    (rc && strcmp(err, err2))) {
+				printf("FAIL %s: jinja_render_json differs from jinja_render (%s)\n", result, rc2 ? err2 : "rendered");
+				text_mismatch++;
+			}
+			free(out2);
+			cJSON_free(vtxt);
 			cJSON_Delete(vars);
 		}
 		int ok = 0;
@@ -237,5 +248,5 @@ int main(void)
 	printf("chat templates: %d of %d exact (%d known failures, %d unexpected)\n", exact, total,
 	       known_bad, unexpected);
 	int mf = test_masks(dir);
-	return unexpected || fixed || mf ? 1 : 0;
+	return unexpected || fixed || mf || text_mismatch ? 1 : 0;
 }

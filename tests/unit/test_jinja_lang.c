@@ -191,15 +191,82 @@ static void filters_methods(void)
 	OK("{{ range(3)|list }} {{ range(5, 0, -2)|list }}", "[0, 1, 2] [5, 3, 1]");
 }
 
+/* map/select/items/... are generators in jinja2: single pass, no len(), not JSON, always
+ * true, and their errors wait until they are iterated */
+static void generators(void)
+{
+	OK("{% set g = [1, 2, 3]|select('odd') %}{{ g|list }}{{ g|list }}", "[1, 3][]");
+	OK("{% set g = [1, 2, 3]|map('string') %}{{ g|first }}{{ g|join }}", "123");
+	OK("{{ 1 in [1, 2]|select }} {{ []|select and 'yes' }} {{ none|selectattr('a')|list }}", "True yes []");
+	OK("{{ 'x' if 5|select else 'y' }}", "x");   /* not iterated, so no error */
+	ERR("{{ 5|select|list }}", "TypeError: 'int' object is not iterable", NULL);
+	OK("{{ [1]|map('upper')|list }}", "['1']");   /* filters stringify what they get */
+	ERR("{{ [1, 2]|select|length }}", "TypeError: object of type 'generator' has no len()", NULL);
+	ERR("{{ [{'a': 1}]|map(attribute='a')|tojson }}", "TypeError: Object of type generator is not JSON serializable", NULL);
+	ERR("{{ {'a': 1}.items()|tojson }}", "TypeError: Object of type dict_items is not JSON serializable", NULL);
+	OK("{{ 1|items is defined }}", "True");
+	ERR("{{ 1|items|list }}", "TypeError: Can only get item pairs from a mapping.", NULL);
+	OK("{{ [1, 2, 3]|reverse|list }} {{ [1, 2, 3, 4, 5]|batch(2, 0)|list }}", "[3, 2, 1] [[1, 2], [3, 4], [5, 0]]");
+	ERR("{{ [1]|select }}", "NotSupported: ", "printing a generator");
+}
+
+static void python_corners(void)
+{
+	/* operands are evaluated left to right: the left error is the one reported */
+	ERR("{{ (1 < 'a') + undefined_x }}", "TypeError: '<' not supported between instances of 'int' and 'str'", NULL);
+	OK("{{ 'x' % undefined_x }} {{ 'x' % [1] }} {{ '%s-%d' % ('a', 2) }}", "x x a-2");
+	ERR("{{ 'x' % 1 }}", "TypeError: not all arguments converted during string formatting", NULL);
+	ERR("{{ [] in {} }}", "TypeError: unhashable type: 'list'", NULL);
+	ERR("{{ u|int }}", "UndefinedError: 'u' is undefined", NULL);
+	ERR("{{ u|abs }}", "TypeError: bad operand type for abs(): 'Undefined'", NULL);
+	ERR("{{ 1 is true 2 }}", "TypeError: test_true() takes 1 positional argument but 2 were given", NULL);
+	OK("{{ 'ΣΑΣ'.islower() }} {{ 'éa'.islower() }} {{ 'ÉCOLE'.lower() }} {{ u is callable }}", "False True école True");
+	ERR("{{ 'ΣΑΣ'.lower() }}", "NotSupported: ", "capital sigma");
+}
+
 static void macros(void)
 {
 	OK("{% macro f(a, b=2) %}[{{ a }}{{ b }}]{% endmacro %}{{ f(1) }}{{ f(1, 3) }}{{ f(b=5, a=0) }}", "[12][13][05]");
 	OK("{% set x %}  block {{ 1 }}  {% endset %}[{{ x }}]{% set y | trim %}  yy  {% endset %}[{{ y }}]",
 	   "[  block 1  ][yy]");
 	OK("{% filter upper %}hello {{ 'x' }}{% endfilter %}", "HELLO X");
+	OKV("{% with a = 1, b = a %}{{ a }}{{ b }}{% set c = 3 %}{% endwith %}[{{ a }}{{ c }}]", "{\"a\": 5}", "15[5]");
+	OK("{% for x in [1, 1, 2, 3, 3] %}{% if loop.changed(x) %}{{ x }}{% endif %}{% endfor %}", "123");
+	OK("{{ '%s - %s'|format('Hello?', 'Foo!') }}", "Hello? - Foo!");
 	OK("{% macro m() %}<{{ caller() }}>{% endmacro %}{% call m() %}inner{% endcall %}", "<inner>");
 	OK("{% macro m() %}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 2, a=3) }}", "(1, 2){'a': 3}");
 	OK("{% set g = 'G' %}{% macro f() %}{{ g }}{% endmacro %}{% set g = 'H' %}{{ f() }}", "H");
+}
+
+/* jinja_render_json reads numbers as json.loads does; cJSON cannot tell 1.0 from 1 */
+static void json_text(const char *vars, const char *src, const char *want, const char *want_err)
+{
+	char err[512] = "";
+	char *out = NULL;
+	size_t n = 0;
+	total++;
+	jinja_t *t = jinja_compile(src, "t", err, sizeof err);
+	int rc = t ? jinja_render_json(t, vars, strlen(vars), &out, &n, NULL, NULL, err, sizeof err) : -1;
+	if (want ? (rc || strcmp(out, want)) : (!rc || strncmp(err, want_err, strlen(want_err)))) {
+		printf("FAIL json %s with %s\n  got:  %s\n  want: %s\n", src, vars, rc ? err : out,
+		       want ? want : want_err);
+		fails++;
+	}
+	free(out);
+	jinja_free(t);
+}
+
+static void json_input(void)
+{
+	json_text("{\"a\": 1.0, \"b\": 1, \"c\": 1e2, \"d\": 9007199254740993, \"e\": -0.0}",
+		  "{{ a }} {{ b }} {{ c }} {{ d }} {{ e }} {{ [a, b, c]|tojson }}",
+		  "1.0 1 100.0 9007199254740993 -0.0 [1.0, 1, 100.0]", NULL);
+	json_text("{\"s\": \"\\u00e9\\ud83e\\udd99\\n\\\"\", \"k\": {\"z\": 1, \"a\": 2, \"z\": 3}}",
+		  "{{ s|tojson }} {{ k }}", "\"\xc3\xa9\xf0\x9f\xa6\x99\\n\\\"\" {'z': 3, 'a': 2}", NULL);
+	json_text("{\"x\": NaN, \"y\": -Infinity}", "{{ x }} {{ y|tojson }}", "nan -Infinity", NULL);
+	json_text("{\"a\": [1, 2,]}", "", NULL, "JSONDecodeError: Expecting value");
+	json_text("[1]", "", NULL, "TypeError: template variables must be a JSON object");
+	json_text("{\"a\": 123456789012345678901234}", "", NULL, "NotSupported: integer");
 }
 
 static void generation(void)
@@ -253,6 +320,7 @@ static void refusals(void)
 	ERR("line1\n{{ 1 + }}", "TemplateSyntaxError: t:2:8: unexpected end of print statement", NULL);
 	ERR("{% endfor %}", "TemplateSyntaxError: t:1:4: Encountered unknown tag 'endfor'.", NULL);
 	ERR("{% frobnicate %}", "TemplateSyntaxError: t:1:4: Encountered unknown tag 'frobnicate'.", NULL);
+	ERR("{% do x %}", "TemplateSyntaxError: t:1:4: Encountered unknown tag 'do'.", NULL);   /* not enabled by transformers */
 	ERR("{{ 'abc }}", "TemplateSyntaxError: t:1:4: unexpected end of string literal", NULL);
 	ERR("{{ (1 }}", "TemplateSyntaxError: t:1:7: unexpected '}', expected ')'", NULL);
 	ERR("{# open", "TemplateSyntaxError: t:1:1: missing end of comment tag", NULL);
@@ -265,6 +333,12 @@ static void limits(void)
 	ERR("{% for i in range(100000) %}{{ 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' }}{% endfor %}", "LimitError: ", "output exceeds");
 	ERR("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "LimitError: ", "nested deeper");
 	ERR("{{ range(1000000)|list }}", "OverflowError: Range too big.", NULL);
+	/* work inside one builtin counts too */
+	ERR("{{ 'x' * 100000000 }}", "LimitError: ", "repetition");
+	ERR("{{ 'x'|center(100000000) }}", "LimitError: ", "width");
+	ERR("{% set s = 'ab' * 200000 %}{% for i in range(100000) %}{{ s[i] }}{% endfor %}", "LimitError: ", "steps");
+	ERR("{% set s = 'a' * 500000 %}{% for i in range(100000) %}{% if s.rfind('ab') %}{% endif %}{% endfor %}",
+	    "LimitError: ", "steps");
 	jinja_set_limits(0, 0);
 	/* parse depth: a deeply bracketed expression is refused, not a stack overflow */
 	char *deep = malloc(20000);
@@ -290,6 +364,9 @@ int main(void)
 	operators();
 	tests_and_undefined();
 	filters_methods();
+	generators();
+	python_corners();
+	json_input();
 	macros();
 	generation();
 	refusals();
