@@ -123,8 +123,17 @@ void ft_debug(const char *fmt, ...)
 /* A fatal error ends the process at once: cleanups (removing half-written outputs), then the
  * streams flushed, then _exit — no atexit handlers, whose only work left would be
  * LeakSanitizer reporting the memory a failing tool did not bother to free. */
+static jmp_buf *die_jmp;
+
+void diag_catch_die(jmp_buf *jb)
+{
+	die_jmp = jb;
+}
+
 static _Noreturn void die_exit(int status)
 {
+	if (die_jmp)
+		longjmp(*die_jmp, status ? status : 1);
 	run_cleanups();
 	fflush(NULL);
 	_exit(status);
