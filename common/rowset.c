@@ -35,9 +35,12 @@ static void rowset_add(rowset_t *rs, const uint32_t *tok, uint32_t n, const uint
 void rowset_from_records(rowset_t *rs, recset_t *all, const ft_config_t *cfg, int packing, const char *what)
 {
 	if (packing < 0)
-		packing = config_bool(cfg, "sample_packing", 0);
-	lenpolicy_t lp;
-	lenpolicy_from_config(cfg, &lp);
+		packing = cfg ? config_bool(cfg, "sample_packing", 0) : 0;
+	lenpolicy_t lp = {.seq_len = TOKFILE_MAX_TOKENS, .min_len = 1, .excess = EXCESS_DROP};
+	if (cfg)
+		lenpolicy_from_config(cfg, &lp);
+	else
+		packing = 0;   /* no config: each record a row of its own, as it is */
 	recset_t kept;
 	recset_init(&kept);
 	ds_stats_t st = {.read = all->n};
@@ -65,13 +68,13 @@ void rowset_from_records(rowset_t *rs, recset_t *all, const ft_config_t *cfg, in
 	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order), *len = xmalloc((n ? n : 1) * sizeof *len);
 	for (size_t i = 0; i < n; i++)
 		order[i] = (uint32_t)i;
-	pack_opts_t po = {
-		.algo = config_bool(cfg, "sample_packing_sequentially", 0) ? PACK_SEQUENTIAL : PACK_AUTO,
-		.capacity = lp.seq_len,
-		.max_per_bin = (uint32_t)config_int(cfg, "sample_packing_bin_size", 200),
-		.group_size = (size_t)config_int(cfg, "sample_packing_group_size", 100000),
-		.seed = (uint64_t)config_int(cfg, "seed", 42),
-	};
+	pack_opts_t po = {.algo = PACK_AUTO, .capacity = lp.seq_len, .max_per_bin = 200, .group_size = 100000, .seed = 42};
+	if (cfg) {
+		po.algo = config_bool(cfg, "sample_packing_sequentially", 0) ? PACK_SEQUENTIAL : PACK_AUTO;
+		po.max_per_bin = (uint32_t)config_int(cfg, "sample_packing_bin_size", 200);
+		po.group_size = (size_t)config_int(cfg, "sample_packing_group_size", 100000);
+		po.seed = (uint64_t)config_int(cfg, "seed", 42);
+	}
 	/* as ft-pack: a seeded shuffle before first-fit, unless curriculum_sampling */
 	if (packing && po.algo == PACK_AUTO && !config_bool(cfg, "curriculum_sampling", 0)) {
 		rng_t rng = rng_seed(po.seed, 3);
@@ -79,7 +82,7 @@ void rowset_from_records(rowset_t *rs, recset_t *all, const ft_config_t *cfg, in
 	}
 	for (size_t i = 0; i < n; i++)
 		len[i] = recset_len(&kept, order[i]);
-	uint32_t *buf = xmalloc(((size_t)lp.seq_len + 1) * sizeof *buf);
+	uint32_t *buf = packing ? xmalloc(((size_t)lp.seq_len + 1) * sizeof *buf) : NULL;
 	if (packing) {
 		pack_result_t pr;
 		pack_bins(len, n, &po, &pr);
