@@ -326,6 +326,15 @@ model_t *train_load_model(const ft_config_t *cfg, st_dtype_t *dtype, int with_ad
 		m = model_init_random(&mc, seed, &ops_cpu);
 		*dtype = ST_F32;
 	} else {
+		char p1[4200], p2[4200];
+		snprintf(p1, sizeof p1, "%s/model.safetensors", dir);
+		snprintf(p2, sizeof p2, "%s/model.safetensors.index.json", dir);
+		if (access(p1, R_OK) != 0 && access(p2, R_OK) != 0) {
+			snprintf(p1, sizeof p1, "%s/config.json", dir);
+			if (access(p1, R_OK) == 0)
+				ft_die(FT_EXIT_DATA, "%s: config.json but no weights (model.safetensors); set reinit_weights: "
+				       "true to start from seeded random weights", q(dir));
+		}
 		*dtype = hfdir_dtype(dir);
 		m = model_load(dir, &ops_cpu);
 	}
@@ -700,7 +709,7 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 	r->o = o;
 	r->order_epoch = -1;
 	const char *where = config_path(cfg);
-	optim_check_name(config_str(cfg, "optimizer", "adamw_torch_fused"), q(where));
+	optim_check_name(config_str(cfg, "optimizer", "adamw_torch_fused"), config_where(cfg, "optimizer"));
 	int sk = sched_from_name(config_str(cfg, "lr_scheduler", "cosine"));
 	if (sk < 0)
 		ft_die(FT_EXIT_USAGE, "%s: 'lr_scheduler': %s is not supported yet (cosine, linear, constant, "
