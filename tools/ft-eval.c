@@ -65,10 +65,10 @@ int main(int argc, char **argv)
 	}
 	if (!batch_size)
 		batch_size = 1;
-	struct stat st;
-	if (model_dir && (stat(model_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+	struct stat sb;
+	if (model_dir && (stat(model_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
 		ft_die(FT_EXIT_DATA, "%s: no such model folder", q(model_dir));
-	if (adapter && (stat(adapter, &st) != 0 || !S_ISDIR(st.st_mode)))
+	if (adapter && (stat(adapter, &sb) != 0 || !S_ISDIR(sb.st_mode)))
 		ft_die(FT_EXIT_DATA, "%s: no such adapter folder", q(adapter));
 	if (model_dir) {
 		m = model_load(model_dir, &ops_cpu);
