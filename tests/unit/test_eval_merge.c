@@ -115,7 +115,8 @@ int main(void)
 		st_file_t *rf = st_open(path);
 		snprintf(ftp, sizeof ftp, "%s/%s.ftp", tmp, an);
 		write_ftp(ftp, rf);
-		float want = st_load_f32(st_need(rf, "loss", 1, NULL))[0];
+		float *lp = st_load_f32(st_need(rf, "loss", 1, NULL)), want = lp[0];
+		free(lp);
 		st_close(rf);
 		rowset_t rs;
 		rowset_init(&rs);
@@ -134,7 +135,9 @@ int main(void)
 		train_evaluate(m, &rs, 2, &e2);
 		snprintf(path, sizeof path, "%s/adapter/ref_forward.safetensors", dir);
 		rf = st_open(path);
-		want = st_load_f32(st_need(rf, "loss", 1, NULL))[0];
+		lp = st_load_f32(st_need(rf, "loss", 1, NULL));
+		want = lp[0];
+		free(lp);
 		st_close(rf);
 		l2 = (float)(e2.loss_sum / (double)e2.ntok);
 		snprintf(what, sizeof what, "%s eval loss with adapter vs PEFT", an);

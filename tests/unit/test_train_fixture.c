@@ -97,7 +97,7 @@ int main(void)
 	int ok = 1;
 	snprintf(path, sizeof path, "%s/history.json", dir);
 	char *ht = slurp(path);
-	cJSON *hist = cJSON_GetObjectItem(cJSON_Parse(ht), "history");
+	cJSON *hroot = cJSON_Parse(ht), *hist = cJSON_GetObjectItem(hroot, "history");
 	snprintf(path, sizeof path, "%s/out/metrics.jsonl", tmp);
 	char *mt = slurp(path);
 	int nstep = 0;
@@ -151,6 +151,7 @@ int main(void)
 	}
 	st_close(ref);
 	st_close(got);
+	cJSON_Delete(hroot);
 	free(ht);
 	free(mt);
 	rmtree(tmp);
