@@ -704,7 +704,10 @@ static void run_eval(run_t *r)
 
 void train_run(const ft_config_t *cfg, const train_opts_t *o)
 {
-	run_t R = {0}, *r = &R;
+	/* static: what a fatal error leaves allocated stays reachable (no leak reports on exit) */
+	static run_t R;
+	memset(&R, 0, sizeof R);
+	run_t *r = &R;
 	r->cfg = cfg;
 	r->o = o;
 	r->order_epoch = -1;
@@ -748,9 +751,7 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 	if (o->data) {
 		rowset_load(&r->train, o->data, cfg, -1);
 	} else {
-		recset_t tr, va;
-		recset_init(&tr);
-		recset_init(&va);
+		recset_t tr, va;   /* dataset_prepare initialises both */
 		ds_stats_t st;
 		memset(&st, 0, sizeof st);
 		dataset_prepare(cfg, &tr, &va, &st);

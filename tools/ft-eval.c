@@ -87,9 +87,7 @@ int main(int argc, char **argv)
 	if (data) {
 		rowset_load(&rs, data, cfg, packing);
 	} else {
-		recset_t tr, va;
-		recset_init(&tr);
-		recset_init(&va);
+		recset_t tr, va;   /* dataset_prepare initialises both */
 		ds_stats_t st;
 		memset(&st, 0, sizeof st);
 		dataset_prepare(cfg, &tr, &va, &st);
