@@ -592,8 +592,15 @@ static void save_checkpoint(run_t *r)
 		long *steps;
 		int n = list_checkpoints(r->outdir, &steps);
 		for (int i = 0; i + r->save_limit < n; i++) {
+			/* renamed away first, so an interrupt never leaves half a checkpoint-N */
+			char gone[4400];
 			snprintf(p, sizeof p, "%s/checkpoint-%ld", r->outdir, steps[i]);
-			rmtree(p);
+			snprintf(gone, sizeof gone, "%s/.checkpoint-%ld.tmp.old", r->outdir, steps[i]);
+			if (rename(p, gone) != 0)
+				ft_die(FT_EXIT_IO, "%s: cannot remove: %s", q(p), strerror(errno));
+			int h = diag_push_cleanup(rmtree_cb, gone);
+			rmtree(gone);
+			diag_pop_cleanup(h);
 		}
 		free(steps);
 	}
