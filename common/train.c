@@ -498,7 +498,10 @@ static cJSON *trainer_state(run_t *r)
 static void save_weights(run_t *r, const char *dir, st_dtype_t dtype)
 {
 	if (r->lora) {
-		model_lora_save(r->m, dir, r->base_dir);
+		/* base_model_name_or_path as the config names it, as Axolotl's PEFT save does */
+		model_lora_save(r->m, dir, config_str(r->cfg, "base_model", r->base_dir));
+		if (strcmp(dir, r->outdir) == 0)
+			hfdir_copy_side_files(r->base_dir, dir, 1);   /* Axolotl saves the model config and tokenizer beside it */
 	} else {
 		model_save_dir(r->m, dir, dtype, (size_t)5 << 30);
 		hfdir_copy_side_files(r->base_dir, dir, 1);
