@@ -735,8 +735,6 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		       "noise on the embeddings)", config_where(cfg, "neftune_noise_alpha"));
 	const char *ad = config_str(cfg, "adapter", NULL);
 	r->lora = ad && !strcmp(ad, "lora");
-	if (r->lora)
-		(void)0;
 	r->seed = (uint64_t)config_int(cfg, "seed", 42);
 	r->curriculum = config_bool(cfg, "curriculum_sampling", 0);
 	r->mbs = (int)config_int(cfg, "micro_batch_size", 1);
@@ -752,8 +750,6 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 	r->m = train_load_model(cfg, &r->dtype, 1);
 	r->base_dir = xstrdup(config_model_dir(cfg));
 	int V = model_cfg(r->m)->V;
-	if (r->lora && config_bool(cfg, "lora_model_dir", 0) == 0 && !config_str(cfg, "lora_model_dir", NULL))
-		(void)0;
 
 	/* data */
 	rowset_init(&r->train);
