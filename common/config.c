@@ -10,6 +10,7 @@
 #include <stdio.h> /* opts.h, via config.h, uses FILE */
 
 #include "config.h"
+#include "device.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -82,7 +83,8 @@ const char *cfg_where_key(const cfgctx_t *c, const char *dotted, char *buf, size
 	return where_impl(c->file, c->pos, c->ov, c->nov, dotted, 1, buf, n);
 }
 
-void cfg_fail(const cfgctx_t *c, const char *field, const char *fmt, ...)
+void cfg_fail_at(const char *file, int line, const cfgctx_t *c, const char *field,
+	const char *fmt, ...)
 {
 	char w[600], msg[1024];
 	va_list ap;
@@ -90,8 +92,9 @@ void cfg_fail(const cfgctx_t *c, const char *field, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (field)
-		ft_die(FT_EXIT_USAGE, "%s: '%s': %s", cfg_where(c, field, w, sizeof w), field, msg);
-	ft_die(FT_EXIT_USAGE, "%s: %s", cfg_where(c, NULL, w, sizeof w), msg);
+		ft_die_at(file, line, FT_EXIT_USAGE, "%s: '%s': %s", cfg_where(c, field, w, sizeof w),
+			field, msg);
+	ft_die_at(file, line, FT_EXIT_USAGE, "%s: %s", cfg_where(c, NULL, w, sizeof w), msg);
 }
 
 void cfg_warn(const cfgctx_t *c, const char *field, const char *fmt, ...)
@@ -435,6 +438,9 @@ static void check_value(vctx_t *vc, const schema_field_t *f, cJSON *parent, cons
 				}
 				(void)b;
 			}
+			if (cJSON_IsFalse(v) && schema_list_has(f->values, "no"))
+				cfg_fail(c, path, "expected one of %s, got false (YAML reads an unquoted no as "
+					"false; write \"no\")", spaced(f->values, r, sizeof r));
 			snprintf(want, sizeof want, "one of %s%s", spaced(f->values, r, sizeof r),
 				f->flags & SF_OR_BOOL ? ", true, false" : "");
 			type_fail(c, path, count_words(f->values) <= 16 ? want : "a string", v);
@@ -570,7 +576,7 @@ static void check_model(vctx_t *vc, cJSON *obj, const schema_model_t *m, const c
 			const schema_model_t *one[] = { m, NULL };
 			const char *s = suggest(also ? also : one, e->string);
 			char w[600];
-			if (vc->strict)
+			if (vc->strict && !vc->quiet)
 				ft_die(FT_EXIT_USAGE, "%s: '%s': unknown field%s%s%s (strict: true)",
 					cfg_where_key(vc->c, p, w, sizeof w), p, s ? "; did you mean '" : "",
 					s ? s : "", s ? "'?" : "");
@@ -792,9 +798,16 @@ static void derive(cfgctx_t *c, cJSON *r)
 	if (!is_set(r, "eval_batch_size"))
 		set_item(r, "eval_batch_size", cJSON_CreateNumber(mbs));
 
-	/* Precision. With no GPU declared, bf16/tf32 "auto" resolve to false: the CPU backend is
-	 * float32. (Axolotl would also turn fp16 on there; ft does not.) */
+	/* Precision. bf16/tf32 "auto" follow the machine, as Axolotl's capability probe does: on
+	 * when a GPU with bf16 (Ampere or newer) is there or declared (CONFIG_GPU), off on the CPU
+	 * backend, which is float32. (Axolotl would also turn fp16 on there; ft does not.) The
+	 * probe runs only for "auto", so tools in a pipeline do not pay for CUDA start-up. */
 	const cJSON *bf = cfg_get(r, "bf16");
+	if (cJSON_IsString(bf) || cJSON_IsString(cfg_get(r, "tf32"))) {
+		device_info_t dev;
+		device_probe(&dev);
+		c->gpu = c->gpu || device_has_bf16(&dev);
+	}
 	if (cJSON_IsString(bf)) { /* "auto" */
 		int on = c->gpu && !cfg_truthy(cfg_get(r, "fp16"));
 		set_item(r, "bf16", cJSON_CreateBool(on));
@@ -834,10 +847,14 @@ static void derive(cfgctx_t *c, cJSON *r)
 		set_item(r, "save_strategy", cJSON_CreateString("epoch"));
 	if (!is_set(r, "save_total_limit"))
 		set_item(r, "save_total_limit", cJSON_CreateNumber(4));
-	if (!is_set(r, "eval_strategy")) {
-		const char *es = !has_eval ? "no" : is_set(r, "eval_steps") ? "steps" : "no";
-		set_item(r, "eval_strategy", cJSON_CreateString(es));
-	}
+	/* No evaluation data means no evaluation, whatever eval_strategy says (the trainer
+	 * builder checks that first); else eval_steps means steps; else as given, or "no". */
+	if (!has_eval)
+		set_item(r, "eval_strategy", cJSON_CreateString("no"));
+	else if (is_set(r, "eval_steps"))
+		set_item(r, "eval_strategy", cJSON_CreateString("steps"));
+	else if (!is_set(r, "eval_strategy"))
+		set_item(r, "eval_strategy", cJSON_CreateString("no"));
 
 	/* Model and tokenizer locations. */
 	if (!is_set(r, "base_model_config") && is_set(r, "base_model"))
@@ -1032,6 +1049,27 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 					: "'%s' is not a directory",
 				bm);
 	}
+	/* Other inputs named by path: a tokenizer or model config elsewhere than base_model, an
+	 * adapter to continue from, a checkpoint to resume. */
+	static const char *const dirs[] = { "base_model_config", "tokenizer_config", "lora_model_dir",
+		NULL };
+	for (int i = 0; dirs[i]; i++) {
+		const char *p = cJSON_GetStringValue(cfg_get(cfg->root, dirs[i]));
+		if (!p || (bm && !strcmp(p, bm)) || is_dir(p))
+			continue;
+		char *snap = i < 2 ? config_hf_snapshot(p, "models") : NULL;
+		if (snap) {
+			free(snap);
+			continue;
+		}
+		missing(c, validate, dirs[i], i < 2 && looks_like_hf_id(p)
+			? "'%s' is not a local directory and not in the Hugging Face cache"
+			: "'%s' is not a directory", p);
+	}
+	const char *rc = cJSON_GetStringValue(cfg_get(cfg->root, "resume_from_checkpoint"));
+	if (rc && !is_dir(rc))
+		missing(c, validate, "resume_from_checkpoint", "'%s' is not a directory", rc);
+
 	const char *lists[] = { "datasets", "test_datasets" };
 	for (int l = 0; l < 2; l++) {
 		const cJSON *ds = cfg_get(cfg->root, lists[l]);
@@ -1089,13 +1127,16 @@ ft_config_t *config_load(const char *path, const cfg_override_t *ov, int nov, in
 	cfg->path = xstrdup(path);
 	cfg->flags = flags;
 	ydoc_t *doc = ydoc_load_file(path);
-	if (!doc->root)
-		ft_die(FT_EXIT_USAGE, "'%s': empty config; expected a mapping of fields such as "
-			"base_model and datasets", path);
-	if (doc->root->kind != YN_MAP)
+	if (!doc->root || doc->root->kind != YN_MAP) {
+		int empty = !doc->root, line = empty ? 0 : doc->root->line, col = empty ? 0 : doc->root->col;
+		int list = !empty && doc->root->kind == YN_SEQ;
+		ydoc_free(doc);
+		if (empty)
+			ft_die(FT_EXIT_USAGE, "'%s': empty config; expected a mapping of fields such as "
+				"base_model and datasets", path);
 		ft_die(FT_EXIT_USAGE, "'%s':%d:%d: expected a mapping of fields at the top level, found %s",
-			path, doc->root->line, doc->root->col,
-			doc->root->kind == YN_SEQ ? "a list" : "a single value");
+			path, line, col, list ? "a list" : "a single value");
+	}
 	cJSON *u = ynode_to_json(doc->root, &cfg->pos, "", path);
 	ydoc_free(doc);
 
@@ -1128,6 +1169,12 @@ ft_config_t *config_load(const char *path, const cfg_override_t *ov, int nov, in
 	(void)top;
 	check_model(&vc, u, schema_top(), "", NULL);
 
+	/* Required fields (base_model, learning_rate): Axolotl refuses a config without them. */
+	for (size_t i = 0; i < schema_top()->n; i++) {
+		const schema_field_t *f = &schema_top()->fields[i];
+		if ((f->flags & SF_REQUIRED) && !(f->flags & SF_INTERNAL) && !cfg_get(u, f->name))
+			cfg_fail(&c, f->name, "required");
+	}
 	cfgrules_check(&c);
 	cfgrules_check_support(&c);
 

@@ -233,7 +233,7 @@ static const schema_model_t model_ebft = { "EBFTConfig", fields_ebft, sizeof fie
 static const schema_field_t fields_dataset[] = {
 	{ "path", ST_STR, 0, NULL, NULL, SUP_YES, NULL, "local file or directory (relative to the current directory), or a Hugging Face dataset id in the local cache", NULL },
 	{ "split", ST_STR, 0, NULL, NULL, SUP_YES, NULL, "split to read (train when unset)", NULL },
-	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_YES, NULL, "format: unset (pre-tokenized), chat_template, alpaca[:chat|:chatml|:phi], completion, input_output, or a mapping (user-defined)", NULL },
+	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_YES, NULL, "format: unset (pre-tokenized), chat_template, alpaca[:chat|:chatml|:phi], completion, input_output, or a mapping (user-defined)", &model_udp },
 	{ "input_transform", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "transform applied to rows before formatting", NULL },
 	{ "shards", ST_INT, 0, NULL, NULL, SUP_NO, NULL, "split the dataset into this many shards", NULL },
 	{ "shards_idx", ST_INT, 0, NULL, NULL, SUP_NO, NULL, "use this shard", NULL },
@@ -300,7 +300,7 @@ static const schema_model_t model_pretraining = { "PretrainingDataset", fields_p
 static const schema_field_t fields_dpo[] = {
 	{ "path", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "DPO dataset field", NULL },
 	{ "split", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "DPO dataset field", NULL },
-	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_NO, NULL, "DPO dataset field", NULL },
+	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_NO, NULL, "DPO dataset field", &model_udd },
 	{ "data_files", ST_STRLIST, 0, NULL, NULL, SUP_NO, NULL, "DPO dataset field", NULL },
 	{ "revision", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "DPO dataset field", NULL },
 	{ "field_messages", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "DPO dataset field", NULL },
@@ -325,7 +325,7 @@ static const schema_model_t model_udd = { "UserDefinedDPOType", fields_udd, size
 static const schema_field_t fields_kto[] = {
 	{ "path", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "KTO dataset field", NULL },
 	{ "split", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "KTO dataset field", NULL },
-	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_NO, NULL, "KTO dataset field", NULL },
+	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_NO, NULL, "KTO dataset field", &model_udk },
 	{ "data_files", ST_STRLIST, 0, NULL, NULL, SUP_NO, NULL, "KTO dataset field", NULL },
 	{ "trust_remote_code", ST_BOOL, 0, "false", NULL, SUP_NO, NULL, "KTO dataset field", NULL },
 	{ "revision", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "KTO dataset field", NULL },
@@ -579,7 +579,7 @@ static const schema_field_t fields_top[] = {
 	{ "kto_undesirable_weight", ST_FLOAT, 0, NULL, NULL, SUP_NO, NULL, "preference-loss hyperparameter", NULL },
 	{ "rl_beta", ST_FLOAT, 0, NULL, NULL, SUP_NO, NULL, "preference-loss hyperparameter", NULL },
 	/* Memory / device map */
-	{ "max_memory", ST_ENUM, 0, NULL, "cpu,disk", SUP_IGNORED, NULL, "memory placement option", NULL },
+	{ "max_memory", ST_MAP, 0, NULL, NULL, SUP_IGNORED, NULL, "memory placement option", NULL },
 	{ "gpu_memory_limit", ST_ANY, 0, NULL, NULL, SUP_IGNORED, NULL, "memory placement option", NULL },
 	{ "low_cpu_mem_usage", ST_BOOL, 0, NULL, NULL, SUP_IGNORED, NULL, "memory placement option", NULL },
 	/* Chat template */
@@ -1056,7 +1056,7 @@ void schema_write_man(FILE *f)
 	      "setting it to anything but its default or null is an error naming the field.\n"
 	      ".PP\n"
 	      "Keys ft does not know draw a warning with the nearest known name (an error under\n"
-	      ".BR strict: true ).\n"
+	      ".BR \"strict: true\" ).\n"
 	      "Cross-field rules (for example: qlora needs load_in_4bit; warmup_steps and warmup_ratio\n"
 	      "exclude each other) are checked before support, so a config gets the rule's message\n"
 	      "first. Command-line overrides\n"

@@ -16,7 +16,7 @@
 
 /* Deeper than any config needs; the tree walks below recurse, so the depth is bounded. */
 #define YAML_MAX_DEPTH 200
-#define YAML_MAX_VALUES 1000000
+#define YAML_MAX_VALUES 100000
 
 /* ---- scalar resolution: PyYAML's implicit resolvers, copied pattern for pattern ---- */
 
@@ -187,6 +187,12 @@ _Noreturn static void build_die(builder_t *b, yaml_mark_t m, const char *what, c
 
 static void anchor_set(builder_t *b, const char *name, ynode_t *n)
 {
+	/* PyYAML refuses a second anchor of the same name; so do we, rather than guess which */
+	for (size_t i = 0; i < b->nanchors; i++)
+		if (!strcmp(b->anchors[i].name, name)) {
+			yaml_mark_t m = { 0, (size_t)n->line - 1, (size_t)n->col - 1 };
+			build_die(b, m, "duplicate anchor", name);
+		}
 	xgrow((void **)&b->anchors, &b->capanchors, b->nanchors + 1, sizeof *b->anchors);
 	b->anchors[b->nanchors].name = xstrdup(name);
 	b->anchors[b->nanchors].node = n;
@@ -195,7 +201,7 @@ static void anchor_set(builder_t *b, const char *name, ynode_t *n)
 
 static ynode_t *anchor_get(builder_t *b, const char *name)
 {
-	for (size_t i = b->nanchors; i-- > 0;) /* a redefined anchor: the latest wins */
+	for (size_t i = b->nanchors; i-- > 0;)
 		if (!strcmp(b->anchors[i].name, name))
 			return b->anchors[i].node;
 	return NULL;
@@ -486,7 +492,8 @@ ydoc_t *ydoc_parse(const char *text, size_t len, const char *subject)
 
 ydoc_t *ydoc_load_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	int std = !strcmp(path, "-"); /* the config may come on stdin, like every ft input */
+	FILE *f = std ? stdin : fopen(path, "rb");
 	if (!f)
 		ft_die(FT_EXIT_IO, "'%s': cannot open: %s", path, strerror(errno));
 	char *buf = NULL;
@@ -502,7 +509,8 @@ ydoc_t *ydoc_load_file(const char *path)
 	}
 	if (ferror(f))
 		ft_die(FT_EXIT_IO, "'%s': cannot read: %s", path, strerror(errno));
-	fclose(f);
+	if (!std)
+		fclose(f);
 	ydoc_t *d = ydoc_parse(buf, len, path);
 	free(buf);
 	return d;
@@ -524,24 +532,64 @@ void ydoc_free(ydoc_t *d)
 
 /* ---- positions and conversion to cJSON ---- */
 
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Index of path in t->v, or the empty slot where it would go (*found = 0). */
+static size_t ypos_slot(const ypos_table_t *t, const char *path, int *found)
+{
+	size_t i = hash_str(path) & (t->hcap - 1);
+	while (t->slot[i]) {
+		if (!strcmp(t->v[t->slot[i] - 1].path, path)) {
+			*found = 1;
+			return i;
+		}
+		i = (i + 1) & (t->hcap - 1);
+	}
+	*found = 0;
+	return i;
+}
+
+static void ypos_rehash(ypos_table_t *t)
+{
+	free(t->slot);
+	t->hcap = t->hcap ? t->hcap * 2 : 64;
+	t->slot = xcalloc(t->hcap, sizeof *t->slot);
+	for (size_t k = 0; k < t->n; k++) {
+		int found;
+		size_t i = ypos_slot(t, t->v[k].path, &found);
+		t->slot[i] = k + 1;
+	}
+}
+
 void ypos_add(ypos_table_t *t, const char *path, int line, int col, int kline, int kcol)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (!strcmp(t->v[i].path, path)) {
-			t->v[i].line = line, t->v[i].col = col;
-			t->v[i].key_line = kline, t->v[i].key_col = kcol;
-			return;
-		}
+	if ((t->n + 1) * 2 > t->hcap)
+		ypos_rehash(t);
+	int found;
+	size_t i = ypos_slot(t, path, &found);
+	if (found) {
+		ypos_t *p = &t->v[t->slot[i] - 1];
+		p->line = line, p->col = col, p->key_line = kline, p->key_col = kcol;
+		return;
+	}
 	xgrow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v);
 	t->v[t->n++] = (ypos_t){ xstrdup(path), line, col, kline, kcol };
+	t->slot[i] = t->n;
 }
 
 const ypos_t *ypos_find(const ypos_table_t *t, const char *path)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (!strcmp(t->v[i].path, path))
-			return &t->v[i];
-	return NULL;
+	if (!t->hcap)
+		return NULL;
+	int found;
+	size_t i = ypos_slot(t, path, &found);
+	return found ? &t->v[t->slot[i] - 1] : NULL;
 }
 
 void ypos_free(ypos_table_t *t)
@@ -549,6 +597,7 @@ void ypos_free(ypos_table_t *t)
 	for (size_t i = 0; i < t->n; i++)
 		free(t->v[i].path);
 	free(t->v);
+	free(t->slot);
 	memset(t, 0, sizeof *t);
 }
 

@@ -36,7 +36,7 @@ typedef struct {
 /* Parses text; `subject` names it in messages ("cfg.yml"). Malformed YAML exits 2 with
  * `prog: 'subject':LINE:COL: problem`. An empty stream gives root == NULL. */
 ydoc_t *ydoc_parse(const char *text, size_t len, const char *subject);
-/* Reads and parses a file; a file that cannot be read exits 4. */
+/* Reads and parses a file ("-": standard input); a file that cannot be read exits 4. */
 ydoc_t *ydoc_load_file(const char *path);
 void ydoc_free(ydoc_t *d);
 
@@ -54,11 +54,13 @@ typedef struct {
 typedef struct {
 	ypos_t *v;
 	size_t n, cap;
+	size_t *slot;   /* open-addressing index into v (i + 1; 0 = empty), hcap entries */
+	size_t hcap;
 } ypos_table_t;
 
 /* Converts the tree to cJSON (integers and floats both become numbers, scalars keep their
  * resolved type), recording positions under `prefix` ("" for the root). Aliases are expanded;
- * a document that expands past a million values is refused (exit 2), so a "billion laughs"
+ * a document that expands past 100000 values is refused (exit 2), so a "billion laughs"
  * file cannot exhaust memory. */
 cJSON *ynode_to_json(const ynode_t *n, ypos_table_t *pos, const char *prefix,
 	const char *subject);

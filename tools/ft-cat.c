@@ -4,7 +4,9 @@
  * label being the id for a trained token and -100 otherwise — the triples
  * `axolotl preprocess --debug` prints — coloured on a terminal (green trains, red does not).
  * --json gives one object per record for scripts and tests; --stats the counts, lengths and
- * fill; --meta the metadata block. */
+ * fill; --meta the metadata block. With --tokenizer, each record or sample is shown as its
+ * decoded text instead, the trained spans green on a terminal (or between [[ and ]] where
+ * there is no colour), so a label mask can be read at a glance. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,10 +14,12 @@
 #include "diag.h"
 #include "json.h"
 #include "opts.h"
+#include "tokenizer.h"
 #include "tokfile.h"
 
 static int as_json, stats, meta_only;
-static const char *color = "auto";
+static const char *color = "auto", *tokenizer_dir;
+static tok_t *tok;
 static long head = -1;
 
 static const opt_t options[] = {
@@ -25,12 +29,14 @@ static const opt_t options[] = {
 	{ "meta", 'm', OPT_FLAG, &meta_only, NULL, "print the metadata block as JSON", 0, 0 },
 	{ "head", 'n', OPT_INT, &head, "N", "show only the first N records or rows", 0, 1e15 },
 	{ "color", 0, OPT_STR, &color, "WHEN", "colour trained tokens: auto (default), always, never", 0, 0 },
+	{ "tokenizer", 't', OPT_STR, &tokenizer_dir, "DIR",
+	  "show decoded text (tokenizer of model folder DIR), trained spans marked", 0, 0 },
 	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 };
 
 static const opt_spec_t spec = {
 	.name = "ft-cat",
-	.synopsis = "[--json | --stats | --meta] [-n N] [FILE ...]",
+	.synopsis = "[--json | --stats | --meta] [-n N] [--tokenizer DIR] [FILE ...]",
 	.summary = "Print .ftt token files and .ftp packed files readably.",
 	.opts = options,
 	.min_args = 0,
@@ -39,8 +45,43 @@ static const opt_spec_t spec = {
 
 static int use_color;
 
+/* Decoded text, trained runs marked. Each run's text is the difference of the decodes of
+ * the prefixes that end and start it, so decoders that treat the first token specially
+ * (SentencePiece's leading space) give the same text as decoding the whole record. */
+static void print_text(const uint32_t *t, uint32_t n)
+{
+	int32_t *ids = xmalloc((n ? n : 1) * sizeof *ids);
+	for (uint32_t i = 0; i < n; i++)
+		ids[i] = (int32_t)TOK_ID(t[i]);
+	size_t done = 0;
+	uint32_t start = 0;
+	while (start < n) {
+		uint32_t end = start;
+		int tr = t[start] >> 31;
+		while (end < n && (int)(t[end] >> 31) == tr)
+			end++;
+		size_t len;
+		char *text = tok_decode(tok, ids, end, 0, &len);
+		const char *piece = len >= done ? text + done : "";
+		size_t plen = len >= done ? len - done : 0;
+		if (tr)
+			printf(use_color ? "\033[32m%.*s\033[0m" : "[[%.*s]]", (int)plen, piece);
+		else
+			printf("%.*s", (int)plen, piece);
+		done = len;
+		free(text);
+		start = end;
+	}
+	putchar('\n');
+	free(ids);
+}
+
 static void print_tokens(const uint32_t *t, uint32_t n)
 {
+	if (tok) {
+		print_text(t, n);
+		return;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t id = TOK_ID(t[i]);
 		int tr = t[i] >> 31;
@@ -189,10 +230,14 @@ int main(int argc, char **argv)
 		use_color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	else if (strcmp(color, "never"))
 		ft_die(FT_EXIT_USAGE, "'--color': %s is not one of auto, always, never", q(color));
+	if (tokenizer_dir)
+		tok = tok_load(tokenizer_dir);
 	if (res.nargs == 0)
 		cat_file(NULL);
 	for (int i = 0; i < res.nargs; i++)
 		cat_file(res.args[i]);
+	if (tok)
+		tok_free(tok);
 	opts_result_free(&res);
 	diag_close_stdout();
 	return 0;

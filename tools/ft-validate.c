@@ -13,10 +13,11 @@
 int main(int argc, char **argv)
 {
 	diag_init(argv[0]);
-	int print = 0, strict = 0, gpu = 0, man = 0, list = 0, fingerprint = 0;
+	int print = 0, strict = 0, gpu = 0, man = 0, list = 0, fingerprint = 0, model_dir = 0;
 	const opt_t opts[] = {
 		{ "print", 'p', OPT_FLAG, &print, NULL, "print the resolved config as canonical JSON", 0, 0 },
 		{ "fingerprint", 0, OPT_FLAG, &fingerprint, NULL, "print the config fingerprint (hex)", 0, 0 },
+		{ "model-dir", 0, OPT_FLAG, &model_dir, NULL, "print the model directory base_model resolves to", 0, 0 },
 		{ "strict", 0, OPT_FLAG, &strict, NULL, "treat unknown fields as errors (as strict: true)", 0, 0 },
 		{ "gpu", 0, OPT_FLAG, &gpu, NULL, "resolve bf16/tf32 auto as on a GPU with bf16 (Ampere or newer)", 0, 0 },
 		{ "list-fields", 0, OPT_FLAG, &list, NULL, "list every known field: name, type, default, support", 0, 0 },
@@ -66,6 +67,8 @@ int main(int argc, char **argv)
 	}
 	if (fingerprint)
 		printf("%s\n", config_fingerprint(cfg));
+	if (model_dir && config_model_dir(cfg))
+		printf("%s\n", config_model_dir(cfg));
 	config_free(cfg);
 	free(ov);
 	opts_result_free(&res);

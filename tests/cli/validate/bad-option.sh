@@ -1,0 +1,1 @@
+ft-validate --print=yes cfg.yml

@@ -1,0 +1,1 @@
+ft-validate "$DATA/configs/gemma2__qlora.yml"

@@ -1,0 +1,1 @@
+ft-validate "$DATA/configs/llama-3__lora-1b.yml"

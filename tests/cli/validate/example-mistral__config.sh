@@ -1,0 +1,1 @@
+ft-validate "$DATA/configs/mistral__config.yml"

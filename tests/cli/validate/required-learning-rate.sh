@@ -1,0 +1,10 @@
+. "$ROOT/tests/lib/cfg.sh"
+cat >cfg.yml <<'EOF'
+base_model: ./model
+datasets:
+  - path: data.jsonl
+    type: alpaca
+micro_batch_size: 2
+gradient_accumulation_steps: 1
+EOF
+ft-validate cfg.yml

@@ -1,0 +1,10 @@
+. "$ROOT/tests/lib/cfg.sh"
+base >cfg.yml
+cat >>cfg.yml <<'EOF'
+adapter: lora
+load_in_8bit: true
+lora_r: 8
+lora_target_linear: true
+lora_mlp_kernel: true
+EOF
+ft-validate cfg.yml

@@ -1,0 +1,10 @@
+. "$ROOT/tests/lib/cfg.sh"
+base >cfg.yml
+cat >>cfg.yml <<'EOF'
+adapter: lora
+lora_r: 8
+lora_target_modules:
+  - q_proj
+  - "(v_proj"
+EOF
+ft-validate cfg.yml

@@ -1,0 +1,8 @@
+. "$ROOT/tests/lib/cfg.sh"
+base >cfg.yml
+cat >>cfg.yml <<'EOF'
+adapter: qlora
+lora_r: 8
+lora_target_linear: true
+EOF
+ft-validate cfg.yml

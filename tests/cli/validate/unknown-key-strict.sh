@@ -1,0 +1,7 @@
+. "$ROOT/tests/lib/cfg.sh"
+base >cfg.yml
+cat >>cfg.yml <<'EOF'
+strict: true
+lerning_rate: 0.1
+EOF
+ft-validate cfg.yml

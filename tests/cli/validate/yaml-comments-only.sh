@@ -1,0 +1,2 @@
+printf '# nothing here\n' >cfg.yml
+ft-validate cfg.yml

@@ -1,0 +1,2 @@
+: >cfg.yml
+ft-validate cfg.yml

@@ -1,0 +1,2 @@
+printf 'base_model: x\n  datasets: [\n' >cfg.yml
+ft-validate cfg.yml

@@ -1,0 +1,2 @@
+printf 'base_model: x\nlearning_rate: 1\n - a\n' >cfg.yml
+ft-validate cfg.yml

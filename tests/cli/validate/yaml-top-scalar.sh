@@ -1,0 +1,2 @@
+printf 'hello\n' >cfg.yml
+ft-validate cfg.yml

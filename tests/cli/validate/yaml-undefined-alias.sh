@@ -1,0 +1,2 @@
+printf 'base_model: *nope\n' >cfg.yml
+ft-validate cfg.yml

@@ -1,0 +1,2 @@
+printf 'base_model: !python/object x\n' >cfg.yml
+ft-validate cfg.yml
