@@ -17,7 +17,7 @@
 #include "json.h"
 #include "optim.h"
 #include "rng.h"
-#include "sched.h"
+#include "lrsched.h"
 #include "train.h"
 
 /* ---- files and folders ---- */

@@ -1,7 +1,7 @@
 /* train: the training loop of ft-train and the evaluation of ft-eval, on the model engine.
  *
  * The arithmetic a user can observe is the Hugging Face Trainer's: optimizer step k runs at
- * learning_rate * factor(k - 1) (sched.h), micro batches of micro_batch_size rows are
+ * learning_rate * factor(k - 1) (lrsched.h), micro batches of micro_batch_size rows are
  * accumulated gradient_accumulation_steps at a time and the step's loss is the sum of token
  * cross-entropies over all of them divided by their label tokens, the global L2 norm of the
  * trainable gradients is logged before clipping to max_grad_norm, and AdamW is torch's

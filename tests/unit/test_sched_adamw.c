@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "optim.h"
-#include "sched.h"
+#include "lrsched.h"
 
 static int ok = 1;
 

@@ -1,9 +1,9 @@
-/* sched: transformers' schedule lambdas (optimization.py), written with the same float
+/* lrsched: transformers' schedule lambdas (optimization.py), written with the same float
  * operations in the same order so the learning rates agree to the last bit with Python's. */
 #include <math.h>
 #include <string.h>
 
-#include "sched.h"
+#include "lrsched.h"
 
 int sched_from_name(const char *name)
 {
