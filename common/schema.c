@@ -377,7 +377,7 @@ static const schema_field_t fields_top[] = {
 	{ "mean_resizing_embeddings", ST_BOOL, 0, "false", NULL, SUP_NO, NULL, "model initialisation option", NULL },
 	{ "shrink_embeddings", ST_BOOL, 0, NULL, NULL, SUP_NO, NULL, "model initialisation option", NULL },
 	{ "embeddings_skip_upcast", ST_BOOL, 0, NULL, NULL, SUP_IGNORED, NULL, "model initialisation option", NULL },
-	{ "reinit_weights", ST_BOOL, 0, NULL, NULL, SUP_NO, NULL, "model initialisation option", NULL },
+	{ "reinit_weights", ST_BOOL, 0, NULL, NULL, SUP_YES, NULL, "initialise the model from config.json with seeded random weights instead of loading them", NULL },
 	{ "trainer_cls", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "model initialisation option", NULL },
 	/* Trainer mode: RL, reward models, QAT/PTQ, EBFT, DPO knobs */
 	{ "rl", ST_ENUM, 0, NULL, "dpo,gdpo,grpo,ipo,orpo,kto,simpo,ebft", SUP_NO, NULL, "preference / reinforcement learning method", NULL },
