@@ -14,7 +14,9 @@
 //        tiles of every query head of the group that can see those keys, lane l taking
 //        query l of the tile.
 // Scores are float32 dot products (the CPU's are double): within rounding of a float32
-// reference, which is what the tests allow for.
+// reference, which is what the tests allow for. When the matrix products run on tensor cores
+// (ops_cuda_set_matmul tf32/bf16), attention does too, in attention_tc.cu, for HD a multiple
+// of 16 up to 128; these kernels remain the float32 path and the fallback.
 #include <math.h>
 
 #include "cuda_common.cuh"
@@ -346,6 +348,9 @@ void cuda_attention_fwd(float *out, float *lse, const float *q, const float *k, 
 {
 	if (N <= 0 || nseq <= 0 || max_seqlen <= 0)
 		return;
+	if (cuda_matmul_mode() != CUDA_MM_FP32 && cuda_attention_tc_ok(HD)
+	    && cuda_attention_tc_fwd(out, lse, q, k, v, cu, nseq, max_seqlen, NH, NKV, HD, scale, softcap, window))
+		return;
 	attn_setup(HD);
 	attn_args a = {cu, NH, NKV, HD, window, scale, softcap};
 	dim3 grid(ceil_div(max_seqlen, QB), NH, nseq);
@@ -364,6 +369,10 @@ void cuda_attention_bwd(float *dq, float *dk, float *dv, const float *dout, cons
 	float *D = (float *)cuda_scratch(1, (size_t)N * NH * sizeof(float));   // (N, NH)
 	attn_rowdot_kernel<<<ceil_div((size_t)N * NH, 8), 256>>>(D, dout, out, N * NH, HD);
 	CUDA_LAUNCHED();
+	if (cuda_matmul_mode() != CUDA_MM_FP32 && cuda_attention_tc_ok(HD)
+	    && cuda_attention_tc_bwd(dq, dk, dv, dout, D, lse, q, k, v, cu, nseq, max_seqlen, NH, NKV, HD, scale, softcap,
+				     window))
+		return;
 	dim3 gq(ceil_div(max_seqlen, QB), NH, nseq);
 	attn_bwd_dq_kernel<<<gq, QB * 32, dq_smem(HD)>>>(dq, dout, out, lse, q, k, v, a);
 	CUDA_LAUNCHED();

@@ -47,6 +47,17 @@ void cuda_attention_fwd(float *out, float *lse, const float *q, const float *k, 
 void cuda_attention_bwd(float *dq, float *dk, float *dv, const float *dout, const float *out, const float *lse,
 			const float *q, const float *k, const float *v, const int *cu, int nseq, int max_seqlen,
 			int N, int NH, int NKV, int HD, float scale, float softcap, int window);
+// Tensor-core attention (attention_tc.cu): whether HD suits it; the calls return 0 for an
+// unsupported HD (the caller then uses the float32 kernels).
+int cuda_attention_tc_ok(int HD);
+int cuda_attention_tc_fwd(float *out, float *lse, const float *q, const float *k, const float *v, const int *cu,
+			  int nseq, int max_seqlen, int NH, int NKV, int HD, float scale, float softcap, int window);
+int cuda_attention_tc_bwd(float *dq, float *dk, float *dv, const float *dout, const float *D, const float *lse,
+			  const float *q, const float *k, const float *v, const int *cu, int nseq, int max_seqlen,
+			  int NH, int NKV, int HD, float scale, float softcap, int window);
+// The matrix-product mode (cuda_mm_t) in force; attention follows it: float32 kernels for
+// CUDA_MM_FP32, tensor cores otherwise.
+int cuda_matmul_mode(void);
 // A device scratch buffer that grows as needed (one per slot; the backend is single-stream).
 void *cuda_scratch(int slot, size_t bytes);
 

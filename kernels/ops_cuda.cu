@@ -144,6 +144,12 @@ static cublasHandle_t cublas;
 static int mm_mode = -1;
 
 extern "C" void ops_cuda_set_matmul(cuda_mm_t mode) { mm_mode = (int)mode; }
+static void cublas_init(void);
+int cuda_matmul_mode(void)
+{
+	cublas_init();
+	return mm_mode;
+}
 
 static void cublas_init(void)
 {

@@ -39,6 +39,35 @@ static void cmp_loss(const char *op, const char *what, float got, float ref)
 	gc_cmp(op, what, &got, &ref, 1, 0, 1e-5);
 }
 
+/* The same with the CUDA model's products and attention on TF32 tensor cores: loss within 1e-3
+ * relative, logits and each gradient ||cuda - cpu|| / ||cpu|| <= 1e-2 (TF32 operands: ~3e-4
+ * per product, compounded through the layers and the softmaxes). */
+static void run_pair_tf32(const char *tag, model_t *mc, model_t *mg, const batch_t *b)
+{
+	char what[200];
+	const modelcfg_t *c = model_cfg(mc);
+	ops_cuda_set_matmul(CUDA_MM_TF32);
+	model_zero_grad(mc);
+	model_zero_grad(mg);
+	float lc = model_forward(mc, b), lg = model_forward(mg, b);
+	snprintf(what, sizeof what, "%s loss", tag);
+	gc_cmp_norm("tf32_loss", what, &lg, &lc, 1, 1e-3);
+	float *got = hdown(model_logits(mg), (size_t)b->N * c->V);
+	snprintf(what, sizeof what, "%s logits", tag);
+	gc_cmp_norm("tf32_logits", what, got, model_logits(mc), (size_t)b->N * c->V, 1e-2);
+	free(got);
+	model_backward(mc, 1.0f / model_ntargets(mc));
+	model_backward(mg, 1.0f / model_ntargets(mg));
+	for (int i = 0; i < model_nparams(mc); i++) {
+		param_t *pc = model_param(mc, i), *pg = model_param(mg, i);
+		got = hdown(pg->grad, pc->numel);
+		snprintf(what, sizeof what, "%s %s", tag, pc->name);
+		gc_cmp_norm("tf32_grad", what, got, pc->grad, pc->numel, 1e-2);
+		free(got);
+	}
+	ops_cuda_set_matmul(CUDA_MM_FP32);
+}
+
 /* forward + backward on both, compare logits, loss and the gradients of base (lora 0) or
  * LoRA (lora 1) parameters */
 static void run_pair(const char *tag, model_t *mc, model_t *mg, const batch_t *b, int lora, st_file_t *rg)
@@ -88,6 +117,9 @@ int main(void)
 		hf_batch_t hb;
 		hf_batch_load(&hb, ref);
 		run_pair(hf_archs[a], mc, mg, &hb.b, 0, rg);
+		char tag[64];
+		snprintf(tag, sizeof tag, "%s tf32", hf_archs[a]);
+		run_pair_tf32(tag, mc, mg, &hb.b);
 		if (!strcmp(hf_archs[a], "llama")) {
 			/* the PEFT fixture adapter, base frozen */
 			snprintf(path, sizeof path, "%s/adapter", dir);
