@@ -51,19 +51,34 @@ __device__ __forceinline__ bool tc_visible(int i, int j, int window) { return j 
 template <int HD> __device__ void mm_abt(float *out, const float *A, const float *B)
 {
 	constexpr int LD = HD + 4;
+	// up to HD 64 the 16 x HD A operand is loaded once for the four column tiles (HD / 8
+	// fragments, 32 registers at HD 64); above, registers are short (dk/dv at HD 128 spill)
+	constexpr int NA = HD <= 64 ? HD / 8 : 1;
+	frag_a ah[NA];
+	if (HD <= 64) {
+#pragma unroll
+		for (int k = 0; k < NA; k++) {
+			wmma::load_matrix_sync(ah[k], A + k * 8, LD);
+			to_tf32(ah[k]);
+		}
+	}
 #pragma unroll
 	for (int n = 0; n < TB / 16; n++) {
 		frag_c c;
 		wmma::fill_fragment(c, 0.0f);
 #pragma unroll
 		for (int k = 0; k < HD; k += 8) {
-			frag_a a;
 			frag_bt b;
-			wmma::load_matrix_sync(a, A + k, LD);
 			wmma::load_matrix_sync(b, B + n * 16 * LD + k, LD);
-			to_tf32(a);
 			to_tf32(b);
-			wmma::mma_sync(c, a, b, c);
+			if (HD <= 64) {
+				wmma::mma_sync(c, ah[k / 8], b, c);
+			} else {
+				frag_a a;
+				wmma::load_matrix_sync(a, A + k, LD);
+				to_tf32(a);
+				wmma::mma_sync(c, a, b, c);
+			}
 		}
 		wmma::store_matrix_sync(out + n * 16, c, SLD, wmma::mem_row_major);
 	}
@@ -108,7 +123,7 @@ template <int HD> __global__ void __launch_bounds__(TW * 32)
 	float *Qs = sm, *Ks = Qs + TB * LD, *Vs = Ks + TB * LD, *Os = Vs + TB * LD, *Ss = Os + TB * LD;
 	int s = blockIdx.z, h = blockIdx.y, g = h / (a.NH / a.NKV);
 	int start = a.cu[s], len = a.cu[s + 1] - start;
-	int q0 = blockIdx.x * TB;
+	int q0 = (gridDim.x - 1 - blockIdx.x) * TB;   // the longest rows first: a shorter tail
 	if (q0 >= len)
 		return;
 	int w = threadIdx.x >> 5, lane = threadIdx.x & 31;
@@ -213,7 +228,7 @@ template <int HD> __global__ void __launch_bounds__(TW * 32)
 	      *Ps = Ss + TB * SLD;
 	int s = blockIdx.z, h = blockIdx.y, g = h / (a.NH / a.NKV);
 	int start = a.cu[s], len = a.cu[s + 1] - start;
-	int q0 = blockIdx.x * TB;
+	int q0 = (gridDim.x - 1 - blockIdx.x) * TB;   // the longest rows first: a shorter tail
 	if (q0 >= len)
 		return;
 	int w = threadIdx.x >> 5, lane = threadIdx.x & 31;
