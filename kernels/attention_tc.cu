@@ -17,6 +17,7 @@
 //    dv += P^T dO, dk += dS^T Q.
 #include <math.h>
 #include <mma.h>
+#include <stdint.h>
 
 #include "cuda_common.cuh"
 
@@ -104,14 +105,29 @@ template <int HD> __device__ void mm_pv(frag_c *acc, const float *P, const float
 }
 
 // stage rows [r0, r0 + 64) of x (row stride ldx floats, row r at x + r * ldx) into s (64 x HD,
-// ld HD + 4), zeros past rlast
+// ld HD + 4), zeros past rlast. 16-byte loads, all of a chunk issued before any is stored:
+// the first version (one float per iteration of a runtime-bounded loop) waited out a global
+// load latency per element and made the kernels latency-bound (bench/cuda-first.md v4).
+// x must be 16-byte aligned (the callers check).
 template <int HD>
-__device__ void stage(float *s, const float *x, size_t ldx, int r0, int rlast)
+__device__ __forceinline__ void stage(float *s, const float *x, size_t ldx, int r0, int rlast)
 {
-	constexpr int LD = HD + 4;
-	for (int t = threadIdx.x; t < TB * HD; t += blockDim.x) {
-		int r = t / HD, e = t % HD;
-		s[r * LD + e] = r0 + r <= rlast ? x[(size_t)(r0 + r) * ldx + e] : 0.0f;
+	constexpr int LD = HD + 4, V = HD / 4, PER = TB * V / (TW * 32), CH = PER <= 8 ? PER : PER % 8 == 0 ? 8 : PER / 2;
+	static_assert(PER % CH == 0, "chunks");
+#pragma unroll
+	for (int c0 = 0; c0 < PER; c0 += CH) {
+		float4 buf[CH];
+#pragma unroll
+		for (int u = 0; u < CH; u++) {
+			int t = threadIdx.x + (c0 + u) * TW * 32, r = t / V, e = (t % V) * 4;
+			buf[u] = r0 + r <= rlast ? __ldg((const float4 *)(x + (size_t)(r0 + r) * ldx + e))
+						 : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+		}
+#pragma unroll
+		for (int u = 0; u < CH; u++) {
+			int t = threadIdx.x + (c0 + u) * TW * 32, r = t / V, e = (t % V) * 4;
+			*(float4 *)(s + r * LD + e) = buf[u];
+		}
 	}
 }
 
@@ -397,9 +413,13 @@ static void tc_run_bwd(float *dq, float *dk, float *dv, const float *dout, const
 
 int cuda_attention_tc_ok(int HD) { return HD % 16 == 0 && HD >= 16 && HD <= 128; }
 
+static int aligned16(const void *p) { return ((uintptr_t)p & 15) == 0; }
+
 int cuda_attention_tc_fwd(float *out, float *lse, const float *q, const float *k, const float *v, const int *cu,
 			  int nseq, int max_seqlen, int NH, int NKV, int HD, float scale, float softcap, int window)
 {
+	if (!aligned16(q) || !aligned16(k) || !aligned16(v))
+		return 0;
 	tc_args a = {cu, NH, NKV, window, scale, softcap};
 #define CALL(H) tc_run_fwd<H>(out, lse, q, k, v, a, nseq, max_seqlen)
 	TC_DISPATCH(HD, CALL)
@@ -411,6 +431,8 @@ int cuda_attention_tc_bwd(float *dq, float *dk, float *dv, const float *dout, co
 			  const float *q, const float *k, const float *v, const int *cu, int nseq, int max_seqlen,
 			  int NH, int NKV, int HD, float scale, float softcap, int window)
 {
+	if (!aligned16(q) || !aligned16(k) || !aligned16(v) || !aligned16(dout))
+		return 0;
 	tc_args a = {cu, NH, NKV, window, scale, softcap};
 #define CALL(H) tc_run_bwd<H>(dq, dk, dv, dout, D, lse, q, k, v, a, nseq, max_seqlen)
 	TC_DISPATCH(HD, CALL)
