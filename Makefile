@@ -38,7 +38,7 @@ endif
 
 ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS)
 
-.PHONY: all test install clean demo deps fuzz
+.PHONY: all test install clean demo deps fuzz gpu-tests
 # Keep the objects of tools and tests (make would delete them as intermediates).
 .SECONDARY:
 all: $(TOOLS) $(UNITS)
@@ -62,6 +62,19 @@ $(BIN)/%: $(BUILD)/tools/%.o $(BUILD)/libft.a
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libft.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libft.a $(LDLIBS) $(CUDA_LIBS)
+
+# GPU tests: built here (nvcc needed), run on a GPU machine by scripts/gpu-check.sh; never
+# part of `make test`, which runs where there is no GPU.
+GPU_SRC := $(wildcard tests/gpu/*.c)
+GPU_BINS := $(GPU_SRC:tests/gpu/%.c=$(BUILD)/gpu/%)
+gpu-tests: $(GPU_BINS)
+ifeq ($(NVCC),)
+	@echo "gpu-tests: nvcc not found, nothing built" >&2; exit 2
+endif
+
+$(BUILD)/gpu/%: tests/gpu/%.c tests/gpu/gpu_check.h tests/unit/hf_fixture.h $(BUILD)/libft.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ikernels $(LDFLAGS) -o $@ $< $(BUILD)/libft.a $(LDLIBS) $(CUDA_LIBS)
 
 # `make test` and `make demo` work on a fresh Debian machine: deps installs what is missing.
 deps:

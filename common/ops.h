@@ -12,11 +12,23 @@
  *   as llm.c does, so residual branches and tied weights just add up; callers zero first.
  * - Dimension names: N tokens, C hidden, V vocab, NH query heads, NKV key/value heads,
  *   HD head dim, I intermediate, R LoRA rank.
- * - Element types: float32 throughout, which is what the CPU oracle computes in. A bf16 CUDA
- *   backend has two ways in: keep this interface (float32 master weights and activations at
- *   the boundary, bf16 inside the kernels), or change the tensor arguments to opaque pointers
- *   with a per-backend activation size; model.c passes element counts, never byte sizes,
- *   except through alloc/copy/zero, so the second is a mechanical change. Not decided yet. */
+ * - Element types, decided (2026-11-28, branch cuda): float32 at this boundary for now, on
+ *   every backend. The CUDA backend (kernels/ops_cuda.h) is float32 end to end except its
+ *   matrix products, which can run on TF32 tensor cores with float32 accumulation
+ *   (ops_cuda_set_matmul, FT_CUDA_MATMUL=tf32): that alone made a 1B step 1.4x faster
+ *   (bench/cuda-first.md). Measured there too: asking cuBLAS for bf16 compute on float32
+ *   operands gives TF32's speed and error, so bf16's speed needs bf16 tensors in memory. The
+ *   path to the bf16 backend DESIGN.md describes, without touching the oracle:
+ *   1. activations: the tensor arguments become `void *` and ops_t gains `size_t act_size`
+ *      (4 on the CPU, 2 for bf16); model.c already passes element counts and multiplies by
+ *      sizeof(float) only in alloc/copy/zero/upload/download, which become act_size; norm
+ *      statistics (rstd, lse) and losses stay float32 (they are per row, small, and feed exp);
+ *   2. weights: param_t.data is the backend's compute copy (bf16 on the GPU), the float32
+ *      master copy and the AdamW state live with the optimizer, which writes the bf16 copy
+ *      after each step; gradients accumulate in float32 (matmul takes the output dtype);
+ *   3. the CPU backend keeps act_size 4 and is unchanged; the GPU tests then compare bf16
+ *      results to the oracle with bf16 tolerances (1e-2 relative), and keep one float32 CUDA
+ *      configuration that must match to float32 rounding, as it does today. */
 #ifndef FT_OPS_H
 #define FT_OPS_H
 
@@ -116,6 +128,12 @@ typedef struct ops {
 
 /* The CPU backend. */
 extern const ops_t ops_cpu;
+#if defined(FT_HAVE_CUDA) && !defined(__cplusplus)
+/* The CUDA backend (kernels/ops_cuda.h: matmul precision, profiling), in builds where nvcc
+ * was found. A tool uses it as model_load(dir, &ops_cuda); device_probe() says whether a GPU
+ * is there to run it. */
+extern const ops_t ops_cuda;
+#endif
 /* Work (elements, or multiply-adds / 16 for matrix products) below which a CPU op runs on one
  * thread; 0 threads everything (tests that results do not depend on the thread count). */
 extern size_t ops_cpu_min_parallel;

@@ -1,0 +1,50 @@
+/* ops_cuda: the CUDA backend of the op table (ops.h), checked against ops_cpu on the GPU machine
+ * (tests/gpu/). A tool uses it by passing &ops_cuda where it would pass &ops_cpu:
+ * model_load(dir, &ops_cuda), model_init_random(cfg, seed, &ops_cuda).
+ *
+ * Element types: float32 at the op boundary (the same table as the CPU oracle), so model.c,
+ * lora.c and every test run unchanged on either backend. Inside, matrix products go through
+ * cuBLAS with a selectable compute type: exact float32 (the default, for parity), or TF32 /
+ * bf16 tensor cores with float32 accumulation (cuBLAS converts the float32 operands itself).
+ * See ops.h for the plan towards bf16 activations at the boundary. */
+#ifndef FT_OPS_CUDA_H
+#define FT_OPS_CUDA_H
+
+#include "ops.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+extern const ops_t ops_cuda;
+
+/* Matrix product precision: float32 FMA (default), TF32 tensor cores, or bf16 tensor cores,
+ * the last two accumulating in float32. The environment variable FT_CUDA_MATMUL (fp32, tf32,
+ * bf16) sets it at the first product. */
+typedef enum { CUDA_MM_FP32, CUDA_MM_TF32, CUDA_MM_BF16 } cuda_mm_t;
+void ops_cuda_set_matmul(cuda_mm_t mode);
+
+/* Device memory in use (cudaMemGetInfo: total - free), bytes. */
+size_t ops_cuda_mem_used(void);
+
+/* Wait for the GPU to finish all queued work (for host-clock timing). */
+void ops_cuda_sync(void);
+
+/* Per-op-family timing: when on, every op is bracketed by CUDA events and synchronised, and
+ * the elapsed milliseconds add up per family until reset. For finding where time goes; it
+ * slows the run by the synchronisations. */
+enum {
+	PROF_MATMUL, PROF_ATTN_FWD, PROF_ATTN_BWD, PROF_RMSNORM, PROF_ROPE, PROF_GLU, PROF_EMBED,
+	PROF_XENT, PROF_ELTWISE, PROF_MEMORY, PROF_DORA, PROF_NFAM
+};
+extern const char *const ops_cuda_prof_names[PROF_NFAM];
+void ops_cuda_profile(int on);
+void ops_cuda_profile_reset(void);
+/* ms (PROF_NFAM) and calls (PROF_NFAM) so far */
+void ops_cuda_profile_get(double *ms, long *calls);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,167 @@
+/* test_cuda_model: the whole model on ops_cuda against ops_cpu — forward logits and loss, and
+ * every gradient — on each Hugging Face fixture architecture found (FT_FIXTURES/hf, else
+ * tests/fixtures/hf: llama), also against transformers' own gradients (ref_grads); then LoRA
+ * cases on llama: the PEFT fixture adapter (base frozen), and a fresh DoRA adapter with
+ * dropout in training mode and random B (the counter-based dropout masks must agree exactly
+ * for the gradients to). Table last; exit status 1 if any check failed.
+ *
+ * Tolerances: both backends compute in float32 with different summation orders (cuBLAS vs the
+ * CPU's double-blocked sums, float32 attention dots vs double), so as the CPU test against
+ * transformers: atol 1e-5 of the tensor's largest |value|, rtol 1e-4 (gradients are sums over
+ * 48 tokens and 256 logits whose terms cancel); losses within 1e-5 relative. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../unit/hf_fixture.h"
+#include "gpu_check.h"
+#include "model.h"
+
+static double maxabs(const float *x, size_t n)
+{
+	double m = 0;
+	for (size_t i = 0; i < n; i++)
+		m = fabs(x[i]) > m ? fabs(x[i]) : m;
+	return m;
+}
+
+static int cmp_dev(const char *op, const char *what, const float *dev, const float *ref, size_t n)
+{
+	float *got = hdown(dev, n);
+	int ok = gc_cmp(op, what, got, ref, n, 1e-5 * maxabs(ref, n), 1e-4);
+	free(got);
+	return ok;
+}
+
+static void cmp_loss(const char *op, const char *what, float got, float ref)
+{
+	gc_cmp(op, what, &got, &ref, 1, 0, 1e-5);
+}
+
+/* The same with the CUDA model's products and attention on TF32 tensor cores: loss within 1e-3
+ * relative, logits and each gradient ||cuda - cpu|| / ||cpu|| <= 1e-2 (TF32 operands: ~3e-4
+ * per product, compounded through the layers and the softmaxes). */
+static void run_pair_tf32(const char *tag, model_t *mc, model_t *mg, const batch_t *b)
+{
+	char what[200];
+	const modelcfg_t *c = model_cfg(mc);
+	ops_cuda_set_matmul(CUDA_MM_TF32);
+	model_zero_grad(mc);
+	model_zero_grad(mg);
+	float lc = model_forward(mc, b), lg = model_forward(mg, b);
+	snprintf(what, sizeof what, "%s loss", tag);
+	gc_cmp_norm("tf32_loss", what, &lg, &lc, 1, 1e-3);
+	float *got = hdown(model_logits(mg), (size_t)b->N * c->V);
+	snprintf(what, sizeof what, "%s logits", tag);
+	gc_cmp_norm("tf32_logits", what, got, model_logits(mc), (size_t)b->N * c->V, 1e-2);
+	free(got);
+	model_backward(mc, 1.0f / model_ntargets(mc));
+	model_backward(mg, 1.0f / model_ntargets(mg));
+	for (int i = 0; i < model_nparams(mc); i++) {
+		param_t *pc = model_param(mc, i), *pg = model_param(mg, i);
+		got = hdown(pg->grad, pc->numel);
+		snprintf(what, sizeof what, "%s %s", tag, pc->name);
+		gc_cmp_norm("tf32_grad", what, got, pc->grad, pc->numel, 1e-2);
+		free(got);
+	}
+	ops_cuda_set_matmul(CUDA_MM_FP32);
+}
+
+/* forward + backward on both, compare logits, loss and the gradients of base (lora 0) or
+ * LoRA (lora 1) parameters */
+static void run_pair(const char *tag, model_t *mc, model_t *mg, const batch_t *b, int lora, st_file_t *rg)
+{
+	char what[200];
+	const modelcfg_t *c = model_cfg(mc);
+	model_zero_grad(mc);
+	model_zero_grad(mg);
+	float lc = model_forward(mc, b), lg = model_forward(mg, b);
+	snprintf(what, sizeof what, "%s loss", tag);
+	cmp_loss("model_loss", what, lg, lc);
+	snprintf(what, sizeof what, "%s logits", tag);
+	cmp_dev("model_logits", what, model_logits(mg), model_logits(mc), (size_t)b->N * c->V);
+	model_backward(mc, 1.0f / model_ntargets(mc));
+	model_backward(mg, 1.0f / model_ntargets(mg));
+	int np = lora ? model_lora_nparams(mc) : model_nparams(mc);
+	for (int i = 0; i < np; i++) {
+		param_t *pc = lora ? model_lora_param(mc, i) : model_param(mc, i);
+		param_t *pg = lora ? model_lora_param(mg, i) : model_param(mg, i);
+		if (!pc->grad)
+			continue;
+		snprintf(what, sizeof what, "%s %s", tag, pc->name);
+		cmp_dev(lora ? "model_lora_grad" : "model_grad", what, pg->grad, pc->grad, pc->numel);
+		if (rg && st_find(rg, pc->name)) {
+			const st_tensor_t *t = st_need(rg, pc->name, pc->ndim, pc->shape);
+			float *want = st_load_f32(t);
+			snprintf(what, sizeof what, "%s %s vs transformers", tag, pc->name);
+			cmp_dev("model_grad_hf", what, pg->grad, want, pc->numel);
+			free(want);
+		}
+	}
+}
+
+int main(void)
+{
+	char dir[4096], path[4400];
+	int ran = 0;
+	for (int a = 0; a < HF_NARCHS; a++) {
+		if (!hf_fixture(hf_archs[a], dir, sizeof dir))
+			continue;
+		ran++;
+		model_t *mc = model_load(dir, &ops_cpu), *mg = model_load(dir, &ops_cuda);
+		snprintf(path, sizeof path, "%s/ref_forward.safetensors", dir);
+		st_file_t *ref = st_open(path);
+		snprintf(path, sizeof path, "%s/ref_grads.safetensors", dir);
+		st_file_t *rg = st_open(path);
+		hf_batch_t hb;
+		hf_batch_load(&hb, ref);
+		run_pair(hf_archs[a], mc, mg, &hb.b, 0, rg);
+		char tag[64];
+		snprintf(tag, sizeof tag, "%s tf32", hf_archs[a]);
+		run_pair_tf32(tag, mc, mg, &hb.b);
+		if (!strcmp(hf_archs[a], "llama")) {
+			/* the PEFT fixture adapter, base frozen */
+			snprintf(path, sizeof path, "%s/adapter", dir);
+			model_lora_load(mc, path);
+			model_lora_load(mg, path);
+			snprintf(path, sizeof path, "%s/adapter/ref_grads.safetensors", dir);
+			st_file_t *lrg = st_open(path);
+			run_pair("llama+lora", mc, mg, &hb.b, 1, lrg);
+			st_close(lrg);
+			model_free(mc);
+			model_free(mg);
+			/* a fresh DoRA adapter, dropout on, B random: the same host values on both */
+			mc = model_load(dir, &ops_cpu);
+			mg = model_load(dir, &ops_cuda);
+			lora_cfg_t lc = {.r = 4, .alpha = 8, .use_dora = 1, .dropout = 0.1f};
+			for (int t = 0; t < NLIN; t++)
+				lc.target[t] = 1;
+			model_lora_add(mc, &lc, 5);
+			model_lora_add(mg, &lc, 5);
+			for (int i = 0; i < model_lora_nparams(mc); i++) {
+				param_t *pc = model_lora_param(mc, i), *pg = model_lora_param(mg, i);
+				if (!strstr(pc->name, "lora_B"))
+					continue;
+				float *h = hrand(pc->numel, -0.05f, 0.05f);
+				ops_cpu.upload(pc->data, h, pc->numel * sizeof *h);
+				ops_cuda.upload(pg->data, h, pc->numel * sizeof *h);
+				free(h);
+			}
+			model_set_training(mc, 1, 99);
+			model_set_training(mg, 1, 99);
+			run_pair("llama+dora+dropout", mc, mg, &hb.b, 1, NULL);
+		}
+		hf_batch_free(&hb);
+		st_close(ref);
+		st_close(rg);
+		model_free(mc);
+		model_free(mg);
+	}
+	if (!ran) {
+		printf("no Hugging Face fixtures found (FT_FIXTURES or tests/fixtures/hf)\n");
+		return 77;
+	}
+	ops_cuda_sync();
+	return gc_table("model on ops_cuda vs ops_cpu") ? 1 : 0;
+}

@@ -1,0 +1,501 @@
+/* test_cuda_ops: every op of ops_cuda against ops_cpu (the oracle) on random inputs, odd sizes
+ * included, fresh inputs for every check, outputs poisoned with NaN before the run (so an
+ * element an op fails to write fails the check) and accumulated outputs started from the same
+ * random values on both sides (so += is checked, not =). Prints one line per check and a table
+ * last; exit status 1 if any check failed. Runs on the GPU machine (scripts/gpu-check.sh).
+ *
+ * Tolerances, |cuda - cpu| <= atol + rtol |cpu|, with their reasons:
+ *  - exact (0, 0): memory ops, dropout (the same integer mask and one float multiply),
+ *    embedding forward (one multiply), softcap/colscale/div/axpy/bias (one or two float ops
+ *    each; FMA contraction can differ by 1 ulp: rtol 2e-7... written as 1e-6).
+ *  - matmul: CPU sums float32 blocks of 64 in double, cuBLAS sums in float32 in its own order:
+ *    error grows like sqrt(K) ulps of the sum of |terms|; inputs in [-1, 1] give |terms| <= 1,
+ *    so atol 1e-6 K bounds it with room, rtol 1e-5.
+ *  - reductions done in double on both sides in a different order (norms, column sums,
+ *    cross-entropy, sum): float32 output rounding, rtol 1e-6 plus a small atol for values
+ *    that cancel to near 0.
+ *  - attention: float32 dot products and exp on the GPU against double on the CPU; scores of
+ *    magnitude up to ~10 lose ~1e-6 relative: atol 2e-5 max|ref|, rtol 1e-4. Gradients are
+ *    sums over up to 300 keys of such terms: atol 1e-4 max|ref|, rtol 1e-3.
+ *  - glu, rope: libm functions on both sides (double glu; float cosf/sinf) differ by an ulp or
+ *    two: rtol 1e-6, atol 1e-6 (rope's angles reach 4000 rad, where cosf's 1-ulp argument
+ *    reduction differences are 1e-7 absolute). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpu_check.h"
+
+static const ops_t *C = &ops_cpu, *G = &ops_cuda;
+
+static void t_memory(void)
+{
+	size_t n = 100003;
+	float *h = hrand(n, -1, 1), *back = malloc(n * sizeof *back);
+	float *d = dpoison(n), *d2 = dpoison(n);
+	G->upload(d, h, n * sizeof *h);
+	G->copy(d2, d, n * sizeof *h);
+	G->download(back, d2, n * sizeof *h);
+	gc_cmp("memory", "upload/copy/download", back, h, n, 0, 0);
+	G->zero(d2 + 7, 1001 * sizeof *h);
+	G->download(back, d2, n * sizeof *h);
+	memset(h + 7, 0, 1001 * sizeof *h);
+	gc_cmp("memory", "zero (offset 7, 1001)", back, h, n, 0, 0);
+	float *z = G->alloc(4097 * sizeof *h);
+	float *hz = hdown(z, 4097), *zero = calloc(4097, sizeof *zero);
+	gc_cmp("memory", "alloc is zeroed", hz, zero, 4097, 0, 0);
+	G->free(d), G->free(d2), G->free(z);
+	free(h), free(back), free(hz), free(zero);
+}
+
+static void t_matmul(int M, int N, int K, int ta, int tb, float alpha, float beta, int mode)
+{
+	float *a = hrand((size_t)M * K, -1, 1), *b = hrand((size_t)K * N, -1, 1);
+	float *out = beta != 0 ? hrand((size_t)M * N, -1, 1) : NULL;
+	float *ref = out ? hdup(out, (size_t)M * N) : hrand((size_t)M * N, NAN, NAN);
+	float *da = dup_dev(a, (size_t)M * K * 4), *db = dup_dev(b, (size_t)K * N * 4);
+	float *dout = out ? dup_dev(out, (size_t)M * N * 4) : dpoison((size_t)M * N);
+	C->matmul(ref, a, b, M, N, K, ta, tb, alpha, beta);
+	ops_cuda_set_matmul(mode);
+	G->matmul(dout, da, db, M, N, K, ta, tb, alpha, beta);
+	ops_cuda_set_matmul(CUDA_MM_FP32);
+	float *got = hdown(dout, (size_t)M * N);
+	char what[80];
+	snprintf(what, sizeof what, "%dx%dx%d t%d%d a%.2g b%.2g", M, N, K, ta, tb, alpha, beta);
+	if (mode == CUDA_MM_FP32)
+		gc_cmp("matmul", what, got, ref, (size_t)M * N, 1e-6 * (K > 1 ? K : 1), 1e-5);
+	else if (mode == CUDA_MM_TF32)   /* 10-bit mantissa operands: ~3e-4 relative (METHOD.md) */
+		gc_cmp_norm("matmul_tf32", what, got, ref, (size_t)M * N, 2e-3);
+	else                              /* 7-bit mantissa operands: 1e-3 to 1e-2 */
+		gc_cmp_norm("matmul_bf16", what, got, ref, (size_t)M * N, 1e-2);
+	G->free(da), G->free(db), G->free(dout);
+	free(a), free(b), free(out), free(ref), free(got);
+}
+
+static void t_bias(int M, int N)
+{
+	size_t n = (size_t)M * N;
+	float *out = hrand(n, -1, 1), *bias = hrand(N, -1, 1), *ref = hdup(out, n);
+	float *dout = dup_dev(out, n * 4), *dbias = dup_dev(bias, N * 4);
+	C->bias_fwd(ref, bias, M, N);
+	G->bias_fwd(dout, dbias, M, N);
+	float *got = hdown(dout, n);
+	char what[64];
+	snprintf(what, sizeof what, "fwd %dx%d", M, N);
+	gc_cmp("bias", what, got, ref, n, 0, 1e-6);
+	free(got);
+	/* bwd accumulates into a random dbias */
+	float *g = hrand(n, -1, 1), *db0 = hrand(N, -1, 1), *dref = hdup(db0, N);
+	float *dg = dup_dev(g, n * 4), *ddb = dup_dev(db0, N * 4);
+	C->bias_bwd(dref, g, M, N);
+	G->bias_bwd(ddb, dg, M, N);
+	got = hdown(ddb, N);
+	snprintf(what, sizeof what, "bwd %dx%d", M, N);
+	gc_cmp("bias", what, got, dref, N, 1e-6, 1e-6);
+	G->free(dout), G->free(dbias), G->free(dg), G->free(ddb);
+	free(out), free(bias), free(ref), free(got), free(g), free(db0), free(dref);
+}
+
+static void t_axpy(size_t n)
+{
+	float *y = hrand(n, -1, 1), *x = hrand(n, -1, 1), *ref = hdup(y, n);
+	float *dy = dup_dev(y, n * 4), *dx = dup_dev(x, n * 4);
+	C->axpy(ref, x, -0.37f, n);
+	G->axpy(dy, dx, -0.37f, n);
+	float *got = hdown(dy, n);
+	gc_cmp("axpy", "n odd", got, ref, n, 1e-7, 1e-6);
+	G->free(dy), G->free(dx);
+	free(y), free(x), free(ref), free(got);
+}
+
+static void t_dora(int M, int N)
+{
+	size_t n = (size_t)M * N;
+	char what[64];
+	/* colscale, beta 0 into poison, then beta 0.5 in place (out aliases x) */
+	float *x = hrand(n, -1, 1), *g = hrand(N, -2, 2), *ref = hrand(n, NAN, NAN);
+	float *dx = dup_dev(x, n * 4), *dg = dup_dev(g, N * 4), *dout = dpoison(n);
+	C->colscale(ref, x, g, M, N, 0);
+	G->colscale(dout, dx, dg, M, N, 0);
+	float *got = hdown(dout, n);
+	snprintf(what, sizeof what, "colscale %dx%d beta 0", M, N);
+	gc_cmp("colscale", what, got, ref, n, 0, 1e-6);
+	free(got);
+	memcpy(ref, x, n * 4);
+	C->colscale(ref, ref, g, M, N, 0.5f);
+	G->colscale(dx, dx, dg, M, N, 0.5f);
+	got = hdown(dx, n);
+	snprintf(what, sizeof what, "colscale %dx%d beta .5 in place", M, N);
+	gc_cmp("colscale", what, got, ref, n, 1e-7, 1e-6);
+	free(got);
+	/* colmul_sum accumulates */
+	float *a = hrand(n, -1, 1), *b = hrand(n, -1, 1), *s0 = hrand(N, -1, 1), *sref = hdup(s0, N);
+	float *da = dup_dev(a, n * 4), *db = dup_dev(b, n * 4), *ds = dup_dev(s0, N * 4);
+	C->colmul_sum(sref, a, b, M, N);
+	G->colmul_sum(ds, da, db, M, N);
+	got = hdown(ds, N);
+	snprintf(what, sizeof what, "colmul_sum %dx%d", M, N);
+	gc_cmp("colmul_sum", what, got, sref, N, 1e-6, 1e-6);
+	free(got);
+	/* rownorm, div */
+	float *rn = hrand(M, NAN, NAN), *drn = dpoison(M);
+	C->rownorm(rn, a, M, N);
+	G->rownorm(drn, da, M, N);
+	got = hdown(drn, M);
+	snprintf(what, sizeof what, "rownorm %dx%d", M, N);
+	gc_cmp("rownorm", what, got, rn, M, 0, 1e-6);
+	free(got);
+	float *q = hrand(n, NAN, NAN), *b2 = hrand(n, 0.5f, 2), *db2 = dup_dev(b2, n * 4), *dq = dpoison(n);
+	C->div(q, a, b2, n);
+	G->div(dq, da, db2, n);
+	got = hdown(dq, n);
+	gc_cmp("div", "n odd", got, q, n, 0, 1e-6);
+	free(got);
+	G->free(dx), G->free(dg), G->free(dout), G->free(da), G->free(db), G->free(ds), G->free(drn), G->free(db2),
+		G->free(dq);
+	free(x), free(g), free(ref), free(a), free(b), free(s0), free(sref), free(rn), free(q), free(b2);
+}
+
+static void t_rmsnorm(int N, int Cc, float wo, int with_dw)
+{
+	size_t n = (size_t)N * Cc;
+	char what[64];
+	float *x = hrand(n, -2, 2), *w = hrand(Cc, -1, 1), *out = hrand(n, NAN, NAN), *r = hrand(N, NAN, NAN);
+	float *dx_ = dup_dev(x, n * 4), *dw_ = dup_dev(w, Cc * 4), *dout = dpoison(n), *dr = dpoison(N);
+	C->rmsnorm_fwd(out, r, x, w, N, Cc, 1e-6f, wo);
+	G->rmsnorm_fwd(dout, dr, dx_, dw_, N, Cc, 1e-6f, wo);
+	float *got = hdown(dout, n), *gotr = hdown(dr, N);
+	snprintf(what, sizeof what, "fwd %dx%d wo %g", N, Cc, wo);
+	gc_cmp("rmsnorm", what, got, out, n, 1e-6, 1e-6);
+	snprintf(what, sizeof what, "fwd rstd %dx%d", N, Cc);
+	gc_cmp("rmsnorm", what, gotr, r, N, 0, 1e-6);
+	free(got), free(gotr);
+	/* bwd from the CPU's rstd on both sides, accumulating into random dx, dw */
+	float *dy = hrand(n, -1, 1), *gx = hrand(n, -1, 1), *gw = hrand(Cc, -1, 1);
+	float *gxr = hdup(gx, n), *gwr = hdup(gw, Cc);
+	float *ddy = dup_dev(dy, n * 4), *dgx = dup_dev(gx, n * 4), *dgw = dup_dev(gw, Cc * 4), *drr = dup_dev(r, N * 4);
+	C->rmsnorm_bwd(gxr, with_dw ? gwr : NULL, dy, x, w, r, N, Cc, wo);
+	G->rmsnorm_bwd(dgx, with_dw ? dgw : NULL, ddy, dx_, dw_, drr, N, Cc, wo);
+	got = hdown(dgx, n);
+	snprintf(what, sizeof what, "bwd dx %dx%d%s", N, Cc, with_dw ? "" : " (dw NULL)");
+	gc_cmp("rmsnorm", what, got, gxr, n, 1e-6, 1e-6);
+	free(got);
+	got = hdown(dgw, Cc);
+	snprintf(what, sizeof what, "bwd dw %dx%d", N, Cc);
+	gc_cmp("rmsnorm", what, got, gwr, Cc, 1e-5, 1e-6);   /* with_dw 0: unchanged */
+	free(got);
+	G->free(dx_), G->free(dw_), G->free(dout), G->free(dr), G->free(ddy), G->free(dgx), G->free(dgw), G->free(drr);
+	free(x), free(w), free(out), free(r), free(dy), free(gx), free(gw), free(gxr), free(gwr);
+}
+
+static void t_rope(int N, int H, int HD, int rd, float sc)
+{
+	size_t n = (size_t)N * H * HD;
+	char what[64];
+	int *pos = malloc(N * sizeof *pos);
+	for (int i = 0; i < N; i++)
+		pos[i] = (int)(gc_uniform() * 4096);
+	float *inv = malloc(rd / 2 * sizeof *inv);
+	for (int k = 0; k < rd / 2; k++)
+		inv[k] = (float)pow(10000.0, -2.0 * k / rd);
+	float *x = hrand(n, -1, 1), *ref = hdup(x, n);
+	float *dx = dup_dev(x, n * 4), *dinv = dup_dev(inv, rd / 2 * 4);
+	int *dpos = (int *)dup_dev(pos, N * 4);
+	C->rope_fwd(ref, pos, inv, N, H, HD, rd, sc);
+	G->rope_fwd(dx, dpos, dinv, N, H, HD, rd, sc);
+	float *got = hdown(dx, n);
+	snprintf(what, sizeof what, "fwd N%d H%d HD%d rot%d s%g", N, H, HD, rd, sc);
+	gc_cmp("rope", what, got, ref, n, 2e-6, 1e-5);
+	free(got);
+	C->rope_bwd(ref, pos, inv, N, H, HD, rd, sc);
+	G->rope_bwd(dx, dpos, dinv, N, H, HD, rd, sc);
+	got = hdown(dx, n);
+	snprintf(what, sizeof what, "bwd (after fwd) N%d H%d HD%d", N, H, HD);
+	gc_cmp("rope", what, got, ref, n, 4e-6, 1e-5);
+	G->free(dx), G->free(dinv), G->free(dpos);
+	free(got), free(pos), free(inv), free(x), free(ref);
+}
+
+/* tc: with the matrix products on TF32 tensor cores, attention runs on them too (attention_tc.cu,
+ * HD a multiple of 16 up to 128): TF32 operands round to 2^-11 relative, so scores of
+ * magnitude ~10 carry ~5e-3 absolute error, which exp passes on as relative error of p; checked
+ * by ||cuda - cpu|| / ||cpu|| <= 5e-3 for out and each gradient (the gradients' change), 1e-3
+ * for lse (its error is the scores' absolute error, ~1e-3 here, and with a window of a few keys
+ * lse is itself a score of order 1; measured 2.5e-4 at window 1). Not for window 1: there
+ * every query sees only itself, p = 1 and dp = D exactly, so the exact dq and dk are 0 and
+ * both backends return rounding noise (TF32's dp against float32 D: 2% "error" of noise). */
+static void t_attention_mode(const int *lens, int nseq, int NH, int NKV, int HD, float softcap, int window,
+			     float qscale, int tc);
+static void t_attention(const int *lens, int nseq, int NH, int NKV, int HD, float softcap, int window, float qscale)
+{
+	t_attention_mode(lens, nseq, NH, NKV, HD, softcap, window, qscale, 0);
+	if (HD % 16 == 0 && HD <= 128 && window != 1)
+		t_attention_mode(lens, nseq, NH, NKV, HD, softcap, window, qscale, 1);
+}
+
+static void t_attention_mode(const int *lens, int nseq, int NH, int NKV, int HD, float softcap, int window,
+			     float qscale, int tc)
+{
+	int *cu = malloc((nseq + 1) * sizeof *cu), maxlen = 0;
+	cu[0] = 0;
+	for (int s = 0; s < nseq; s++) {
+		cu[s + 1] = cu[s] + lens[s];
+		maxlen = lens[s] > maxlen ? lens[s] : maxlen;
+	}
+	int N = cu[nseq];
+	size_t nq = (size_t)N * NH * HD, nk = (size_t)N * NKV * HD, nl = (size_t)N * NH;
+	float scale = 1.0f / sqrtf((float)HD);
+	char what[96];
+	float *q = hrand(nq, -qscale, qscale), *k = hrand(nk, -qscale, qscale), *v = hrand(nk, -1, 1);
+	float *out = hrand(nq, NAN, NAN), *lse = hrand(nl, NAN, NAN);
+	float *dq_ = dup_dev(q, nq * 4), *dk_ = dup_dev(k, nk * 4), *dv_ = dup_dev(v, nk * 4);
+	float *dout = dpoison(nq), *dlse = dpoison(nl);
+	int *dcu = (int *)dup_dev(cu, (nseq + 1) * 4);
+	C->attention_fwd(out, lse, q, k, v, cu, nseq, maxlen, N, NH, NKV, HD, scale, softcap, window);
+	ops_cuda_set_matmul(tc ? CUDA_MM_TF32 : CUDA_MM_FP32);
+	G->attention_fwd(dout, dlse, dq_, dk_, dv_, dcu, nseq, maxlen, N, NH, NKV, HD, scale, softcap, window);
+	float *got = hdown(dout, nq), *gotl = hdown(dlse, nl);
+	double mo = 0;
+	for (size_t i = 0; i < nq; i++)
+		mo = fabs(out[i]) > mo ? fabs(out[i]) : mo;
+	snprintf(what, sizeof what, "fwd out N%d ns%d %d/%d HD%d cap%g win%d", N, nseq, NH, NKV, HD, softcap, window);
+	if (tc)
+		gc_cmp_norm("attn_tc_fwd", what, got, out, nq, 5e-3);
+	else
+		gc_cmp("attention_fwd", what, got, out, nq, 2e-5 * mo, 1e-4);
+	snprintf(what, sizeof what, "fwd lse N%d HD%d", N, HD);
+	if (tc)
+		gc_cmp_norm("attn_tc_fwd", what, gotl, lse, nl, 1e-3);
+	else
+		gc_cmp("attention_fwd", what, gotl, lse, nl, 1e-5, 1e-5);
+	free(got), free(gotl);
+	/* backward from the CPU's out and lse, into random starting gradients */
+	float *g = hrand(nq, -1, 1), *gq = hrand(nq, -1, 1), *gk = hrand(nk, -1, 1), *gv = hrand(nk, -1, 1);
+	float *rq = hdup(gq, nq), *rk = hdup(gk, nk), *rv = hdup(gv, nk);
+	float *dg = dup_dev(g, nq * 4), *dgq = dup_dev(gq, nq * 4), *dgk = dup_dev(gk, nk * 4), *dgv = dup_dev(gv, nk * 4);
+	float *dO = dup_dev(out, nq * 4), *dL = dup_dev(lse, nl * 4);
+	C->attention_bwd(rq, rk, rv, g, out, lse, q, k, v, cu, nseq, maxlen, N, NH, NKV, HD, scale, softcap, window);
+	ops_cuda_set_matmul(tc ? CUDA_MM_TF32 : CUDA_MM_FP32);
+	G->attention_bwd(dgq, dgk, dgv, dg, dO, dL, dq_, dk_, dv_, dcu, nseq, maxlen, N, NH, NKV, HD, scale, softcap,
+			 window);
+	ops_cuda_set_matmul(CUDA_MM_FP32);
+	ops_cuda_set_matmul(CUDA_MM_FP32);
+	const char *nm[3] = {"dq", "dk", "dv"};
+	float *refs[3] = {rq, rk, rv}, *devs[3] = {dgq, dgk, dgv};
+	size_t ns[3] = {nq, nk, nk};
+	for (int t = 0; t < 3; t++) {
+		/* the change from the random start, so the tolerance is relative to the gradient */
+		float *start = t == 0 ? gq : t == 1 ? gk : gv;
+		got = hdown(devs[t], ns[t]);
+		double mg = 0;
+		for (size_t i = 0; i < ns[t]; i++) {
+			double d = fabs(refs[t][i] - start[i]);
+			mg = d > mg ? d : mg;
+		}
+		snprintf(what, sizeof what, "bwd %s N%d %d/%d HD%d cap%g win%d", nm[t], N, NH, NKV, HD, softcap, window);
+		if (tc) {   /* compare the changes, not the random starting values */
+			for (size_t i = 0; i < ns[t]; i++) {
+				got[i] -= start[i];
+				refs[t][i] -= start[i];
+			}
+			gc_cmp_norm("attn_tc_bwd", what, got, refs[t], ns[t], 5e-3);
+		} else {
+			gc_cmp("attention_bwd", what, got, refs[t], ns[t], 1e-4 * mg + 1e-6, 1e-4);
+		}
+		free(got);
+	}
+	G->free(dq_), G->free(dk_), G->free(dv_), G->free(dout), G->free(dlse), G->free(dcu), G->free(dg),
+		G->free(dgq), G->free(dgk), G->free(dgv), G->free(dO), G->free(dL);
+	free(cu), free(q), free(k), free(v), free(out), free(lse), free(g), free(gq), free(gk), free(gv), free(rq),
+		free(rk), free(rv);
+}
+
+static void t_glu(size_t n, act_t act)
+{
+	float *gate = hrand(n, -6, 6), *up = hrand(n, -2, 2), *out = hrand(n, NAN, NAN);
+	float *dgate_ = dup_dev(gate, n * 4), *dup_ = dup_dev(up, n * 4), *dout = dpoison(n);
+	const char *an = act == ACT_SILU ? "silu" : "gelu_tanh";
+	char what[64];
+	C->glu_fwd(out, gate, up, n, act);
+	G->glu_fwd(dout, dgate_, dup_, n, act);
+	float *got = hdown(dout, n);
+	snprintf(what, sizeof what, "fwd %s", an);
+	gc_cmp("glu", what, got, out, n, 1e-7, 1e-6);
+	free(got);
+	float *dy = hrand(n, -1, 1), *g0 = hrand(n, -1, 1), *u0 = hrand(n, -1, 1), *gr = hdup(g0, n), *ur = hdup(u0, n);
+	float *ddy = dup_dev(dy, n * 4), *dg0 = dup_dev(g0, n * 4), *du0 = dup_dev(u0, n * 4);
+	C->glu_bwd(gr, ur, dy, gate, up, n, act);
+	G->glu_bwd(dg0, du0, ddy, dgate_, dup_, n, act);
+	got = hdown(dg0, n);
+	snprintf(what, sizeof what, "bwd dgate %s", an);
+	gc_cmp("glu", what, got, gr, n, 1e-7, 1e-6);
+	free(got);
+	got = hdown(du0, n);
+	snprintf(what, sizeof what, "bwd dup %s", an);
+	gc_cmp("glu", what, got, ur, n, 1e-7, 1e-6);
+	free(got);
+	G->free(dgate_), G->free(dup_), G->free(dout), G->free(ddy), G->free(dg0), G->free(du0);
+	free(gate), free(up), free(out), free(dy), free(g0), free(u0), free(gr), free(ur);
+}
+
+static void t_embedding(int V, int Cc, int N, float scale)
+{
+	int *ids = malloc(N * sizeof *ids);
+	for (int i = 0; i < N; i++)
+		ids[i] = (int)(gc_uniform() * V);   /* N > V: rows repeat */
+	size_t nw = (size_t)V * Cc, n = (size_t)N * Cc;
+	char what[64];
+	float *w = hrand(nw, -1, 1), *out = hrand(n, NAN, NAN);
+	float *dw = dup_dev(w, nw * 4), *dout = dpoison(n);
+	int *dids = (int *)dup_dev(ids, N * 4);
+	C->embedding_fwd(out, ids, w, N, Cc, scale);
+	G->embedding_fwd(dout, dids, dw, N, Cc, scale);
+	float *got = hdown(dout, n);
+	snprintf(what, sizeof what, "fwd V%d C%d N%d s%.3g", V, Cc, N, scale);
+	gc_cmp("embedding", what, got, out, n, 0, 0);
+	free(got);
+	/* bwd: atomics add repeats in any order: float32 rounding of a sum of ~N/V terms */
+	float *g = hrand(n, -1, 1), *gw = hrand(nw, -1, 1), *gwr = hdup(gw, nw);
+	float *dg = dup_dev(g, n * 4), *dgw = dup_dev(gw, nw * 4);
+	C->embedding_bwd(gwr, g, ids, N, Cc, scale);
+	G->embedding_bwd(dgw, dg, dids, N, Cc, scale);
+	got = hdown(dgw, nw);
+	snprintf(what, sizeof what, "bwd V%d C%d N%d", V, Cc, N);
+	gc_cmp("embedding", what, got, gwr, nw, 1e-5 * scale, 1e-6);
+	free(got);
+	G->free(dw), G->free(dout), G->free(dids), G->free(dg), G->free(dgw);
+	free(ids), free(w), free(out), free(g), free(gw), free(gwr);
+}
+
+static void t_softcap(size_t n, float cap)
+{
+	float *x = hrand(n, -100, 100), *ref = hdup(x, n), *dx = dup_dev(x, n * 4);
+	C->softcap_fwd(ref, n, cap);
+	G->softcap_fwd(dx, n, cap);
+	float *got = hdown(dx, n);
+	gc_cmp("softcap", "in place", got, ref, n, 1e-6, 1e-6);
+	G->free(dx);
+	free(x), free(ref), free(got);
+}
+
+static void t_xent(int N, int V, float softcap, int alias)
+{
+	size_t n = (size_t)N * V;
+	char what[80];
+	int *tg = malloc(N * sizeof *tg);
+	for (int i = 0; i < N; i++)
+		tg[i] = i % 5 == 3 ? -100 : (int)(gc_uniform() * V);
+	float *l = hrand(n, -8, 8);
+	if (softcap > 0)
+		C->softcap_fwd(l, n, softcap);
+	float *loss = hrand(N, NAN, NAN), *dl = dup_dev(l, n * 4), *dloss = dpoison(N);
+	int *dtg = (int *)dup_dev(tg, N * 4);
+	C->crossentropy_fwd(loss, l, tg, N, V);
+	G->crossentropy_fwd(dloss, dl, dtg, N, V);
+	float *got = hdown(dloss, N);
+	snprintf(what, sizeof what, "fwd N%d V%d", N, V);
+	gc_cmp("crossentropy", what, got, loss, N, 1e-6, 1e-6);
+	free(got);
+	float *ref = hrand(n, NAN, NAN), *dd = alias ? dl : dpoison(n);
+	C->crossentropy_bwd(ref, l, tg, 0.37f, N, V, softcap);
+	G->crossentropy_bwd(dd, dl, dtg, 0.37f, N, V, softcap);
+	got = hdown(dd, n);
+	snprintf(what, sizeof what, "bwd N%d V%d cap%g%s", N, V, softcap, alias ? " in place" : "");
+	gc_cmp("crossentropy", what, got, ref, n, 1e-9, 1e-6);
+	free(got);
+	/* sum of the losses, as the model does */
+	double s1 = C->sum(loss, N), s2 = G->sum(dloss, N);
+	float a1 = (float)s1, a2 = (float)s2;
+	gc_cmp("sum", "losses", &a2, &a1, 1, 0, 1e-6);
+	if (!alias)
+		G->free(dd);
+	G->free(dl), G->free(dloss), G->free(dtg);
+	free(tg), free(l), free(loss), free(ref);
+}
+
+static void t_dropout(size_t n, float p, uint64_t seed, int inplace)
+{
+	float *x = hrand(n, -1, 1), *ref = hrand(n, NAN, NAN), *dx = dup_dev(x, n * 4), *dout = inplace ? dx : dpoison(n);
+	C->dropout(ref, x, n, p, seed);
+	G->dropout(dout, dx, n, p, seed);
+	float *got = hdown(dout, n);
+	char what[64];
+	snprintf(what, sizeof what, "p%g n%zu%s", p, n, inplace ? " in place" : "");
+	gc_cmp("dropout", what, got, ref, n, 0, 0);   /* the same mask bit for bit */
+	if (!inplace)
+		G->free(dout);
+	G->free(dx);
+	free(x), free(ref), free(got);
+}
+
+static void t_sum(size_t n)
+{
+	float *x = hrand(n, -1, 1), *dx = dup_dev(x, n * 4);
+	double a = C->sum(x, n), b = G->sum(dx, n);
+	/* both in double: the difference is double rounding, far below float */
+	float fa = (float)a, fb = (float)b;
+	gc_cmp("sum", "n 1000003", &fb, &fa, 1, 1e-9, 1e-9);
+	G->free(dx);
+	free(x);
+}
+
+int main(void)
+{
+	ops_cpu_min_parallel = 1 << 16;
+	t_memory();
+	int mm[][3] = {{37, 53, 71}, {128, 96, 300}, {1, 7, 1}, {64, 1, 513}, {5, 3, 0}, {257, 129, 2049}};
+	for (size_t i = 0; i < sizeof mm / sizeof *mm; i++)
+		for (int ta = 0; ta < 2; ta++)
+			for (int tb = 0; tb < 2; tb++) {
+				t_matmul(mm[i][0], mm[i][1], mm[i][2], ta, tb, 1.0f, 0.0f, CUDA_MM_FP32);
+				t_matmul(mm[i][0], mm[i][1], mm[i][2], ta, tb, 0.7f, 0.3f, CUDA_MM_FP32);
+			}
+	for (int ta = 0; ta < 2; ta++)
+		for (int tb = 0; tb < 2; tb++) {
+			t_matmul(257, 129, 2049, ta, tb, 1.0f, 1.0f, CUDA_MM_TF32);
+			t_matmul(257, 129, 2049, ta, tb, 1.0f, 1.0f, CUDA_MM_BF16);
+		}
+	t_bias(37, 53);
+	t_bias(4099, 129);
+	t_axpy(100003);
+	t_dora(37, 53);
+	t_dora(513, 2051);
+	t_rmsnorm(37, 2051, 0, 1);
+	t_rmsnorm(301, 16, 1, 1);
+	t_rmsnorm(99, 128, 0, 0);
+	t_rope(67, 5, 64, 64, 1.0f);
+	t_rope(33, 3, 80, 40, 0.9f);
+	t_rope(41, 2, 256, 256, 1.0f);
+	{
+		int a[] = {5, 32, 63, 29, 1};
+		t_attention(a, 5, 4, 2, 16, 0, 0, 2);
+		int b[] = {70, 45};
+		t_attention(b, 2, 8, 1, 64, 50.0f, 8, 3);
+		int c[] = {300};
+		t_attention(c, 1, 4, 4, 128, 0, 0, 2);
+		int d[] = {70, 3};
+		t_attention(d, 2, 2, 1, 256, 20.0f, 0, 2);
+		int e[] = {97, 40, 33};
+		t_attention(e, 3, 6, 3, 80, 0, 33, 2);
+		int l1[] = {1000, 77};
+		t_attention(l1, 2, 8, 2, 64, 0, 0, 2);
+		int l2[] = {700};
+		t_attention(l2, 1, 4, 1, 128, 30.0f, 200, 2);
+		int f[] = {129};
+		t_attention(f, 1, 4, 2, 96, 0, 1, 2);   /* window 1: each query sees itself */
+	}
+	t_glu(100003, ACT_SILU);
+	t_glu(100003, ACT_GELU_TANH);
+	t_embedding(97, 67, 301, 1.0f);
+	t_embedding(1000, 64, 513, 8.0f);
+	t_softcap(100003, 30.0f);
+	t_xent(37, 32001, 0, 0);
+	t_xent(9, 128256, 30.0f, 1);
+	t_xent(64, 256, 0, 1);
+	t_dropout(100003, 0.1f, 12345, 0);
+	t_dropout(100003, 0.5f, 0xdeadbeefcafeull, 1);
+	t_sum(1000003);
+	ops_cuda_sync();
+	return gc_table("ops_cuda vs ops_cpu") ? 1 : 0;
+}
