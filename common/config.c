@@ -1062,10 +1062,13 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 			free(snap);
 			continue;
 		}
-		missing(c, validate, dirs[i], i < 2 && looks_like_hf_id(p)
+		/* the tokenizer is read by the data tools too; the others only with the model */
+		int mode = i == 1 && (model_mode == 1 || data_mode == 1) ? 1 : model_mode;
+		missing(c, mode, dirs[i], i < 2 && looks_like_hf_id(p)
 			? "'%s' is not a local directory and not in the Hugging Face cache"
 			: "'%s' is not a directory", p);
 	}
+	/* only ft-train resumes, and it says so itself; the others need not care */
 	const char *rc = cJSON_GetStringValue(cfg_get(cfg->root, "resume_from_checkpoint"));
 	if (rc && !is_dir(rc))
 		missing(c, validate, "resume_from_checkpoint", "'%s' is not a directory", rc);
