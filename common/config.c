@@ -1270,6 +1270,12 @@ const char *config_path(const ft_config_t *cfg) { return cfg->path; }
 const char *config_fingerprint(const ft_config_t *cfg) { return cfg->fp; }
 const char *config_model_dir(const ft_config_t *cfg) { return cfg->model_dir; }
 
+int config_count(const ft_config_t *cfg, const char *dotted)
+{
+	const cJSON *v = config_get(cfg, dotted);
+	return cJSON_IsArray(v) || cJSON_IsObject(v) ? cJSON_GetArraySize(v) : 0;
+}
+
 long config_warmup_steps(const ft_config_t *cfg, long total)
 {
 	long w;
