@@ -842,7 +842,7 @@ static const char *value_word(const cJSON *v, char *buf, size_t n)
 }
 
 static const char *const sft_types =
-	"chat_template,alpaca,alpaca:chat,alpaca:chatml,alpaca:phi,completion,input_output";
+	"chat_template,alpaca,alpaca:instruct,alpaca:chat,alpaca:chatml,alpaca:phi,completion,input_output";
 
 static void check_entry_support(cfgctx_t *c, const cJSON *e, const char *path, namelist_t *ign)
 {
@@ -856,7 +856,7 @@ static void check_entry_support(cfgctx_t *c, const cJSON *e, const char *path, n
 				continue; /* pre-tokenized data, or a user-defined format */
 			if (!schema_list_has(sft_types, k->valuestring))
 				FAIL(f, "'%s' is not supported yet (supported: chat_template, alpaca, "
-					"alpaca:chat, alpaca:chatml, alpaca:phi, completion, input_output, a "
+					"alpaca:instruct, alpaca:chat, alpaca:chatml, alpaca:phi, completion, input_output, a "
 					"user-defined mapping, or no type for pre-tokenized data)", k->valuestring);
 			continue;
 		}
