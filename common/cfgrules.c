@@ -841,8 +841,11 @@ static const char *value_word(const cJSON *v, char *buf, size_t n)
 	return buf;
 }
 
+/* The SFT dataset types ft-tokenize implements (prompt.c, chat templates). */
 static const char *const sft_types =
-	"chat_template,alpaca,alpaca:instruct,alpaca:chat,alpaca:chatml,alpaca:phi,completion,input_output";
+	"chat_template,alpaca,alpaca:chat,alpaca:chatml,alpaca:phi,alpaca_chat,alpaca_chat.load_qa,"
+	"alpaca_chat.load_camel_ai,alpaca_chat.load_concise,alpaca_chat.load_no_prompt,"
+	"alpaca_instruct,alpaca_instruct.load_no_prompt,completion,input_output";
 
 static void check_entry_support(cfgctx_t *c, const cJSON *e, const char *path, namelist_t *ign)
 {
@@ -856,8 +859,10 @@ static void check_entry_support(cfgctx_t *c, const cJSON *e, const char *path, n
 				continue; /* pre-tokenized data, or a user-defined format */
 			if (!schema_list_has(sft_types, k->valuestring))
 				FAIL(f, "'%s' is not supported yet (supported: chat_template, alpaca, "
-					"alpaca:instruct, alpaca:chat, alpaca:chatml, alpaca:phi, completion, input_output, a "
-					"user-defined mapping, or no type for pre-tokenized data)", k->valuestring);
+					"alpaca:chat, alpaca:chatml, alpaca:phi, alpaca_chat[.load_qa|.load_camel_ai|"
+					".load_concise|.load_no_prompt], alpaca_instruct[.load_no_prompt], completion, "
+					"input_output, a user-defined mapping, or no type for pre-tokenized data)",
+					k->valuestring);
 			continue;
 		}
 		if (!fd) { /* a field of the DPO/KTO/stepwise/synthetic entry kinds */

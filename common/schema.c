@@ -233,7 +233,7 @@ static const schema_model_t model_ebft = { "EBFTConfig", fields_ebft, sizeof fie
 static const schema_field_t fields_dataset[] = {
 	{ "path", ST_STR, 0, NULL, NULL, SUP_YES, NULL, "local file or directory (relative to the current directory), or a Hugging Face dataset id in the local cache", NULL },
 	{ "split", ST_STR, 0, NULL, NULL, SUP_YES, NULL, "split to read (train when unset)", NULL },
-	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_YES, NULL, "format: unset (pre-tokenized), chat_template, alpaca[:instruct|:chat|:chatml|:phi], completion, input_output, or a mapping (user-defined)", &model_udp },
+	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_YES, NULL, "format: unset (pre-tokenized), chat_template, alpaca[:chat|:chatml|:phi], alpaca_chat[.load_*], alpaca_instruct, completion, input_output, or a mapping (user-defined)", &model_udp },
 	{ "input_transform", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "transform applied to rows before formatting", NULL },
 	{ "shards", ST_INT, 0, NULL, NULL, SUP_NO, NULL, "split the dataset into this many shards", NULL },
 	{ "shards_idx", ST_INT, 0, NULL, NULL, SUP_NO, NULL, "use this shard", NULL },

@@ -61,12 +61,15 @@ static char *val_name(const char *out)
 	return s;
 }
 
-static cJSON *metadata(const ft_config_t *cfg, const char *split)
+static cJSON *metadata(const ft_config_t *cfg, const char *split, const char *tokenizer)
 {
 	cJSON *m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "kind", "sft");
 	cJSON_AddStringToObject(m, "split", split);
-	cJSON_AddNullToObject(m, "tokenizer");
+	if (tokenizer[0])
+		cJSON_AddStringToObject(m, "tokenizer", tokenizer);
+	else
+		cJSON_AddNullToObject(m, "tokenizer");   /* pre-tokenized: made by no tokenizer of ours */
 	cJSON_AddStringToObject(m, "config", config_fingerprint(cfg));
 	cJSON_AddNumberToObject(m, "sequence_len", (double)config_int(cfg, "sequence_len", 2048));
 	cJSON *ds = cJSON_AddArrayToObject(m, "datasets");
@@ -84,9 +87,9 @@ static cJSON *metadata(const ft_config_t *cfg, const char *split)
 }
 
 static void write_set(const ft_config_t *cfg, const recset_t *s, outfile_t *out,
-		      const char *split)
+		      const char *split, const char *tokenizer)
 {
-	cJSON *meta = metadata(cfg, split);
+	cJSON *meta = metadata(cfg, split, tokenizer);
 	tokfile_writer_t *w = tokfile_create(out, TOKFILE_FTT, meta);
 	cJSON_Delete(meta);
 	for (size_t i = 0; i < s->n; i++)
@@ -213,9 +216,9 @@ int main(int argc, char **argv)
 					      "--val-output FILE", val.n);
 		vname = val_output ? xstrdup(val_output) : val_name(output);
 	}
-	write_set(cfg, &train, out, "train");
+	write_set(cfg, &train, out, "train", st.tokenizer);
 	if (vname)
-		write_set(cfg, &val, outfile_open(vname, 1), "val");
+		write_set(cfg, &val, outfile_open(vname, 1), "val", st.tokenizer);
 
 	ft_info("%zu records read; %zu train, %zu validation", st.read, train.n, val.n);
 	if (st.too_long || st.too_short || st.truncated || st.duplicates)
