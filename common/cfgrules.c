@@ -794,7 +794,6 @@ void cfgrules_check(cfgctx_t *c)
 		FAIL("save_safetensors", "false is not available: weights are always written as safetensors");
 	if (EQ(c, "fsdp_config.auto_wrap_policy", "SIZE_BASED_WRAP") && !SET("fsdp_config.min_num_params"))
 		FAIL("fsdp_config.auto_wrap_policy", "SIZE_BASED_WRAP needs fsdp_config.min_num_params");
-	(void)N;
 }
 
 /* ---- support ---- */
@@ -850,7 +849,7 @@ static const char *const sft_types =
 
 static void check_entry_support(cfgctx_t *c, const cJSON *e, const char *path, namelist_t *ign)
 {
-	char f[256], r[256];
+	char f[256];
 	const schema_model_t *sft = schema_model_named("SFTDataset");
 	for (const cJSON *k = e->child; k; k = k->next) {
 		snprintf(f, sizeof f, "%s.%s", path, k->string);
@@ -875,7 +874,6 @@ static void check_entry_support(cfgctx_t *c, const cJSON *e, const char *path, n
 			FAIL(f, "not supported yet");
 		if (fd->support == SUP_IGNORED && cfg_truthy(k))
 			names_add(ign, f);
-		(void)r;
 	}
 }
 
@@ -957,7 +955,8 @@ void cfgrules_check_support(cfgctx_t *c)
 					}
 					continue;
 				}
-				if (cfg_truthy(v) && !is_off_or_default(f, v))
+				/* trust_remote_code has its own warning (a rule), saying why */
+				if (cfg_truthy(v) && !is_off_or_default(f, v) && strcmp(f->name, "trust_remote_code"))
 					names_add(&ign, f->name);
 				continue;
 			}

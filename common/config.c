@@ -47,8 +47,6 @@ struct ft_config {
 
 /* ---- small helpers shared with cfgrules.c ---- */
 
-static const cfgctx_t *where_ctx_unused;
-
 static int is_override(const char *const *ov, int nov, const char *dotted)
 {
 	for (int i = 0; i < nov; i++)
@@ -430,13 +428,10 @@ static void check_value(vctx_t *vc, const schema_field_t *f, cJSON *parent, cons
 		if ((f->flags & SF_OR_BOOL) && f->model && cJSON_IsObject(v))
 			return;
 		if (!cJSON_IsString(v)) {
-			if (f->flags & SF_OR_BOOL) {
-				int b;
-				if (cJSON_IsNumber(v) && (v->valuedouble == 0 || v->valuedouble == 1)) {
-					replace(parent, key, idx, cJSON_CreateBool(v->valuedouble == 1));
-					return;
-				}
-				(void)b;
+			if ((f->flags & SF_OR_BOOL) && cJSON_IsNumber(v) &&
+			    (v->valuedouble == 0 || v->valuedouble == 1)) {
+				replace(parent, key, idx, cJSON_CreateBool(v->valuedouble == 1));
+				return;
 			}
 			if (cJSON_IsFalse(v) && schema_list_has(f->values, "no"))
 				cfg_fail(c, path, "expected one of %s, got false (YAML reads an unquoted no as "
@@ -633,9 +628,35 @@ static cJSON *coerce_like(const cJSON *old, const char *s)
 	return infer_value(s);
 }
 
+/* Command-line text is not checked by a YAML parser; JSON (and so --print and the
+ * fingerprint) needs well-formed UTF-8. */
+static int utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
+			: (*p & 0xF8) == 0xF0 ? 3 : -1;
+		if (n < 0 || (n == 1 && *p < 0xC2) || (n == 3 && *p > 0xF4))
+			return 0;
+		unsigned cp = n ? *p & (0x3F >> n) : *p;
+		p++;
+		for (int i = 0; i < n; i++, p++) {
+			if ((*p & 0xC0) != 0x80)
+				return 0;
+			cp = cp << 6 | (*p & 0x3F);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return 0;
+	}
+	return 1;
+}
+
 static void apply_override(cfgctx_t *c, cJSON *root, const cfg_override_t *o, int strict)
 {
 	const char *key = o->key;
+	if (!utf8_valid(key) || !utf8_valid(o->value))
+		ft_die(FT_EXIT_USAGE, "'--%s': not valid UTF-8", utf8_valid(key) ? key : "?");
 	if (!*key || key[strlen(key) - 1] == '.' || strstr(key, ".."))
 		ft_die(FT_EXIT_USAGE, "'--%s': not a field name", key);
 	cJSON *cur = root;
@@ -695,7 +716,6 @@ static void apply_override(cfgctx_t *c, cJSON *root, const cfg_override_t *o, in
 		cur = next;
 		p = dot + 1;
 	}
-	(void)c;
 }
 
 /* ---- defaults and derived values (axolotl.md §0) ---- */
@@ -1062,10 +1082,13 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 			free(snap);
 			continue;
 		}
-		missing(c, validate, dirs[i], i < 2 && looks_like_hf_id(p)
+		/* the tokenizer is read by the data tools too; the others only with the model */
+		int mode = i == 1 && (model_mode == 1 || data_mode == 1) ? 1 : model_mode;
+		missing(c, mode, dirs[i], i < 2 && looks_like_hf_id(p)
 			? "'%s' is not a local directory and not in the Hugging Face cache"
 			: "'%s' is not a directory", p);
 	}
+	/* only ft-train resumes, and it says so itself; the others need not care */
 	const char *rc = cJSON_GetStringValue(cfg_get(cfg->root, "resume_from_checkpoint"));
 	if (rc && !is_dir(rc))
 		missing(c, validate, "resume_from_checkpoint", "'%s' is not a directory", rc);
@@ -1146,7 +1169,6 @@ ft_config_t *config_load(const char *path, const cfg_override_t *ov, int nov, in
 		cfg->ov[i] = xstrdup(ov[i].key);
 	cfgctx_t c = { cfg->path, u, &cfg->pos, (const char *const *)cfg->ov, nov,
 		(flags & CONFIG_GPU) != 0 };
-	(void)where_ctx_unused;
 
 	int strict = cfg_truthy(cfg_get(u, "strict"));
 	for (int i = 0; i < nov; i++)
@@ -1165,8 +1187,6 @@ ft_config_t *config_load(const char *path, const cfg_override_t *ov, int nov, in
 	}
 
 	vctx_t vc = { &c, strict, 0 };
-	const schema_model_t *top[] = { schema_top(), NULL };
-	(void)top;
 	check_model(&vc, u, schema_top(), "", NULL);
 
 	/* Required fields (base_model, learning_rate): Axolotl refuses a config without them. */
@@ -1249,6 +1269,12 @@ const char *config_where(const ft_config_t *cfg, const char *dotted)
 const char *config_path(const ft_config_t *cfg) { return cfg->path; }
 const char *config_fingerprint(const ft_config_t *cfg) { return cfg->fp; }
 const char *config_model_dir(const ft_config_t *cfg) { return cfg->model_dir; }
+
+int config_count(const ft_config_t *cfg, const char *dotted)
+{
+	const cJSON *v = config_get(cfg, dotted);
+	return cJSON_IsArray(v) || cJSON_IsObject(v) ? cJSON_GetArraySize(v) : 0;
+}
 
 long config_warmup_steps(const ft_config_t *cfg, long total)
 {

@@ -53,6 +53,8 @@ enum {
 /* The model directory: base_model itself when it is a directory, else its snapshot in the
  * Hugging Face cache; NULL when neither exists (an error only under CONFIG_NEEDS_MODEL). */
 const char *config_model_dir(const ft_config_t *cfg);
+/* Entries of a list (or keys of a mapping) at a dotted path; 0 when absent ("datasets"). */
+int config_count(const ft_config_t *cfg, const char *dotted);
 /* Warm-up steps for a run of total_steps optimizer steps, as Axolotl's trainer builder
  * computes them: warmup_steps, else int(warmup_ratio * total), else min(int(0.03 * total), 100);
  * a result of 1 becomes 2. */

@@ -233,7 +233,7 @@ static const schema_model_t model_ebft = { "EBFTConfig", fields_ebft, sizeof fie
 static const schema_field_t fields_dataset[] = {
 	{ "path", ST_STR, 0, NULL, NULL, SUP_YES, NULL, "local file or directory (relative to the current directory), or a Hugging Face dataset id in the local cache", NULL },
 	{ "split", ST_STR, 0, NULL, NULL, SUP_YES, NULL, "split to read (train when unset)", NULL },
-	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_YES, NULL, "format: unset (pre-tokenized), chat_template, alpaca[:chat|:chatml|:phi], completion, input_output, or a mapping (user-defined)", &model_udp },
+	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_YES, NULL, "format: unset (pre-tokenized), chat_template, alpaca[:chat|:chatml|:phi], alpaca_chat[.load_*], alpaca_instruct, completion, input_output, or a mapping (user-defined)", &model_udp },
 	{ "input_transform", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "transform applied to rows before formatting", NULL },
 	{ "shards", ST_INT, 0, NULL, NULL, SUP_NO, NULL, "split the dataset into this many shards", NULL },
 	{ "shards_idx", ST_INT, 0, NULL, NULL, SUP_NO, NULL, "use this shard", NULL },
@@ -446,7 +446,7 @@ static const schema_field_t fields_top[] = {
 	{ "torch_empty_cache_steps", ST_INT, 0, NULL, NULL, SUP_IGNORED, NULL, "extra evaluation / housekeeping option", NULL },
 	{ "gc_collect_steps", ST_INT, 0, NULL, NULL, SUP_IGNORED, NULL, "extra evaluation / housekeeping option", NULL },
 	/* Precision */
-	{ "bf16", ST_BOOL, SF_AUTO, "\"auto\"", NULL, SUP_YES, NULL, "train in bfloat16 mixed precision; auto: when the GPU supports it (false on a machine without one)", NULL },
+	{ "bf16", ST_BOOL, SF_AUTO, "\"auto\"", NULL, SUP_YES, NULL, "train in bfloat16 mixed precision; auto: when the machine's GPU supports it (false without one)", NULL },
 	{ "fp16", ST_BOOL, 0, NULL, NULL, SUP_NO, NULL, "float16 mixed precision", NULL },
 	{ "fp8", ST_BOOL, 0, NULL, NULL, SUP_NO, NULL, "numeric precision option", NULL },
 	{ "fp8_enable_fsdp_float8_all_gather", ST_BOOL, 0, NULL, NULL, SUP_NO, NULL, "numeric precision option", NULL },
@@ -1067,8 +1067,9 @@ void schema_write_man(FILE *f)
 	      ".SH DERIVED VALUES\n"
 	      "After validation ft fills, as Axolotl does: gradient_accumulation_steps from batch_size /\n"
 	      "micro_batch_size; batch_size = micro_batch_size \\(mu gradient_accumulation_steps;\n"
-	      "eval_batch_size = micro_batch_size; bf16: auto and tf32: auto resolve to false unless a GPU\n"
-	      "is declared (ft\\-validate \\-\\-gpu, or a tool running on one); torch_dtype (bfloat16, float16\n"
+	      "eval_batch_size = micro_batch_size; bf16: auto and tf32: auto resolve to true when the\n"
+	      "machine has a GPU with bf16 (Ampere or newer) or one is declared (ft\\-validate \\-\\-gpu),\n"
+	      "else false (the CPU backend is float32); torch_dtype (bfloat16, float16\n"
 	      "or float32); base_model_config = base_model; tokenizer_config = base_model_config;\n"
 	      "save_steps = 1/(saves_per_epoch \\(mu num_epochs) and eval_steps = 1/(evals_per_epoch \\(mu\n"
 	      "num_epochs) when below 1 (a fraction of the total steps); save_strategy (steps when\n"

@@ -3,6 +3,10 @@
 #   setup          creates ./model (a model directory) and ./data.jsonl
 #   base           prints the minimal config; append a case's fields after it
 mkdir -p model && : >data.jsonl
+# bf16/tf32 "auto" follow the machine's GPU; hide any, so expected outputs are the same on a
+# laptop and on a GPU host (the --gpu cases declare one explicitly).
+CUDA_VISIBLE_DEVICES=
+export CUDA_VISIBLE_DEVICES
 base() {
 	cat <<'YAML'
 base_model: ./model

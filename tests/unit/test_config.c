@@ -77,6 +77,7 @@ int main(void)
 	EXPECT(!strcmp(config_str(c, "optimizer", ""), "adamw_torch_fused"), "optimizer default");
 	EXPECT(config_int(c, "save_total_limit", 0) == 4, "save_total_limit default");
 	EXPECT(config_get(c, "lora_r") == NULL, "unset field reads as absent");
+	EXPECT(config_count(c, "datasets") == 1 && config_count(c, "test_datasets") == 0, "count");
 	EXPECT(config_int(c, "lora_r", 7) == 7, "default for an absent field");
 	EXPECT(!strcmp(config_where(c, "datasets.0.type"), "'cfg.yml':4:11"), "where %s",
 		config_where(c, "datasets.0.type"));

@@ -1,3 +1,3 @@
 f="$FIXTURES/axolotl-examples/mistral__qlora.yml"
-[ -f "$f" ] || { echo "shared fixtures not found at $FIXTURES (set FT_FIXTURES)"; exit 77; }
+[ -f "$f" ] || { echo "shared fixtures not found at $FIXTURES (set FT_FIXTURES)" >&2; exit 77; }
 exec ft-validate "$f"
