@@ -36,7 +36,17 @@ CASES = [
     ("llama3_mistral", "mistral_v0_1", "sharegpt.jsonl", {"chat_template": "llama3", "field_messages": "conversations",
                                                            "message_property_mappings": {"role": "from", "content": "value"}}, {}),
     ("chatml_qwen_eot", "qwen3", "chat.jsonl", {"chat_template": "chatml", "train_on_eos": "turn"}, {"eot_tokens": ["<|im_end|>"]}),
+    # the other shared families' own templates (tokenizers from the shared fixtures only: their
+    # licences keep them out of the repository; the ids below are ours to keep)
+    ("llama3_1_default", "llama3_1", "chat.jsonl", {}, {}),
+    ("llama3_1_eot", "llama3_1", "sharegpt.jsonl", {"field_messages": "conversations",
+                                                     "message_property_mappings": {"role": "from", "content": "value"},
+                                                     "train_on_eos": "all"}, {"eot_tokens": ["<|eot_id|>"]}),
+    ("gemma3_default", "gemma3", "sharegpt.jsonl", {"field_messages": "conversations",
+                                                     "message_property_mappings": {"role": "from", "content": "value"}},
+     {"eot_tokens": ["<end_of_turn>"]}),
 ]
+SHARED = os.environ.get("FT_FIXTURES", os.path.join(ROOT, "..", "shared", "fixtures"))
 
 
 def load_axolotl(src):
@@ -110,6 +120,8 @@ def tokenizer(name, tmp):
     d = os.path.join(tmp, name)
     os.makedirs(d, exist_ok=True)
     src = os.path.join(FIX, "tokenizers", name)
+    if not os.path.isdir(src):
+        src = os.path.join(SHARED, "tokenizers", name)
     with open(os.path.join(d, "tokenizer.json"), "wb") as f:
         f.write(subprocess.check_output(["zstd", "-dc", os.path.join(src, "tokenizer.json.zst")]))
     cfg = json.load(open(os.path.join(src, "tokenizer_config.json")))
