@@ -26,6 +26,38 @@ static const struct {
 	  "{%- endfor -%}"
 	  "{%- if add_generation_prompt -%}"
 	  "{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' -}}{%- endif -%}" },
+	/* BEGIN generated */
+	{ "qwen_25",
+	  "{%- set sys = messages[0]['content'] if messages[0]['role'] == 'system' else 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.' -%}\n"
+	  "{%- if tools -%}\n"
+	  "{{- '<|im_start|>system\\n' -}}{{- sys -}}\n"
+	  "{{- '\\n\\n# Tools\\n\\nYou may call one or more functions to assist with the user query.\\n\\nYou are provided with function signatures within <tools></tools> XML tags:\\n<tools>' -}}\n"
+	  "{%- for t in tools -%}{{- '\\n' + t | tojson -}}{%- endfor -%}\n"
+	  "{{- '\\n</tools>\\n\\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\\n<tool_call>\\n{\"name\": <function-name>, \"arguments\": <args-json-object>}\\n</tool_call>' -}}\n"
+	  "{%- else -%}\n"
+	  "{{- '<|im_start|>system\\n' + sys -}}\n"
+	  "{%- endif -%}\n"
+	  "{{- '<|im_end|>\\n' -}}\n"
+	  "{%- for m in messages -%}\n"
+	  "{%- if m.role == 'tool' -%}\n"
+	  "{%- if loop.first or messages[loop.index0 - 1].role != 'tool' -%}{{- '<|im_start|>user' -}}{%- endif -%}\n"
+	  "{{- '\\n<tool_response>\\n' + m.content + '\\n</tool_response>' -}}\n"
+	  "{%- if loop.last or messages[loop.index0 + 1].role != 'tool' -%}{{- '<|im_end|>\\n' -}}{%- endif -%}\n"
+	  "{%- elif m.role == 'assistant' and m.tool_calls -%}\n"
+	  "{{- '<|im_start|>assistant' -}}\n"
+	  "{%- if m.content -%}{{- '\\n' + m.content -}}{%- endif -%}\n"
+	  "{%- for call in m.tool_calls -%}\n"
+	  "{%- set f = call.function if call.function is defined else call -%}\n"
+	  "{{- '\\n<tool_call>\\n{\"name\": \"' -}}{{- f.name -}}{{- '\", \"arguments\": ' -}}{{- f.arguments | tojson -}}{{- '}\\n</tool_call>' -}}\n"
+	  "{%- endfor -%}\n"
+	  "{{- '<|im_end|>\\n' -}}\n"
+	  "{%- elif m.role == 'user' or m.role == 'assistant' or (m.role == 'system' and not loop.first) -%}\n"
+	  "{{- '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' -}}\n"
+	  "{%- endif -%}\n"
+	  "{%- endfor -%}\n"
+	  "{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}" },
+
+	/* END generated */
 };
 
 const char *chat_named_template(const char *name)

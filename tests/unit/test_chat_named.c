@@ -1,0 +1,324 @@
+/* test_chat_named: the templates ft ships under Axolotl's names (common/chat_named.c) render
+ * what the families' own templates render.
+ *
+ * 1. Against the shared fixtures (chat-templates/): each name is rendered with the four
+ *    conversations of index.json, with and without add_generation_prompt, and must give the
+ *    text jinja2 gave for the family's real template (expected/NAME.txt), or the same error
+ *    (*.error). Where Axolotl's template under that name deliberately renders something else
+ *    than the family's (listed in `follows_axolotl` with the reason), the fixture is not the
+ *    reference for that case; part 2 checks it.
+ * 2. Against Axolotl's own templates, when FT_AXOLOTL_TEMPLATES names a directory holding
+ *    them (NAME.jinja, e.g. from `git show` of src/axolotl/utils/chat_templates/templates/ in
+ *    an Axolotl checkout; their text is not kept in this repository): each name is rendered
+ *    by ours and by Axolotl's through the same interpreter (exact with jinja2 on the fixtures)
+ *    over the fixture conversations plus the extra ones below (list contents, reasoning,
+ *    system-less, tool results), and the two must agree, errors included.
+ * Exits 77 when neither reference is available. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "chat.h"
+#include "jinja.h"
+
+/* Axolotl name -> the fixture template of the family it stands for. */
+static const struct {
+	const char *name, *fixture, *bos, *eos;
+} names[] = {
+	{ "chatml", "chatml_openhermes", "<s>", "<|im_end|>" },
+	{ "llama3", "llama3_instruct", "<|begin_of_text|>", "<|eot_id|>" },
+	{ "qwen_25", "qwen2.5_7b_instruct", NULL, "<|im_end|>" },
+	{ "qwen3", "qwen3", NULL, "<|im_end|>" },
+	{ "gemma", "gemma_7b_it", "<bos>", "<eos>" },
+	{ "gemma3", "gemma3", "<bos>", "<eos>" },
+	{ "mistral_v1", "mistral_v1", "<s>", "</s>" },
+	{ "mistral_v2v3", "mistral_v3", "<s>", "</s>" },
+	{ "mistral_v3_tekken", "mistral_v3_tekken_nemo", "<s>", "</s>" },
+	{ "mistral_v7_tekken", "mistral_v7", "<s>", "</s>" },
+	{ "phi_3", "phi3_mini", "<s>", "<|endoftext|>" },
+	{ "phi_35", "phi3.5_mini_instruct", "<s>", "<|endoftext|>" },
+	{ "deepseek_v3", "deepseek_v3", "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>" },
+	{ "alpaca", NULL, "<s>", "</s>" },
+};
+
+/* (name, fixture result file prefix) where Axolotl's template renders differently from the
+ * family's on purpose, and ft follows Axolotl (what an Axolotl user of that name trains on). */
+static const struct {
+	const char *name, *result, *why;
+} follows_axolotl[] = {
+	{ "qwen3", "qwen3__sys_user_asst_user__agp1", "Axolotl opens the thinking block "
+	  "('<think>\\n\\n') after the generation prompt unless enable_thinking is false" },
+	{ "qwen3", "qwen3__user_asst_x2__agp1", "as above" },
+	{ "qwen3", "qwen3__whitespace_unicode__agp1", "as above" },
+	{ "qwen3", "qwen3__tools_call__agp1", "as above" },
+	{ NULL, NULL, NULL },
+};
+
+/* More conversations for the comparison with Axolotl's templates. */
+static const char *extra_convs =
+	"{"
+	"\"list_content\": {\"messages\": ["
+	"  {\"role\": \"system\", \"content\": [{\"type\": \"text\", \"text\": \"Be brief.\"}]},"
+	"  {\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"Hi \"}, {\"type\": \"text\", \"text\": \"there\"}]},"
+	"  {\"role\": \"assistant\", \"content\": [{\"type\": \"text\", \"text\": \"Hello!\"}]}]},"
+	"\"single_user\": {\"messages\": [{\"role\": \"user\", \"content\": \" one \"}]},"
+	"\"thinking\": {\"messages\": ["
+	"  {\"role\": \"user\", \"content\": \"2+2?\"},"
+	"  {\"role\": \"assistant\", \"content\": \"<think>\\nadd them\\n</think>\\n\\n4\"},"
+	"  {\"role\": \"user\", \"content\": \"3+3?\"},"
+	"  {\"role\": \"assistant\", \"reasoning_content\": \"add again\", \"content\": \"6\"}]},"
+	"\"sys_user_asst\": {\"messages\": ["
+	"  {\"role\": \"system\", \"content\": \"Sys\"},"
+	"  {\"role\": \"user\", \"content\": \"Q\"},"
+	"  {\"role\": \"assistant\", \"content\": \"A\"}]},"
+	"\"tool_roundtrip\": {\"messages\": ["
+	"  {\"role\": \"system\", \"content\": \"Use tools.\"},"
+	"  {\"role\": \"user\", \"content\": \"Weather?\"},"
+	"  {\"role\": \"assistant\", \"content\": \"Let me check.\", \"tool_calls\": [{\"id\": \"abcdefghi\", \"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}}]},"
+	"  {\"role\": \"tool\", \"tool_call_id\": \"abcdefghi\", \"name\": \"get_weather\", \"content\": \"sunny\"},"
+	"  {\"role\": \"tool\", \"tool_call_id\": \"abcdefghi\", \"name\": \"get_weather\", \"content\": \"warm\"},"
+	"  {\"role\": \"assistant\", \"content\": \"Sunny and warm.\"}],"
+	"  \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Weather\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\"}}}}}]},"
+	"\"alternation_broken\": {\"messages\": ["
+	"  {\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": \"b\"}]},"
+	"\"asst_first\": {\"messages\": ["
+	"  {\"role\": \"assistant\", \"content\": \"I start\"}, {\"role\": \"user\", \"content\": \"ok\"}]}"
+	"}";
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0, k;
+	char *s = malloc(cap);
+	while ((k = fread(s + n, 1, cap - n - 1, f)) > 0) {
+		n += k;
+		if (cap - n - 1 == 0)
+			s = realloc(s, cap *= 2);
+	}
+	fclose(f);
+	s[n] = 0;
+	if (len)
+		*len = n;
+	return s;
+}
+
+static const char *axolotl_reason(const char *name, const char *result)
+{
+	for (size_t i = 0; follows_axolotl[i].name; i++)
+		if (!strcmp(follows_axolotl[i].name, name) &&
+		    !strncmp(result, follows_axolotl[i].result, strlen(follows_axolotl[i].result)))
+			return follows_axolotl[i].why;
+	return NULL;
+}
+
+/* Renders src; returns 0 with *out, or -1 with err. */
+static int render(const char *src, const char *name, const cJSON *conv, int agp, const char *bos,
+		  const char *eos, const cJSON *kwargs, char **out, size_t *outlen, char *err,
+		  size_t errlen)
+{
+	*out = NULL;
+	jinja_t *t = jinja_compile(src, name, err, errlen);
+	if (!t)
+		return -1;
+	cJSON *vars = cJSON_CreateObject();
+	cJSON_AddItemToObject(vars, "messages",
+			      cJSON_Duplicate(cJSON_GetObjectItem(conv, "messages"), 1));
+	cJSON *tools = cJSON_GetObjectItem(conv, "tools");
+	cJSON_AddItemToObject(vars, "tools", tools ? cJSON_Duplicate(tools, 1) : cJSON_CreateNull());
+	cJSON_AddNullToObject(vars, "documents");
+	cJSON_AddBoolToObject(vars, "add_generation_prompt", agp);
+	if (bos)
+		cJSON_AddStringToObject(vars, "bos_token", bos);
+	else
+		cJSON_AddNullToObject(vars, "bos_token");
+	cJSON_AddStringToObject(vars, "eos_token", eos);
+	for (const cJSON *e = kwargs ? kwargs->child : NULL; e; e = e->next)
+		cJSON_AddItemToObject(vars, e->string, cJSON_Duplicate(e, 1));
+	int rc = jinja_render(t, vars, out, outlen, NULL, NULL, err, errlen);
+	cJSON_Delete(vars);
+	jinja_free(t);
+	return rc;
+}
+
+static void show_diff(const char *what, const char *got, size_t glen, const char *want, size_t wlen)
+{
+	size_t k = 0;
+	while (k < glen && k < wlen && got[k] == want[k])
+		k++;
+	printf("%s: differs at byte %zu (got %zu bytes, expected %zu): got \"%.60s\" expected \"%.60s\"\n",
+	       what, k, glen, wlen, got + k, want + k);
+}
+
+/* Part 1. Returns failures; counts checked and skipped cases. */
+static int against_fixtures(const char *dir, int *checked, int *deferred)
+{
+	char path[2048];
+	snprintf(path, sizeof path, "%s/index.json", dir);
+	char *txt = slurp(path, NULL);
+	cJSON *idx = txt ? cJSON_Parse(txt) : NULL;
+	free(txt);
+	if (!idx) {
+		printf("cannot read %s\n", path);
+		return 1;
+	}
+	cJSON *convs = cJSON_GetObjectItem(idx, "conversations");
+	int fails = 0;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		const char *src = chat_named_template(names[i].name);
+		if (!src || !names[i].fixture)
+			continue;
+		int n = 0, ok = 0;
+		cJSON *c;
+		cJSON_ArrayForEach(c, cJSON_GetObjectItem(idx, "cases")) {
+			if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "template")), names[i].fixture))
+				continue;
+			const char *result = cJSON_GetStringValue(cJSON_GetObjectItem(c, "result"));
+			if (axolotl_reason(names[i].name, result)) {
+				(*deferred)++;
+				continue;
+			}
+			const char *cname = cJSON_GetStringValue(cJSON_GetObjectItem(c, "conversation"));
+			const char *bos = cJSON_GetStringValue(cJSON_GetObjectItem(c, "bos_token"));
+			const char *eos = cJSON_GetStringValue(cJSON_GetObjectItem(c, "eos_token"));
+			int agp = cJSON_IsTrue(cJSON_GetObjectItem(c, "add_generation_prompt"));
+			int want_ok = !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "status")), "ok");
+			char err[1024], what[512], *out;
+			size_t outlen, wlen;
+			snprintf(what, sizeof what, "%s vs %s", names[i].name, result);
+			int rc = render(src, names[i].name, cJSON_GetObjectItem(convs, cname), agp, bos, eos,
+					NULL, &out, &outlen, err, sizeof err);
+			snprintf(path, sizeof path, "%s/expected/%s", dir, result);
+			char *want = slurp(path, &wlen);
+			n++;
+			if (!want) {
+				printf("%s: cannot read %s\n", what, path);
+			} else if (want_ok && rc) {
+				printf("%s: render failed: %s\n", what, err);
+			} else if (want_ok && (outlen != wlen || memcmp(out, want, wlen))) {
+				show_diff(what, out, outlen, want, wlen);
+			} else if (!want_ok && !rc) {
+				printf("%s: rendered, expected the error %s\n", what, want);
+			} else if (!want_ok) {
+				/* the file holds "TemplateError: MSG" (maybe with a newline) */
+				const char *w = strncmp(want, "TemplateError: ", 15) ? want : want + 15;
+				size_t wl = strcspn(w, "\n");
+				if (strlen(err) != wl || memcmp(err, w, wl))
+					printf("%s: error \"%s\", expected \"%.*s\"\n", what, err, (int)wl, w);
+				else
+					ok++;
+			} else {
+				ok++;
+			}
+			free(want);
+			free(out);
+		}
+		printf("%s: %d of %d fixture renders of %s exact\n", names[i].name, ok, n, names[i].fixture);
+		fails += n - ok;
+		*checked += n;
+	}
+	cJSON_Delete(idx);
+	return fails;
+}
+
+/* Part 2. */
+static int against_axolotl(const char *axdir, const char *fixdir, int *checked)
+{
+	cJSON *convs = cJSON_Parse(extra_convs);
+	char path[2048];
+	snprintf(path, sizeof path, "%s/index.json", fixdir);
+	char *txt = slurp(path, NULL);
+	cJSON *idx = txt ? cJSON_Parse(txt) : NULL;
+	free(txt);
+	if (idx) {
+		cJSON *c;
+		cJSON_ArrayForEach(c, cJSON_GetObjectItem(idx, "conversations"))
+			cJSON_AddItemToObject(convs, c->string, cJSON_Duplicate(c, 1));
+	}
+	cJSON_Delete(idx);
+	/* chat_template_kwargs Axolotl users set */
+	cJSON *kwsets = cJSON_Parse("[null, {\"enable_thinking\": false}, {\"enable_thinking\": true}]");
+	int fails = 0;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		const char *src = chat_named_template(names[i].name);
+		snprintf(path, sizeof path, "%s/%s.jinja", axdir, names[i].name);
+		char *ax = slurp(path, NULL);
+		if (!src || !ax) {
+			if (src)
+				printf("%s: no %s, not compared with Axolotl's\n", names[i].name, path);
+			free(ax);
+			continue;
+		}
+		int n = 0, ok = 0;
+		cJSON *conv, *kw;
+		cJSON_ArrayForEach(conv, convs) cJSON_ArrayForEach(kw, kwsets) for (int agp = 0; agp < 2; agp++) {
+			char e1[1024] = "", e2[1024] = "", what[512], *o1, *o2;
+			size_t l1 = 0, l2 = 0;
+			int r1 = render(src, names[i].name, conv, agp, names[i].bos, names[i].eos, kw, &o1,
+					&l1, e1, sizeof e1);
+			int r2 = render(ax, "axolotl", conv, agp, names[i].bos, names[i].eos, kw, &o2, &l2, e2,
+					sizeof e2);
+			snprintf(what, sizeof what, "%s vs Axolotl's, %s, agp %d, kwargs %s", names[i].name,
+				 conv->string, agp, cJSON_IsNull(kw) ? "none" : cJSON_GetObjectItem(kw, "enable_thinking")->type == cJSON_True ? "thinking" : "no thinking");
+			n++;
+			if (r1 != r2)
+				printf("%s: %s\n", what, r1 ? e1 : e2);
+			else if (r1 && strcmp(e1, e2))
+				printf("%s: error \"%s\", Axolotl's \"%s\"\n", what, e1, e2);
+			else if (!r1 && (l1 != l2 || memcmp(o1, o2, l1)))
+				show_diff(what, o1, l1, o2, l2);
+			else
+				ok++;
+			free(o1);
+			free(o2);
+		}
+		printf("%s: %d of %d renders equal to Axolotl's\n", names[i].name, ok, n);
+		fails += n - ok;
+		*checked += n;
+		free(ax);
+	}
+	cJSON_Delete(kwsets);
+	cJSON_Delete(convs);
+	return fails;
+}
+
+int main(void)
+{
+	const char *fx = getenv("FT_FIXTURES");
+	const char *ax = getenv("FT_AXOLOTL_TEMPLATES");
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s/tokenizer-tests/chat-templates", fx ? fx : "../shared/fixtures");
+	char path[2048];
+	snprintf(path, sizeof path, "%s/index.json", dir);
+	struct stat st;
+	int have_fx = !stat(path, &st), have_ax = ax && *ax && !stat(ax, &st);
+	if (!have_fx && !have_ax) {
+		printf("shared fixtures not found (%s; set FT_FIXTURES) and FT_AXOLOTL_TEMPLATES not "
+		       "set\n", path);
+		return 77;
+	}
+	struct tm pin = { .tm_year = 2024 - 1900, .tm_mon = 6, .tm_mday = 26, .tm_hour = 12 };
+	mktime(&pin);
+	pin.tm_hour = 12;
+	pin.tm_min = 0;
+	pin.tm_sec = 0;
+	jinja_pin_clock(&pin);
+
+	int fails = 0, checked = 0, deferred = 0, axchecked = 0;
+	if (have_fx)
+		fails += against_fixtures(dir, &checked, &deferred);
+	else
+		printf("shared fixtures not found (%s): not compared with the families' renders\n", path);
+	if (have_ax)
+		fails += against_axolotl(ax, dir, &axchecked);
+	else
+		printf("FT_AXOLOTL_TEMPLATES not set: not compared with Axolotl's templates\n");
+	printf("%d fixture renders checked (%d where Axolotl's template differs from the family's "
+	       "left to the comparison with Axolotl's), %d compared with Axolotl's: %d failed\n",
+	       checked, deferred, axchecked, fails);
+	return fails ? 1 : 0;
+}
