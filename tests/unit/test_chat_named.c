@@ -241,7 +241,8 @@ static int against_axolotl(const char *axdir, const char *fixdir, int *checked)
 	}
 	cJSON_Delete(idx);
 	/* chat_template_kwargs Axolotl users set */
-	cJSON *kwsets = cJSON_Parse("[null, {\"enable_thinking\": false}, {\"enable_thinking\": true}]");
+	cJSON *kwsets = cJSON_Parse("[null, {\"enable_thinking\": false}, {\"enable_thinking\": true}, "
+				      "{\"real_last_index\": 1}]");
 	int fails = 0;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		const char *src = chat_named_template(names[i].name);
@@ -257,13 +258,14 @@ static int against_axolotl(const char *axdir, const char *fixdir, int *checked)
 		cJSON *conv, *kw;
 		cJSON_ArrayForEach(conv, convs) cJSON_ArrayForEach(kw, kwsets) for (int agp = 0; agp < 2; agp++) {
 			char e1[1024] = "", e2[1024] = "", what[512], *o1, *o2;
+			char *kwname = cJSON_PrintUnformatted(kw);
 			size_t l1 = 0, l2 = 0;
 			int r1 = render(src, names[i].name, conv, agp, names[i].bos, names[i].eos, kw, &o1,
 					&l1, e1, sizeof e1);
 			int r2 = render(ax, "axolotl", conv, agp, names[i].bos, names[i].eos, kw, &o2, &l2, e2,
 					sizeof e2);
 			snprintf(what, sizeof what, "%s vs Axolotl's, %s, agp %d, kwargs %s", names[i].name,
-				 conv->string, agp, cJSON_IsNull(kw) ? "none" : cJSON_GetObjectItem(kw, "enable_thinking")->type == cJSON_True ? "thinking" : "no thinking");
+				 conv->string, agp, kwname);
 			n++;
 			if (r1 != r2)
 				printf("%s: %s\n", what, r1 ? e1 : e2);
@@ -275,6 +277,7 @@ static int against_axolotl(const char *axdir, const char *fixdir, int *checked)
 				ok++;
 			free(o1);
 			free(o2);
+			free(kwname);
 		}
 		printf("%s: %d of %d renders equal to Axolotl's\n", names[i].name, ok, n);
 		fails += n - ok;
