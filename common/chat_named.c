@@ -114,6 +114,46 @@ static const struct {
 	  "{{- '<|im_start|>assistant\\n' -}}\n"
 	  "{{- '<think>\\n\\n</think>\\n\\n' if enable_thinking is defined and enable_thinking is false else '<think>\\n\\n' -}}\n"
 	  "{%- endif -%}" },
+	{ "gemma",
+	  "{{- bos_token -}}\n"
+	  "{%- if messages[0]['role'] == 'system' -%}{{- raise_exception('System role not supported') -}}{%- endif -%}\n"
+	  "{%- for m in messages -%}\n"
+	  "{%- if (m['role'] == 'user') != (loop.index0 is even) -%}{{- raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') -}}{%- endif -%}\n"
+	  "{{- '<start_of_turn>' + ('model' if m['role'] == 'assistant' else m['role']) + '\\n' -}}\n"
+	  "{%- if m['content'] is string -%}{{- m['content'] | trim -}}\n"
+	  "{%- else -%}{%- for part in m['content'] -%}{%- if 'text' in part -%}{{- part['text'] | trim -}}{%- endif -%}{%- endfor -%}\n"
+	  "{%- endif -%}\n"
+	  "{{- '<end_of_turn>\\n' -}}\n"
+	  "{%- endfor -%}\n"
+	  "{%- if add_generation_prompt -%}{{- '<start_of_turn>model\\n' -}}{%- endif -%}" },
+	{ "gemma3",
+	  "{{- bos_token -}}\n"
+	  "{%- if messages[0]['role'] == 'system' -%}\n"
+	  "{%- if messages[0]['content'] is string -%}\n"
+	  "{%- set prefix = messages[0]['content'] + '\\n\\n' -%}\n"
+	  "{%- else -%}\n"
+	  "{%- set acc = namespace(s='') -%}\n"
+	  "{%- for part in messages[0]['content'] -%}{%- if 'text' in part -%}{%- set acc.s = acc.s + part['text'] -%}{%- endif -%}{%- endfor -%}\n"
+	  "{%- set prefix = acc.s + '\\n\\n' -%}\n"
+	  "{%- endif -%}\n"
+	  "{%- set turns = messages[1:] -%}\n"
+	  "{%- else -%}\n"
+	  "{%- set prefix = '' -%}\n"
+	  "{%- set turns = messages -%}\n"
+	  "{%- endif -%}\n"
+	  "{%- for m in turns -%}\n"
+	  "{%- if (m['role'] == 'user') != (loop.index0 is even) -%}{{- raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') -}}{%- endif -%}\n"
+	  "{{- '<start_of_turn>' + ('model' if m['role'] == 'assistant' else m['role']) + '\\n' + (prefix if loop.first else '') -}}\n"
+	  "{%- if m['content'] is string -%}{{- m['content'] | trim -}}\n"
+	  "{%- elif m['content'] is iterable -%}\n"
+	  "{%- for part in m['content'] -%}\n"
+	  "{%- if part['type'] == 'image' -%}{{- '<start_of_image>' -}}{%- elif part['type'] == 'text' -%}{{- part['text'] | trim -}}{%- endif -%}\n"
+	  "{%- endfor -%}\n"
+	  "{%- else -%}{{- raise_exception('Invalid content type') -}}\n"
+	  "{%- endif -%}\n"
+	  "{{- '<end_of_turn>\\n' -}}\n"
+	  "{%- endfor -%}\n"
+	  "{%- if add_generation_prompt -%}{{- '<start_of_turn>model\\n' -}}{%- endif -%}" },
 
 	/* END generated */
 };
