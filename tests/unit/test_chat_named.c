@@ -40,7 +40,9 @@ static const struct {
 	{ "mistral_v1", "mistral_v1", "<s>", "</s>", 0 },
 	{ "mistral_v2v3", "mistral_v3", "<s>", "</s>", 0 },
 	{ "mistral_v3_tekken", "mistral_v3_tekken_nemo", "<s>", "</s>", 0 },
-	{ "mistral_v7_tekken", "mistral_v7", "<s>", "</s>", 0 },
+	/* Axolotl's mistral_v7_tekken is Mistral-Small-24B-Instruct-2501's template; the nearest
+	 * fixture is Small 3.2's (the fixture mistral_v7 is llama.cpp's space-separated v7) */
+	{ "mistral_v7_tekken", "mistral_small_3.2", "<s>", "</s>", 0 },
 	{ "phi_3", "phi3_mini", "<s>", "<|endoftext|>", 0 },
 	{ "phi_35", "phi3.5_mini_instruct", "<s>", "<|endoftext|>", 0 },
 	{ "deepseek_v3", "deepseek_v3", "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", 0 },
@@ -57,6 +59,10 @@ static const struct {
 	{ "qwen3", "qwen3__user_asst_x2__agp1", "as above" },
 	{ "qwen3", "qwen3__whitespace_unicode__agp1", "as above" },
 	{ "qwen3", "qwen3__tools_call__agp1", "as above" },
+	{ "mistral_v7_tekken", "mistral_small_3.2__user_asst_x2", "Small 3 (2501, Axolotl's) has "
+	  "a shorter default system prompt than Small 3.2" },
+	{ "mistral_v7_tekken", "mistral_small_3.2__tools_call", "Small 3 (2501, Axolotl's) has no "
+	  "tool roles: it refuses the tool message where Small 3.2 checks the call id" },
 	{ NULL, NULL, NULL },
 };
 
