@@ -304,6 +304,31 @@ static const struct {
 	  "{{- raise_exception('Only user, system and assistant roles are supported!') -}}\n"
 	  "{%- endif -%}\n"
 	  "{%- endfor -%}" },
+	{ "phi_3",
+	  "{{- bos_token -}}\n"
+	  "{%- for m in messages -%}\n"
+	  "{%- if m['role'] == 'system' -%}{{- '<|system|>\\n' + m['content'] + '<|end|>\\n' -}}\n"
+	  "{%- elif m['role'] == 'user' -%}{{- '<|user|>\\n' + m['content'] + '<|end|>\\n<|assistant|>\\n' -}}\n"
+	  "{%- elif m['role'] == 'assistant' -%}{{- m['content'] + '<|end|>\\n' -}}\n"
+	  "{%- endif -%}\n"
+	  "{%- endfor -%}" },
+	{ "phi_35",
+	  "{%- for m in messages -%}\n"
+	  "{%- if m['role'] == 'system' and m['content'] -%}{{- '<|system|>\\n' + m['content'] + '<|end|>\\n' -}}\n"
+	  "{%- elif m['role'] in ['user', 'assistant'] -%}{{- '<|' + m['role'] + '|>\\n' + m['content'] + '<|end|>\\n' -}}\n"
+	  "{%- endif -%}\n"
+	  "{%- endfor -%}\n"
+	  "{%- if add_generation_prompt -%}{{- '<|assistant|>\\n' -}}{%- endif -%}" },
+	{ "alpaca",
+	  "{{- bos_token -}}\n"
+	  "{%- for m in messages -%}\n"
+	  "{%- if m['role'] == 'system' and loop.first -%}{{- m['content'] -}}\n"
+	  "{%- elif m['role'] == 'user' -%}{{- '### Instruction:\\n' + m['content'] -}}\n"
+	  "{%- elif m['role'] == 'assistant' -%}{{- '### Response:\\n' + m['content'] + eos_token -}}\n"
+	  "{%- endif -%}\n"
+	  "{%- if not loop.last -%}{{- '\\n\\n' -}}{%- endif -%}\n"
+	  "{%- endfor -%}\n"
+	  "{%- if add_generation_prompt -%}{{- '\\n\\n### Response:\\n' -}}{%- endif -%}" },
 
 	/* END generated */
 };
