@@ -68,6 +68,10 @@ static const struct {
 	{ "phi_3", "phi3_mini__sys_user_asst_user", "Axolotl's phi_3 prints system turns "
 	  "('<|system|>'); the Phi-3-mini template in the fixtures drops them" },
 	{ "phi_3", "phi3_mini__whitespace_unicode", "as above" },
+	{ "deepseek_v3", "deepseek_v3__tools_call", "Axolotl's deepseek_v3 is DeepSeek-V3-0324's "
+	  "template: it renders the tool calls of an assistant whose content is '' (the fixture's "
+	  "original V3 template skips them), and like DeepSeek's it takes arguments only as a "
+	  "string (an object is a TypeError)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -96,6 +100,14 @@ static const char *extra_convs =
 	"  {\"role\": \"tool\", \"tool_call_id\": \"abcdefghi\", \"name\": \"get_weather\", \"content\": \"warm\"},"
 	"  {\"role\": \"assistant\", \"content\": \"Sunny and warm.\"}],"
 	"  \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Weather\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\"}}}}}]},"
+	"\"tool_string_args\": {\"messages\": ["
+	"  {\"role\": \"user\", \"content\": \"Weather?\"},"
+	"  {\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"call00001\", \"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"arguments\": \"{\\\"city\\\": \\\"Paris\\\"}\"}},"
+	"    {\"id\": \"call00002\", \"type\": \"function\", \"function\": {\"name\": \"get_time\", \"arguments\": \"{}\"}}]},"
+	"  {\"role\": \"tool\", \"tool_call_id\": \"call00001\", \"content\": \"sunny\"},"
+	"  {\"role\": \"tool\", \"tool_call_id\": \"call00002\", \"content\": \"noon\"},"
+	"  {\"role\": \"assistant\", \"content\": \"Sunny at noon.\"},"
+	"  {\"role\": \"user\", \"content\": \"Thanks\"}]},"
 	"\"alternation_broken\": {\"messages\": ["
 	"  {\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": \"b\"}]},"
 	"\"asst_first\": {\"messages\": ["
