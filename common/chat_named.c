@@ -1,7 +1,16 @@
 /* chat_named: the chat templates ft ships under Axolotl's names (`chat_template: chatml`).
  *
  * Written for ft — not copied — to render the same text as the templates Axolotl ships under
- * these names; tests/cli/tokenize/chat-golden.sh compares the token ids with Axolotl's. */
+ * these names (src/axolotl/utils/chat_templates/templates/NAME.jinja), which is what an
+ * Axolotl user of `chat_template: NAME` trains on. Most are the families' own templates;
+ * where Axolotl's differs (qwen3 opens '<think>' after the generation prompt and honours
+ * real_last_index; phi_3 keeps system turns; phi_35 has no final eos; gemma starts with
+ * bos_token; deepseek_v3 is V3-0324's; mistral_v7_tekken is Mistral Small 3 2501's) ft
+ * follows Axolotl. Most also accept list-of-parts contents, as Axolotl's do.
+ * tests/unit/test_chat_named.c renders each against the families' fixture renders and
+ * (FT_AXOLOTL_TEMPLATES) against Axolotl's own; tests/cli/tokenize/chat-golden.sh compares
+ * token ids with Axolotl's for chatml and llama3. */
+#include <stdio.h>
 #include <string.h>
 
 #include "chat.h"
@@ -26,7 +35,7 @@ static const struct {
 	  "{%- endfor -%}"
 	  "{%- if add_generation_prompt -%}"
 	  "{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' -}}{%- endif -%}" },
-	/* BEGIN generated */
+	/* Qwen2.5-Instruct's: ChatML, a default system prompt, tools in the system turn */
 	{ "qwen_25",
 	  "{%- set sys = messages[0]['content'] if messages[0]['role'] == 'system' else 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.' -%}\n"
 	  "{%- if tools -%}\n"
@@ -56,6 +65,9 @@ static const struct {
 	  "{%- endif -%}\n"
 	  "{%- endfor -%}\n"
 	  "{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}" },
+	/* Qwen3's with Axolotl's changes: list contents, real_last_index (the turn whose thinking
+	 * is kept when a prefix is rendered), and '<think>\n\n' after the generation prompt unless
+	 * enable_thinking is false */
 	{ "qwen3",
 	  "{%- macro text(c) -%}\n"
 	  "{%- if c is string -%}{{- c -}}{%- else -%}{%- for part in c -%}{%- if 'text' in part -%}{{- part['text'] -}}{%- endif -%}{%- endfor -%}{%- endif -%}\n"
@@ -114,6 +126,7 @@ static const struct {
 	  "{{- '<|im_start|>assistant\\n' -}}\n"
 	  "{{- '<think>\\n\\n</think>\\n\\n' if enable_thinking is defined and enable_thinking is false else '<think>\\n\\n' -}}\n"
 	  "{%- endif -%}" },
+	/* gemma-7b-it's: no system role, strict alternation, contents trimmed */
 	{ "gemma",
 	  "{{- bos_token -}}\n"
 	  "{%- if messages[0]['role'] == 'system' -%}{{- raise_exception('System role not supported') -}}{%- endif -%}\n"
@@ -126,6 +139,7 @@ static const struct {
 	  "{{- '<end_of_turn>\\n' -}}\n"
 	  "{%- endfor -%}\n"
 	  "{%- if add_generation_prompt -%}{{- '<start_of_turn>model\\n' -}}{%- endif -%}" },
+	/* Gemma 3's: the system text opens the first user turn; images as <start_of_image> */
 	{ "gemma3",
 	  "{{- bos_token -}}\n"
 	  "{%- if messages[0]['role'] == 'system' -%}\n"
@@ -154,6 +168,7 @@ static const struct {
 	  "{{- '<end_of_turn>\\n' -}}\n"
 	  "{%- endfor -%}\n"
 	  "{%- if add_generation_prompt -%}{{- '<start_of_turn>model\\n' -}}{%- endif -%}" },
+	/* Mistral v1 (7B v0.1/v0.2, Mixtral): ' [INST] ' ... ' [/INST]', system in the first turn */
 	{ "mistral_v1",
 	  "{%- macro text(c) -%}\n"
 	  "{%- if c is string -%}{{- c -}}{%- else -%}{{- c | selectattr('type', 'equalto', 'text') | map(attribute='text') | join('') -}}{%- endif -%}\n"
@@ -171,6 +186,7 @@ static const struct {
 	  "{{- raise_exception('Only user and assistant roles are supported, with the exception of an initial optional system message!') -}}\n"
 	  "{%- endif -%}\n"
 	  "{%- endfor -%}" },
+	/* Mistral v3 (7B v0.3, tools): system and tools in the last user turn */
 	{ "mistral_v2v3",
 	  "{%- macro text(c) -%}\n"
 	  "{%- if c is string -%}{{- c -}}{%- else -%}{{- c | selectattr('type', 'equalto', 'text') | map(attribute='text') | join('') -}}{%- endif -%}\n"
@@ -222,6 +238,7 @@ static const struct {
 	  "{{- raise_exception('Only user and assistant roles are supported, with the exception of an initial optional system message!') -}}\n"
 	  "{%- endif -%}\n"
 	  "{%- endfor -%}" },
+	/* Mistral v3 tekken (Nemo): as v2v3 without the spaces */
 	{ "mistral_v3_tekken",
 	  "{%- macro text(c) -%}\n"
 	  "{%- if c is string -%}{{- c -}}{%- else -%}{{- c | selectattr('type', 'equalto', 'text') | map(attribute='text') | join('') -}}{%- endif -%}\n"
@@ -273,6 +290,7 @@ static const struct {
 	  "{{- raise_exception('Only user and assistant roles are supported, with the exception of an initial optional system message!') -}}\n"
 	  "{%- endif -%}\n"
 	  "{%- endfor -%}" },
+	/* Mistral Small 3 (2501): [SYSTEM_PROMPT], a dated default system prompt */
 	{ "mistral_v7_tekken",
 	  "{%- macro text(c) -%}\n"
 	  "{%- if c is string -%}{{- c -}}{%- else -%}{{- c | selectattr('type', 'equalto', 'text') | map(attribute='text') | join('') -}}{%- endif -%}\n"
@@ -304,6 +322,7 @@ static const struct {
 	  "{{- raise_exception('Only user, system and assistant roles are supported!') -}}\n"
 	  "{%- endif -%}\n"
 	  "{%- endfor -%}" },
+	/* Phi-3-mini's, with system turns kept (as Axolotl's) */
 	{ "phi_3",
 	  "{{- bos_token -}}\n"
 	  "{%- for m in messages -%}\n"
@@ -312,6 +331,7 @@ static const struct {
 	  "{%- elif m['role'] == 'assistant' -%}{{- m['content'] + '<|end|>\\n' -}}\n"
 	  "{%- endif -%}\n"
 	  "{%- endfor -%}" },
+	/* Phi-3.5-mini's, without the final eos_token (as Axolotl's) */
 	{ "phi_35",
 	  "{%- for m in messages -%}\n"
 	  "{%- if m['role'] == 'system' and m['content'] -%}{{- '<|system|>\\n' + m['content'] + '<|end|>\\n' -}}\n"
@@ -319,6 +339,7 @@ static const struct {
 	  "{%- endif -%}\n"
 	  "{%- endfor -%}\n"
 	  "{%- if add_generation_prompt -%}{{- '<|assistant|>\\n' -}}{%- endif -%}" },
+	/* DeepSeek-V3-0324's: system prompts first, tool calls and outputs, </think> dropped */
 	{ "deepseek_v3",
 	  "{%- set st = namespace(sys='', sys_seen=false, in_tool=false, first_output=true) -%}\n"
 	  "{%- for m in messages if m['role'] == 'system' -%}\n"
@@ -358,6 +379,7 @@ static const struct {
 	  "{%- if st.in_tool -%}{{- '<｜tool▁outputs▁end｜>' -}}\n"
 	  "{%- elif add_generation_prompt -%}{{- '<｜Assistant｜>' -}}\n"
 	  "{%- endif -%}" },
+	/* Alpaca's ### Instruction / ### Response as a chat template */
 	{ "alpaca",
 	  "{{- bos_token -}}\n"
 	  "{%- for m in messages -%}\n"
@@ -369,7 +391,6 @@ static const struct {
 	  "{%- endfor -%}\n"
 	  "{%- if add_generation_prompt -%}{{- '\\n\\n### Response:\\n' -}}{%- endif -%}" },
 
-	/* END generated */
 };
 
 const char *chat_named_template(const char *name)
@@ -378,5 +399,17 @@ const char *chat_named_template(const char *name)
 		if (!strcmp(named[i].name, name))
 			return named[i].src;
 	return NULL;
+}
+
+const char *chat_named_list(void)
+{
+	static char list[512];   /* for error messages only, which exit; the table is constant */
+	if (!list[0]) {
+		size_t k = 0;
+		for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+			k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", i ? ", " : "",
+					      named[i].name);
+	}
+	return list;
 }
 
