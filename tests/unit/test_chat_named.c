@@ -7,9 +7,10 @@
  *    (*.error). Where Axolotl's template under that name deliberately renders something else
  *    than the family's (listed in `follows_axolotl` with the reason), the fixture is not the
  *    reference for that case; part 2 checks it.
- * 2. Against Axolotl's own templates, when FT_AXOLOTL_TEMPLATES names a directory holding
- *    them (NAME.jinja, e.g. from `git show` of src/axolotl/utils/chat_templates/templates/ in
- *    an Axolotl checkout; their text is not kept in this repository): each name is rendered
+ * 2. Against Axolotl's own templates, read at test time (their text is not kept in this
+ *    repository) from FT_AXOLOTL_TEMPLATES, a directory of NAME.jinja, or from FT_AXOLOTL, an
+ *    Axolotl checkout (its work tree, or its git directory through `git show HEAD:...`),
+ *    src/axolotl/utils/chat_templates/templates/NAME.jinja: each name is rendered
  *    by ours and by Axolotl's through the same interpreter (exact with jinja2 on the fixtures)
  *    over the fixture conversations plus the extra ones below (list contents, reasoning,
  *    system-less, tool results), and the two must agree, errors included.
@@ -269,8 +270,49 @@ static int against_fixtures(const char *dir, int *checked, int *deferred)
 	return fails;
 }
 
+#define AX_TEMPLATES "src/axolotl/utils/chat_templates/templates"
+
+/* Axolotl's template NAME, malloc'd, or NULL. */
+static char *axolotl_template(const char *name)
+{
+	const char *dir = getenv("FT_AXOLOTL_TEMPLATES"), *repo = getenv("FT_AXOLOTL");
+	char path[2048];
+	if (dir && *dir) {
+		snprintf(path, sizeof path, "%s/%s.jinja", dir, name);
+		return slurp(path, NULL);
+	}
+	if (!repo || !*repo)
+		return NULL;
+	snprintf(path, sizeof path, "%s/" AX_TEMPLATES "/%s.jinja", repo, name);
+	char *s = slurp(path, NULL);
+	if (s)
+		return s;
+	/* a git directory without a work tree; names and repo are ours, no quoting needed
+	 * beyond the single quotes */
+	if (strchr(repo, '\''))
+		return NULL;
+	snprintf(path, sizeof path, "git --git-dir='%s' show 'HEAD:" AX_TEMPLATES "/%s.jinja' 2>/dev/null",
+		 repo, name);
+	FILE *f = popen(path, "r");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0, k;
+	s = malloc(cap);
+	while ((k = fread(s + n, 1, cap - n - 1, f)) > 0) {
+		n += k;
+		if (cap - n - 1 == 0)
+			s = realloc(s, cap *= 2);
+	}
+	s[n] = 0;
+	if (pclose(f) || !n) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 /* Part 2. */
-static int against_axolotl(const char *axdir, const char *fixdir, int *checked)
+static int against_axolotl(const char *fixdir, int *checked)
 {
 	cJSON *convs = cJSON_Parse(extra_convs);
 	char path[2048];
@@ -290,11 +332,10 @@ static int against_axolotl(const char *axdir, const char *fixdir, int *checked)
 	int fails = 0;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		const char *src = chat_named_template(names[i].name);
-		snprintf(path, sizeof path, "%s/%s.jinja", axdir, names[i].name);
-		char *ax = slurp(path, NULL);
+		char *ax = src ? axolotl_template(names[i].name) : NULL;
 		if (!src || !ax) {
 			if (src)
-				printf("%s: no %s, not compared with Axolotl's\n", names[i].name, path);
+				printf("%s: Axolotl's template not found, not compared\n", names[i].name);
 			free(ax);
 			continue;
 		}
@@ -336,16 +377,17 @@ static int against_axolotl(const char *axdir, const char *fixdir, int *checked)
 int main(void)
 {
 	const char *fx = getenv("FT_FIXTURES");
-	const char *ax = getenv("FT_AXOLOTL_TEMPLATES");
+	const char *axd = getenv("FT_AXOLOTL_TEMPLATES"), *axr = getenv("FT_AXOLOTL");
 	char dir[1024];
 	snprintf(dir, sizeof dir, "%s/tokenizer-tests/chat-templates", fx ? fx : "../shared/fixtures");
 	char path[2048];
 	snprintf(path, sizeof path, "%s/index.json", dir);
 	struct stat st;
-	int have_fx = !stat(path, &st), have_ax = ax && *ax && !stat(ax, &st);
+	int have_fx = !stat(path, &st);
+	int have_ax = (axd && *axd && !stat(axd, &st)) || (axr && *axr && !stat(axr, &st));
 	if (!have_fx && !have_ax) {
-		printf("shared fixtures not found (%s; set FT_FIXTURES) and FT_AXOLOTL_TEMPLATES not "
-		       "set\n", path);
+		printf("shared fixtures not found (%s; set FT_FIXTURES) and no Axolotl checkout "
+		       "(FT_AXOLOTL)\n", path);
 		return 77;
 	}
 	struct tm pin = { .tm_year = 2024 - 1900, .tm_mon = 6, .tm_mday = 26, .tm_hour = 12 };
@@ -361,9 +403,10 @@ int main(void)
 	else
 		printf("shared fixtures not found (%s): not compared with the families' renders\n", path);
 	if (have_ax)
-		fails += against_axolotl(ax, dir, &axchecked);
+		fails += against_axolotl(dir, &axchecked);
 	else
-		printf("FT_AXOLOTL_TEMPLATES not set: not compared with Axolotl's templates\n");
+		printf("FT_AXOLOTL (an Axolotl checkout) not set: not compared with Axolotl's "
+		       "templates\n");
 	printf("%d fixture renders checked (%d where Axolotl's template differs from the family's "
 	       "left to the comparison with Axolotl's), %d compared with Axolotl's: %d failed\n",
 	       checked, deferred, axchecked, fails);
