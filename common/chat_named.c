@@ -8,8 +8,8 @@
  * bos_token; deepseek_v3 is V3-0324's; mistral_v7_tekken is Mistral Small 3 2501's) ft
  * follows Axolotl. Most also accept list-of-parts contents, as Axolotl's do.
  * tests/unit/test_chat_named.c renders each against the families' fixture renders and
- * (FT_AXOLOTL_TEMPLATES) against Axolotl's own; tests/cli/tokenize/chat-golden.sh compares
- * token ids with Axolotl's for chatml and llama3. */
+ * (FT_AXOLOTL, an Axolotl checkout) against Axolotl's own; tests/cli/tokenize/chat-golden.sh
+ * compares ft-tokenize's ids and labels with Axolotl's ChatTemplateStrategy for each name. */
 #include <stdio.h>
 #include <string.h>
 

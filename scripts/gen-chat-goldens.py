@@ -36,6 +36,23 @@ CASES = [
     ("llama3_mistral", "mistral_v0_1", "sharegpt.jsonl", {"chat_template": "llama3", "field_messages": "conversations",
                                                            "message_property_mappings": {"role": "from", "content": "value"}}, {}),
     ("chatml_qwen_eot", "qwen3", "chat.jsonl", {"chat_template": "chatml", "train_on_eos": "turn"}, {"eot_tokens": ["<|im_end|>"]}),
+    # ft's own named templates (common/chat_named.c) against Axolotl's of the same name;
+    # no tool records where Axolotl's template refuses them (ids, roles, object arguments),
+    # and for mistral_v7_tekken only records with a system message (its default one is dated)
+    ("named_qwen_25", "qwen3", "chat.jsonl", {"chat_template": "qwen_25"}, {}),
+    ("named_qwen3", "qwen3", "chat.jsonl", {"chat_template": "qwen3"}, {}),
+    ("named_qwen3_nothink", "qwen3", "chat.jsonl", {"chat_template": "qwen3", "split_thinking": True},
+     {"chat_template_kwargs": {"enable_thinking": False}}),
+    ("named_gemma", "mistral_v0_1", "chat_notools.jsonl", {"chat_template": "gemma", "drop_system_message": True}, {}),
+    ("named_gemma3", "qwen3", "chat_notools.jsonl", {"chat_template": "gemma3"}, {}),
+    ("named_mistral_v1", "mistral_v0_1", "chat_notools.jsonl", {"chat_template": "mistral_v1"}, {}),
+    ("named_mistral_v2v3", "mistral_v0_1", "chat_notools.jsonl", {"chat_template": "mistral_v2v3"}, {}),
+    ("named_mistral_v3_tekken", "mistral_v0_1", "chat_notools.jsonl", {"chat_template": "mistral_v3_tekken"}, {}),
+    ("named_mistral_v7_tekken", "mistral_v0_1", "chat_system.jsonl", {"chat_template": "mistral_v7_tekken"}, {}),
+    ("named_phi_3", "mistral_v0_1", "chat.jsonl", {"chat_template": "phi_3"}, {}),
+    ("named_phi_35", "mistral_v0_1", "chat.jsonl", {"chat_template": "phi_35"}, {}),
+    ("named_deepseek_v3", "qwen3", "chat_notools.jsonl", {"chat_template": "deepseek_v3"}, {}),
+    ("named_alpaca", "qwen3", "chat.jsonl", {"chat_template": "alpaca"}, {}),
 ]
 
 
