@@ -391,6 +391,19 @@ static const struct {
 	  "{%- endfor -%}\n"
 	  "{%- if add_generation_prompt -%}{{- '\\n\\n### Response:\\n' -}}{%- endif -%}" },
 
+	/* Cohere Command-R's: system turn, roles must alternate, contents stripped */
+	{ "cohere",
+	  "{{- bos_token -}}\n"
+	  "{%- set has_sys = messages[0]['role'] == 'system' -%}\n"
+	  "{%- if has_sys -%}{{- '<|START_OF_TURN_TOKEN|><|SYSTEM_TOKEN|>' + messages[0]['content'] + '<|END_OF_TURN_TOKEN|>' -}}{%- endif -%}\n"
+	  "{%- for m in (messages[1:] if has_sys else messages) -%}\n"
+	  "{%- if (m['role'] == 'user') != (loop.index0 is even) -%}{{- raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') -}}{%- endif -%}\n"
+	  "{%- if m['role'] == 'user' -%}{{- '<|START_OF_TURN_TOKEN|><|USER_TOKEN|>' + m['content'].strip() + '<|END_OF_TURN_TOKEN|>' -}}\n"
+	  "{%- elif m['role'] == 'assistant' -%}{{- '<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>' + m['content'].strip() + '<|END_OF_TURN_TOKEN|>' -}}\n"
+	  "{%- endif -%}\n"
+	  "{%- endfor -%}\n"
+	  "{%- if add_generation_prompt -%}{{- '<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>' -}}{%- endif -%}" },
+
 };
 
 const char *chat_named_template(const char *name)

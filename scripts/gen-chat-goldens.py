@@ -53,6 +53,7 @@ CASES = [
     ("named_phi_35", "mistral_v0_1", "chat.jsonl", {"chat_template": "phi_35"}, {}),
     ("named_deepseek_v3", "qwen3", "chat_notools.jsonl", {"chat_template": "deepseek_v3"}, {}),
     ("named_alpaca", "qwen3", "chat.jsonl", {"chat_template": "alpaca"}, {}),
+    ("named_cohere", "qwen3", "chat_notools.jsonl", {"chat_template": "cohere"}, {}),
 ]
 
 

@@ -50,6 +50,7 @@ static const struct {
 	{ "phi_35", "phi3.5_mini_instruct", "<s>", "<|endoftext|>", 0, 1 },
 	{ "deepseek_v3", "deepseek_v3", "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", 0, 0 },
 	{ "alpaca", NULL, "<s>", "</s>", 0, 0 },
+	{ "cohere", NULL, "<BOS_TOKEN>", "<|END_OF_TURN_TOKEN|>", 0, 0 },
 };
 
 /* (name, fixture result file prefix) where Axolotl's template renders differently from the
