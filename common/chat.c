@@ -159,15 +159,16 @@ static char *resolve_template(const ft_config_t *cfg, const char *key, int i, co
 			return s;
 		if (!fallback)
 			ft_die(FT_EXIT_USAGE, "%s: the tokenizer in %s has no chat_template; name one "
-					      "(chatml, llama3) or give chat_template: jinja",
+					      "(chatml, llama3, qwen3, ...: see ft-tokenize(1)) or give "
+					      "chat_template: jinja",
 			       where, q(tok_dir ? tok_dir : "?"));
 		choice = fallback;
 	}
 	const char *src = chat_named_template(choice);
 	if (!src)
-		ft_die(FT_EXIT_USAGE, "%s: the template %s is not supported yet (ft ships chatml and "
-				      "llama3; the model's own template is tokenizer_default; any other "
-				      "can be given with chat_template: jinja)", where, q(choice));
+		ft_die(FT_EXIT_USAGE, "%s: the template %s is not supported yet (ft ships %s; the model's "
+				      "own template is tokenizer_default; any other can be given with "
+				      "chat_template: jinja)", where, q(choice), chat_named_list());
 	return xstrdup(src);
 }
 

@@ -33,6 +33,8 @@ void chat_free(chat_t *c);
 char *chat_template_source(const char *choice, const char *tok_dir, char *err, size_t errlen);
 /* The template text ft ships for an Axolotl template name, or NULL. */
 const char *chat_named_template(const char *name);
+/* Their names, comma-separated, for messages. */
+const char *chat_named_list(void);
 /* Renders messages (+ tools, may be NULL) with template text src and the tokenizer's special
  * tokens, as transformers' apply_chat_template(tokenize=False) does; for --chat. */
 char *chat_render(const char *src, const tok_t *tok, const cJSON *messages, const cJSON *tools,

@@ -45,6 +45,24 @@ CASES = [
     ("gemma3_default", "gemma3", "sharegpt.jsonl", {"field_messages": "conversations",
                                                      "message_property_mappings": {"role": "from", "content": "value"}},
      {"eot_tokens": ["<end_of_turn>"]}),
+    # ft's own named templates (common/chat_named.c) against Axolotl's of the same name;
+    # no tool records where Axolotl's template refuses them (ids, roles, object arguments),
+    # and for mistral_v7_tekken only records with a system message (its default one is dated)
+    ("named_qwen_25", "qwen3", "chat.jsonl", {"chat_template": "qwen_25"}, {}),
+    ("named_qwen3", "qwen3", "chat.jsonl", {"chat_template": "qwen3"}, {}),
+    ("named_qwen3_nothink", "qwen3", "chat.jsonl", {"chat_template": "qwen3", "split_thinking": True},
+     {"chat_template_kwargs": {"enable_thinking": False}}),
+    ("named_gemma", "mistral_v0_1", "chat_notools.jsonl", {"chat_template": "gemma", "drop_system_message": True}, {}),
+    ("named_gemma3", "qwen3", "chat_notools.jsonl", {"chat_template": "gemma3"}, {}),
+    ("named_mistral_v1", "mistral_v0_1", "chat_notools.jsonl", {"chat_template": "mistral_v1"}, {}),
+    ("named_mistral_v2v3", "mistral_v0_1", "chat_notools.jsonl", {"chat_template": "mistral_v2v3"}, {}),
+    ("named_mistral_v3_tekken", "mistral_v0_1", "chat_notools.jsonl", {"chat_template": "mistral_v3_tekken"}, {}),
+    ("named_mistral_v7_tekken", "mistral_v0_1", "chat_system.jsonl", {"chat_template": "mistral_v7_tekken"}, {}),
+    ("named_phi_3", "mistral_v0_1", "chat.jsonl", {"chat_template": "phi_3"}, {}),
+    ("named_phi_35", "mistral_v0_1", "chat.jsonl", {"chat_template": "phi_35"}, {}),
+    ("named_deepseek_v3", "qwen3", "chat_notools.jsonl", {"chat_template": "deepseek_v3"}, {}),
+    ("named_alpaca", "qwen3", "chat.jsonl", {"chat_template": "alpaca"}, {}),
+    ("named_cohere", "qwen3", "chat_notools.jsonl", {"chat_template": "cohere"}, {}),
 ]
 SHARED = os.environ.get("FT_FIXTURES", os.path.join(ROOT, "..", "shared", "fixtures"))
 

@@ -1,7 +1,8 @@
 # type: chat_template gives, record for record, the input_ids and labels of Axolotl's own
 # ChatTemplateStrategy (tests/fixtures/datasets/golden/chat_*.jsonl, from
-# scripts/gen-chat-goldens.py): the tokenizers' own templates, ft's chatml and llama3, roles,
-# train_on_eos/eot, eot_tokens, per-message training flags, drop_system_message,
+# scripts/gen-chat-goldens.py): the tokenizers' own templates, ft's named templates
+# (chatml, llama3, qwen_25, qwen3, gemma, gemma3, mistral_*, phi_3, phi_35, deepseek_v3,
+# alpaca, cohere), roles, train_on_eos/eot, eot_tokens, per-message training flags, drop_system_message,
 # split_thinking, sharegpt-style mappings, tools.
 set -e
 python3 - "$DATA" "$FIXTURES" <<'PY'
