@@ -324,6 +324,7 @@ static void refusals(void)
 	ERR("{{ 'abc }}", "TemplateSyntaxError: t:1:4: unexpected end of string literal", NULL);
 	ERR("{{ (1 }}", "TemplateSyntaxError: t:1:7: unexpected '}', expected ')'", NULL);
 	ERR("{# open", "TemplateSyntaxError: t:1:1: missing end of comment tag", NULL);
+	ERR("{{ 'abc'[:,:-3] }}", "NotSupported: t:1:9: a slice inside a tuple subscript", NULL);   /* fuzz crash */
 }
 
 static void limits(void)
