@@ -38,7 +38,7 @@ endif
 
 ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS)
 
-.PHONY: all test install clean demo deps
+.PHONY: all test install clean demo deps fuzz
 # Keep the objects of tools and tests (make would delete them as intermediates).
 .SECONDARY:
 all: $(TOOLS) $(UNITS)
@@ -81,6 +81,21 @@ install: all
 
 demo:
 	@sh scripts/demo.sh
+
+# Fuzz targets (libFuzzer, clang): each runs FUZZ_SECONDS over a seed corpus from the
+# repository's fixtures. A crash stops the run with the input saved in build/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -fopenmp -Icommon
+FUZZ_LIB_SRC := $(filter-out common/device.c,$(COMMON_SRC))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFT_FUZZ $< $(FUZZ_LIB_SRC) common/device.c -o $@ $(filter-out -fopenmp,$(LDLIBS)) -fopenmp
+
+fuzz: $(FUZZ_TARGETS)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build bin

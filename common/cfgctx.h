@@ -22,9 +22,10 @@ typedef struct {
 const char *cfg_where(const cfgctx_t *c, const char *dotted, char *buf, size_t n);
 /* Same, pointing at the key rather than the value. */
 const char *cfg_where_key(const cfgctx_t *c, const char *dotted, char *buf, size_t n);
-/* Exit 2 with `prog: WHERE: 'field': message`. */
-_Noreturn void cfg_fail(const cfgctx_t *c, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Exit 2 with `prog: WHERE: 'field': message` (and, under -vv, the check's source line). */
+_Noreturn void cfg_fail_at(const char *file, int line, const cfgctx_t *c, const char *field,
+	const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+#define cfg_fail(c, field, ...) cfg_fail_at(__FILE__, __LINE__, (c), (field), __VA_ARGS__)
 void cfg_warn(const cfgctx_t *c, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -139,9 +139,80 @@ static void check_dataset_list(cfgctx_t *c, const char *list)
 	}
 }
 
+/* Value ranges. Axolotl declares few (relora_prune_ratio, fsdp min_num_params); the rest are
+ * ft's: values the training tools cannot work with (a micro batch of 0 would divide by zero,
+ * a dropout of 1 drops everything), caught here with the field's position rather than deep in
+ * a tool. */
+static const struct {
+	const char *name;
+	double lo, hi;      /* bounds */
+	int lo_open, hi_open; /* 1: the bound itself is excluded */
+} ranges[] = {
+	{ "micro_batch_size", 1, 1e9, 0, 0 },
+	{ "gradient_accumulation_steps", 1, 1e9, 0, 0 },
+	{ "batch_size", 1, 1e12, 0, 0 },
+	{ "eval_batch_size", 1, 1e9, 0, 0 },
+	{ "sequence_len", 1, 1e9, 0, 0 },
+	{ "num_epochs", 0, 1e9, 1, 0 },
+	{ "max_steps", 1, 1e15, 0, 0 },
+	{ "learning_rate", 0, 1e9, 0, 0 },
+	{ "weight_decay", 0, 1e9, 0, 0 },
+	{ "max_grad_norm", 0, 1e30, 0, 0 },
+	{ "adam_beta1", 0, 1, 0, 1 },
+	{ "adam_beta2", 0, 1, 0, 1 },
+	{ "adam_epsilon", 0, 1, 0, 0 },
+	{ "warmup_steps", 0, 1e15, 0, 0 },
+	{ "warmup_ratio", 0, 1, 0, 0 },
+	{ "cosine_min_lr_ratio", 0, 1, 0, 0 },
+	{ "val_set_size", 0, 1e15, 0, 0 },
+	{ "eval_steps", 0, 1e15, 1, 0 },
+	{ "save_steps", 0, 1e15, 1, 0 },
+	{ "evals_per_epoch", 1, 1e9, 0, 0 },
+	{ "saves_per_epoch", 1, 1e9, 0, 0 },
+	{ "logging_steps", 1, 1e15, 0, 0 },
+	{ "save_total_limit", 0, 1e9, 0, 0 },
+	{ "lora_r", 1, 1e6, 0, 0 },
+	{ "lora_alpha", 0, 1e9, 1, 0 },
+	{ "lora_dropout", 0, 1, 0, 1 },
+	{ "min_sample_len", 0, 1e9, 0, 0 },
+	{ "sample_packing_group_size", 1, 1e12, 0, 0 },
+	{ "sample_packing_bin_size", 1, 1e9, 0, 0 },
+	{ "dataset_num_proc", 1, 1e6, 0, 0 },
+	{ "dataset_processes", 1, 1e6, 0, 0 },
+	{ "loss_watchdog_patience", 1, 1e9, 0, 0 },
+	{ "relora_prune_ratio", 0, 1, 0, 0 },
+	{ "fsdp_config.min_num_params", 1, 1e18, 0, 0 },
+	{ "dynamic_checkpoint.check_interval", 1, 1e18, 0, 0 },
+};
+
+static void check_ranges(cfgctx_t *c)
+{
+	char r[64], lo[32], hi[32];
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+		const cJSON *v = G(ranges[i].name);
+		if (!cJSON_IsNumber(v))
+			continue;
+		double x = v->valuedouble;
+		int below = ranges[i].lo_open ? x <= ranges[i].lo : x < ranges[i].lo;
+		int above = ranges[i].hi_open ? x >= ranges[i].hi : x > ranges[i].hi;
+		if (!below && !above)
+			continue;
+		json_format_number(x, r, sizeof r);
+		json_format_number(ranges[i].lo, lo, sizeof lo);
+		json_format_number(ranges[i].hi, hi, sizeof hi);
+		if (ranges[i].hi >= 1e6 && below)
+			FAIL(ranges[i].name, "must be %s %s, got %s",
+				ranges[i].lo_open ? "greater than" : "at least", lo, r);
+		FAIL(ranges[i].name, "must be in %s%s, %s%s, got %s", ranges[i].lo_open ? "(" : "[", lo,
+			hi, ranges[i].hi_open ? ")" : "]", r);
+	}
+}
+
 void cfgrules_check(cfgctx_t *c)
 {
 	char buf[512];
+
+	check_ranges(c);
 
 	/* --- DeprecatedParameters: removed fields --- */
 	if (T("max_packed_sequence_len"))
@@ -171,6 +242,35 @@ void cfgrules_check(cfgctx_t *c)
 		WARN("eval_table_size", "deprecated; use generate_samples and num_generation_samples");
 	if (SET("eval_max_new_tokens"))
 		WARN("eval_max_new_tokens", "deprecated; use generation_max_new_tokens");
+
+	/* --- AxolotlConfigWCapabilities (the rules that need no GPU probe).
+	 * Axolotl runs these "before" validators first of all, so they come first here too. */
+	if (T("quantize_moe_experts")) {
+		if (T("lora_target_linear"))
+			FAIL("lora_target_linear", "does not work with quantize_moe_experts; target expert "
+				"weights with lora_target_parameters");
+		if (!EQ(c, "adapter", "lora") && !EQ(c, "adapter", "qlora"))
+			FAIL("quantize_moe_experts", "needs adapter: lora or qlora");
+		if (!T("load_in_4bit") && !T("load_in_8bit"))
+			FAIL("quantize_moe_experts", "needs load_in_4bit or load_in_8bit");
+	}
+	if (T("qat")) {
+		if (T("adapter") || T("peft"))
+			FAIL("qat", "quantization-aware training does not work with an adapter");
+		if (T("load_in_8bit"))
+			FAIL("qat", "does not work with load_in_8bit");
+		if (T("load_in_4bit"))
+			FAIL("qat", "does not work with load_in_4bit");
+	}
+	if (SET("dataset_processes"))
+		WARN("dataset_processes", SET("dataset_num_proc")
+				? "ignored: dataset_num_proc is set too"
+				: "deprecated; use dataset_num_proc");
+	if (T("dataset_exact_deduplication") && (T("streaming") || T("pretraining_dataset")))
+		FAIL("dataset_exact_deduplication", "not available for streamed datasets");
+	if (T("dataset_exact_deduplication") && T("skip_prepare_dataset"))
+		FAIL("dataset_exact_deduplication", "has no effect with skip_prepare_dataset: true; "
+			"turn one of them off");
 
 	/* --- DatasetValidationMixin --- */
 	check_dataset_list(c, "datasets");
@@ -678,34 +778,6 @@ void cfgrules_check(cfgctx_t *c)
 	if (EQ(c, "save_strategy", "best") && !T("metric_for_best_model"))
 		FAIL("save_strategy", "best needs metric_for_best_model (eval_loss, for example)");
 
-	/* --- AxolotlConfigWCapabilities (the rules that need no GPU probe) --- */
-	if (T("quantize_moe_experts")) {
-		if (T("lora_target_linear"))
-			FAIL("lora_target_linear", "does not work with quantize_moe_experts; target expert "
-				"weights with lora_target_parameters");
-		if (!lora_like)
-			FAIL("quantize_moe_experts", "needs adapter: lora or qlora");
-		if (!T("load_in_4bit") && !T("load_in_8bit"))
-			FAIL("quantize_moe_experts", "needs load_in_4bit or load_in_8bit");
-	}
-	if (T("qat")) {
-		if (T("adapter") || T("peft"))
-			FAIL("qat", "quantization-aware training does not work with an adapter");
-		if (T("load_in_8bit"))
-			FAIL("qat", "does not work with load_in_8bit");
-		if (T("load_in_4bit"))
-			FAIL("qat", "does not work with load_in_4bit");
-	}
-	if (SET("dataset_processes"))
-		WARN("dataset_processes", SET("dataset_num_proc")
-				? "ignored: dataset_num_proc is set too"
-				: "deprecated; use dataset_num_proc");
-	if (T("dataset_exact_deduplication") && (T("streaming") || T("pretraining_dataset")))
-		FAIL("dataset_exact_deduplication", "not available for streamed datasets");
-	if (T("dataset_exact_deduplication") && T("skip_prepare_dataset"))
-		FAIL("dataset_exact_deduplication", "has no effect with skip_prepare_dataset: true; "
-			"turn one of them off");
-
 	/* --- ModelInputConfig / ModelOutputConfig / FSDPConfig --- */
 	if (T("trust_remote_code"))
 		WARN("trust_remote_code", "ignored: ft never runs code shipped with a model");
@@ -770,8 +842,11 @@ static const char *value_word(const cJSON *v, char *buf, size_t n)
 	return buf;
 }
 
+/* The SFT dataset types ft-tokenize implements (prompt.c, chat templates). */
 static const char *const sft_types =
-	"chat_template,alpaca,alpaca:chat,alpaca:chatml,alpaca:phi,completion,input_output";
+	"chat_template,alpaca,alpaca:chat,alpaca:chatml,alpaca:phi,alpaca_chat,alpaca_chat.load_qa,"
+	"alpaca_chat.load_camel_ai,alpaca_chat.load_concise,alpaca_chat.load_no_prompt,"
+	"alpaca_instruct,alpaca_instruct.load_no_prompt,completion,input_output";
 
 static void check_entry_support(cfgctx_t *c, const cJSON *e, const char *path, namelist_t *ign)
 {
@@ -785,8 +860,10 @@ static void check_entry_support(cfgctx_t *c, const cJSON *e, const char *path, n
 				continue; /* pre-tokenized data, or a user-defined format */
 			if (!schema_list_has(sft_types, k->valuestring))
 				FAIL(f, "'%s' is not supported yet (supported: chat_template, alpaca, "
-					"alpaca:chat, alpaca:chatml, alpaca:phi, completion, input_output, a "
-					"user-defined mapping, or no type for pre-tokenized data)", k->valuestring);
+					"alpaca:chat, alpaca:chatml, alpaca:phi, alpaca_chat[.load_qa|.load_camel_ai|"
+					".load_concise|.load_no_prompt], alpaca_instruct[.load_no_prompt], completion, "
+					"input_output, a user-defined mapping, or no type for pre-tokenized data)",
+					k->valuestring);
 			continue;
 		}
 		if (!fd) { /* a field of the DPO/KTO/stepwise/synthetic entry kinds */
@@ -800,6 +877,30 @@ static void check_entry_support(cfgctx_t *c, const cJSON *e, const char *path, n
 			names_add(ign, f);
 		(void)r;
 	}
+}
+
+/* What to do instead, for the unsupported fields users meet most. */
+static const char *const hints[][2] = {
+	{ "load_in_8bit", "train LoRA on the bf16 weights instead" },
+	{ "load_in_4bit", "train LoRA on the bf16 weights instead" },
+	{ "deepspeed", "ft trains on one GPU or data-parallel without DeepSpeed" },
+	{ "fsdp", "ft trains on one GPU or data-parallel without FSDP" },
+	{ "fsdp_config", "ft trains on one GPU or data-parallel without FSDP" },
+	{ "fp16", "use bf16" },
+	{ "float16", "use bfloat16" },
+	{ "peft_use_dora", "use plain LoRA, or rsLoRA with peft_use_rslora: true" },
+	{ "unfrozen_parameters", "use full fine-tuning or LoRA" },
+	{ "pretraining_dataset", "use datasets with type: completion" },
+	{ "streaming", "use local datasets" },
+	{ NULL, NULL },
+};
+
+static const char *hint_for(const char *name)
+{
+	for (int i = 0; hints[i][0]; i++)
+		if (!strcmp(hints[i][0], name))
+			return hints[i][1];
+	return NULL;
 }
 
 void cfgrules_check_support(cfgctx_t *c)
@@ -830,10 +931,13 @@ void cfgrules_check_support(cfgctx_t *c)
 			if (!v)
 				continue;
 			if (f->support == SUP_NO) {
-				if (!is_off_or_default(f, v))
+				if (!is_off_or_default(f, v)) {
+					const char *h = hint_for(f->name);
 					FAIL(f->name, f->type == ST_ENUM && cJSON_IsString(v)
-							? "'%s' is not supported yet" : "%snot supported yet",
-						f->type == ST_ENUM && cJSON_IsString(v) ? v->valuestring : "");
+							? "'%s' is not supported yet%s%s%s" : "%snot supported yet%s%s%s",
+						f->type == ST_ENUM && cJSON_IsString(v) ? v->valuestring : "",
+						h ? " (" : "", h ? h : "", h ? ")" : "");
+				}
 				continue;
 			}
 			if (f->support == SUP_IGNORED) {

@@ -10,6 +10,7 @@
 #include <stdio.h> /* opts.h, via config.h, uses FILE */
 
 #include "config.h"
+#include "device.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -82,7 +83,8 @@ const char *cfg_where_key(const cfgctx_t *c, const char *dotted, char *buf, size
 	return where_impl(c->file, c->pos, c->ov, c->nov, dotted, 1, buf, n);
 }
 
-void cfg_fail(const cfgctx_t *c, const char *field, const char *fmt, ...)
+void cfg_fail_at(const char *file, int line, const cfgctx_t *c, const char *field,
+	const char *fmt, ...)
 {
 	char w[600], msg[1024];
 	va_list ap;
@@ -90,8 +92,9 @@ void cfg_fail(const cfgctx_t *c, const char *field, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (field)
-		ft_die(FT_EXIT_USAGE, "%s: '%s': %s", cfg_where(c, field, w, sizeof w), field, msg);
-	ft_die(FT_EXIT_USAGE, "%s: %s", cfg_where(c, NULL, w, sizeof w), msg);
+		ft_die_at(file, line, FT_EXIT_USAGE, "%s: '%s': %s", cfg_where(c, field, w, sizeof w),
+			field, msg);
+	ft_die_at(file, line, FT_EXIT_USAGE, "%s: %s", cfg_where(c, NULL, w, sizeof w), msg);
 }
 
 void cfg_warn(const cfgctx_t *c, const char *field, const char *fmt, ...)
@@ -573,7 +576,7 @@ static void check_model(vctx_t *vc, cJSON *obj, const schema_model_t *m, const c
 			const schema_model_t *one[] = { m, NULL };
 			const char *s = suggest(also ? also : one, e->string);
 			char w[600];
-			if (vc->strict)
+			if (vc->strict && !vc->quiet)
 				ft_die(FT_EXIT_USAGE, "%s: '%s': unknown field%s%s%s (strict: true)",
 					cfg_where_key(vc->c, p, w, sizeof w), p, s ? "; did you mean '" : "",
 					s ? s : "", s ? "'?" : "");
@@ -795,9 +798,16 @@ static void derive(cfgctx_t *c, cJSON *r)
 	if (!is_set(r, "eval_batch_size"))
 		set_item(r, "eval_batch_size", cJSON_CreateNumber(mbs));
 
-	/* Precision. With no GPU declared, bf16/tf32 "auto" resolve to false: the CPU backend is
-	 * float32. (Axolotl would also turn fp16 on there; ft does not.) */
+	/* Precision. bf16/tf32 "auto" follow the machine, as Axolotl's capability probe does: on
+	 * when a GPU with bf16 (Ampere or newer) is there or declared (CONFIG_GPU), off on the CPU
+	 * backend, which is float32. (Axolotl would also turn fp16 on there; ft does not.) The
+	 * probe runs only for "auto", so tools in a pipeline do not pay for CUDA start-up. */
 	const cJSON *bf = cfg_get(r, "bf16");
+	if (cJSON_IsString(bf) || cJSON_IsString(cfg_get(r, "tf32"))) {
+		device_info_t dev;
+		device_probe(&dev);
+		c->gpu = c->gpu || device_has_bf16(&dev);
+	}
 	if (cJSON_IsString(bf)) { /* "auto" */
 		int on = c->gpu && !cfg_truthy(cfg_get(r, "fp16"));
 		set_item(r, "bf16", cJSON_CreateBool(on));
@@ -1039,6 +1049,27 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 					: "'%s' is not a directory",
 				bm);
 	}
+	/* Other inputs named by path: a tokenizer or model config elsewhere than base_model, an
+	 * adapter to continue from, a checkpoint to resume. */
+	static const char *const dirs[] = { "base_model_config", "tokenizer_config", "lora_model_dir",
+		NULL };
+	for (int i = 0; dirs[i]; i++) {
+		const char *p = cJSON_GetStringValue(cfg_get(cfg->root, dirs[i]));
+		if (!p || (bm && !strcmp(p, bm)) || is_dir(p))
+			continue;
+		char *snap = i < 2 ? config_hf_snapshot(p, "models") : NULL;
+		if (snap) {
+			free(snap);
+			continue;
+		}
+		missing(c, validate, dirs[i], i < 2 && looks_like_hf_id(p)
+			? "'%s' is not a local directory and not in the Hugging Face cache"
+			: "'%s' is not a directory", p);
+	}
+	const char *rc = cJSON_GetStringValue(cfg_get(cfg->root, "resume_from_checkpoint"));
+	if (rc && !is_dir(rc))
+		missing(c, validate, "resume_from_checkpoint", "'%s' is not a directory", rc);
+
 	const char *lists[] = { "datasets", "test_datasets" };
 	for (int l = 0; l < 2; l++) {
 		const cJSON *ds = cfg_get(cfg->root, lists[l]);

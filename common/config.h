@@ -26,7 +26,12 @@ enum {
 ft_config_t *config_load(const char *path, const cfg_override_t *ov, int nov, int flags);
 void config_free(ft_config_t *cfg);
 
-/* The resolved config: every known field with its value or default, derived values filled. */
+/* The resolved config: every known field with its value or default, derived values filled.
+ * Fields whose value and default are both unset are left out (as Axolotl's
+ * model_dump(exclude_none=True) does), so config_get() returns NULL for them. Unknown keys are
+ * dropped. One derived key is not an Axolotl field: "torch_dtype" (bfloat16, float16 or
+ * float32, from bf16/bfloat16/fp16/float16/load_in_8bit). bf16/tf32 "auto" are resolved to
+ * booleans (false unless CONFIG_GPU). The path "-" reads the config from standard input. */
 const cJSON *config_root(const ft_config_t *cfg);
 /* A value by dotted path ("sequence_len", "datasets.0.path"); NULL if absent or null. */
 const cJSON *config_get(const ft_config_t *cfg, const char *dotted);

@@ -1,7 +1,8 @@
 /* dataset: reading, tokenizing and preparing SFT datasets. See dataset.h.
  *
- * Today every dataset must be pre-tokenized (no `type:`); the tokenizer and chat-template
- * work adds the other types here, behind the same dataset_load. */
+ * Pre-tokenized records (no `type:`) are parsed here; text types go through prompt.c with
+ * the model's tokenizer. Records are parsed and tokenized in parallel batches and appended
+ * in file order, so the output does not depend on the thread count. */
 #include "dataset.h"
 
 #include <math.h>
@@ -10,6 +11,7 @@
 
 #include "diag.h"
 #include "jsonl.h"
+#include "prompt.h"
 #include "rng.h"
 
 #define BATCH 8192
@@ -124,6 +126,21 @@ int dataset_parse_pretokenized(const void *json, uint32_t **tok, size_t *cap, ui
 	return 0;
 }
 
+void dataset_check_tokenizer(const ft_config_t *cfg, const cJSON *meta, const char *file)
+{
+	const cJSON *fp = cJSON_GetObjectItemCaseSensitive(meta, "tokenizer");
+	if (!cJSON_IsString(fp))
+		return;
+	const char *dir = config_str(cfg, "tokenizer_config", config_model_dir(cfg));
+	char mine[65];
+	if (!dir || tok_dir_fingerprint(dir, mine))
+		return;   /* nothing to compare with: the tool that needs the model says so */
+	if (strcmp(mine, fp->valuestring))
+		ft_die(FT_EXIT_DATA, "%s: made with another tokenizer (fingerprint %.12s) than the one "
+				     "in %s (%.12s); re-run ft-tokenize with this config",
+		       q(file), fp->valuestring, q(dir), mine);
+}
+
 /* Axolotl's `shards`/`shards_idx`: datasets' contiguous shard of a dataset of n records. */
 static void shard_range(size_t n, long shards, long idx, size_t *lo, size_t *hi)
 {
@@ -133,17 +150,10 @@ static void shard_range(size_t n, long shards, long idx, size_t *lo, size_t *hi)
 }
 
 static void load_entry(const ft_config_t *cfg, const char *key, int i, recset_t *out,
-		       ds_stats_t *st)
+		       ds_stats_t *st, const tok_t *tok)
 {
 	char k[128], where[256];
-	snprintf(k, sizeof k, "%s.%d.type", key, i);
-	const cJSON *type = config_get(cfg, k);
-	if (type && !(cJSON_IsString(type) && !type->valuestring[0]))
-		ft_die(FT_EXIT_USAGE, "%s: '%s': dataset type %s needs the tokenizer, which "
-				      "ft-tokenize does not support yet; only pre-tokenized datasets "
-				      "(no 'type:') work today",
-		       config_where(cfg, k), k,
-		       cJSON_IsString(type) ? q(type->valuestring) : "(a user-defined format)");
+	prompt_t *pr = prompt_make(cfg, key, i, tok);
 	snprintf(k, sizeof k, "%s.%d.path", key, i);
 	const char *path = config_str(cfg, k, NULL);
 	snprintf(where, sizeof where, "%s: '%s'", config_where(cfg, k), k);
@@ -173,25 +183,43 @@ static void load_entry(const ft_config_t *cfg, const char *key, int i, recset_t 
 	recset_init(&part);
 	jsonl_t *j = jsonl_open(path, files, nfiles, where);
 	jsonbatch_t b = { 0 };
-	uint32_t **tok = xcalloc(BATCH, sizeof *tok);
+	prompt_out_t *po = xcalloc(BATCH, sizeof *po);
 	size_t *cap = xcalloc(BATCH, sizeof *cap);
-	uint32_t *len = xcalloc(BATCH, sizeof *len);
 	char (*err)[200] = xcalloc(BATCH, sizeof *err);
 	size_t n;
 	while ((n = jsonl_next_batch(j, &b, BATCH)) > 0) {
 		int rc_any = 0;
-#pragma omp parallel for schedule(dynamic, 64) reduction(| : rc_any)
+#pragma omp parallel for schedule(dynamic, 16) reduction(| : rc_any)
 		for (size_t r = 0; r < n; r++) {
 			err[r][0] = '\0';
-			if (dataset_parse_pretokenized(b.rec[r].v, &tok[r], &cap[r], &len[r], err[r],
-						       sizeof err[r]))
+			prompt_out_reset(&po[r]);
+			int rc;
+			if (pr) {
+				rc = prompt_apply(pr, b.rec[r].v, &po[r], err[r], sizeof err[r]);
+			} else {
+				uint32_t len = 0;
+				rc = dataset_parse_pretokenized(b.rec[r].v, &po[r].tok, &cap[r], &len,
+								err[r], sizeof err[r]);
+				po[r].cap = cap[r];
+				if (!rc) {
+					xgrow((void **)&po[r].len, &po[r].caplen, 1, sizeof *po[r].len);
+					po[r].len[0] = len;
+					po[r].n = len;
+					po[r].nrec = 1;
+				}
+			}
+			if (rc)
 				rc_any = 1;
 		}
 		for (size_t r = 0; r < n; r++) {
 			if (rc_any && err[r][0])
 				ft_die(FT_EXIT_DATA, "%s:%ld: %s", q(b.rec[r].file), b.rec[r].line,
 				       err[r]);
-			recset_add(&part, tok[r], len[r]);
+			const uint32_t *t = po[r].tok;
+			for (size_t m = 0; m < po[r].nrec; m++) {
+				recset_add(&part, t, po[r].len[m]);
+				t += po[r].len[m];
+			}
 		}
 		st->read += n;
 	}
@@ -199,12 +227,12 @@ static void load_entry(const ft_config_t *cfg, const char *key, int i, recset_t 
 	free(b.rec);
 	jsonl_close(j);
 	for (size_t r = 0; r < BATCH; r++)
-		free(tok[r]);
-	free(tok);
+		prompt_out_free(&po[r]);
+	free(po);
 	free(cap);
-	free(len);
 	free(err);
 	free(files);
+	prompt_free(pr);
 
 	snprintf(k, sizeof k, "%s.%d.shards", key, i);
 	long shards = config_int(cfg, k, 0);
@@ -226,8 +254,24 @@ void dataset_load(const ft_config_t *cfg, const char *key, recset_t *out, ds_sta
 {
 	const cJSON *list = config_get(cfg, key);
 	int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0;
+	/* The tokenizer only when some entry has a type: pre-tokenized data needs none. */
+	tok_t *tok = NULL;
+	for (int i = 0; i < n && !tok; i++) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, i), "type");
+		if (t && !cJSON_IsNull(t) && !(cJSON_IsString(t) && !t->valuestring[0])) {
+			const char *dir = config_str(cfg, "tokenizer_config", config_model_dir(cfg));
+			if (!dir)
+				ft_die(FT_EXIT_USAGE, "%s: 'base_model': dataset types need the model's "
+						      "tokenizer, and no model folder was found",
+				       config_where(cfg, "base_model"));
+			tok = tok_load(dir);
+			snprintf(st->tokenizer, sizeof st->tokenizer, "%s", tok_fingerprint(tok));
+		}
+	}
 	for (int i = 0; i < n; i++)
-		load_entry(cfg, key, i, out, st);
+		load_entry(cfg, key, i, out, st, tok);
+	if (tok)
+		tok_free(tok);
 }
 
 /* FNV-1a over a record's tokens (train bits included): equal records hash equal. */

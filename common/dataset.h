@@ -24,6 +24,7 @@ typedef struct {
 	size_t too_short;       /* dropped: shorter than min_sample_len */
 	size_t duplicates;      /* dropped by exact deduplication */
 	size_t no_trained;      /* dropped: no token trains (ft-pack, ft-train) */
+	char tokenizer[72];     /* fingerprint of the tokenizer used, "" when none was needed */
 } ds_stats_t;
 
 typedef enum { EXCESS_DROP, EXCESS_TRUNCATE, EXCESS_RAISE } excess_t;
@@ -40,10 +41,16 @@ void lenpolicy_from_config(const ft_config_t *cfg, lenpolicy_t *lp);
 int lenpolicy_apply(const lenpolicy_t *lp, uint32_t *n, ds_stats_t *st, const char *what);
 
 /* Reads and tokenizes every entry of the config list `key` ("datasets" or "test_datasets")
- * into out, in config order. Exits 3 naming file:line on a malformed record. */
+ * into out, in config order. Entries with a type use the model's tokenizer (tokenizer_config,
+ * else base_model), loaded once; its fingerprint goes to st->tokenizer. Exits 3 naming
+ * file:line on a malformed record. */
 void dataset_load(const ft_config_t *cfg, const char *key, recset_t *out, ds_stats_t *st);
 /* The whole preparation: train and validation sets from the config. */
 void dataset_prepare(const ft_config_t *cfg, recset_t *train, recset_t *val, ds_stats_t *st);
+
+/* Refuses (exit 3) a tokens file whose metadata names a tokenizer other than the config's
+ * model's: its ids would mean other tokens. Pre-tokenized files (tokenizer null) pass. */
+void dataset_check_tokenizer(const ft_config_t *cfg, const cJSON *meta, const char *file);
 
 /* Parses a pre-tokenized record ({"input_ids": [...], "labels": [...]}) into tok (growable).
  * On error returns -1 with a message (no position) in err. */

@@ -56,6 +56,12 @@ void xgrow(void **p, size_t *cap, size_t need, size_t sz);
 /* Quote a subject for a message: returns "'s'" in a static rotating buffer. */
 const char *q(const char *s);
 
+/* For fuzz targets only: make ft_die longjmp to jb (with the exit status as the value) instead
+ * of ending the process, so a target can feed the library input it refuses. NULL restores
+ * exiting. Not for tools: state is left as it was at the failure. */
+#include <setjmp.h>
+void diag_catch_die(jmp_buf *jb);
+
 /* Flush and close stdout; exit FT_EXIT_IO if writing it failed (STYLE.md 8). */
 void diag_close_stdout(void);
 

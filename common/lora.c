@@ -2,8 +2,10 @@
  * them, loading and saving PEFT adapter folders (same tensor names, adapter_config.json as PEFT
  * writes it), and merging into the base weights (merge_and_unload). The forward and backward
  * through an adapter are in model.c (linear_fwd, linear_bwd). */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <pcre2.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,11 +42,11 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 	m->lora = xcalloc((size_t)L * NLIN, sizeof *m->lora);
 	int n = 0;
 	for (int i = 0; i < L * NLIN; i++)
-		n += on[i] ? 2 : 0;
+		n += on[i] ? (lc->use_dora ? 3 : 2) : 0;
 	m->nlp = n;
 	m->lparams = xcalloc((size_t)(n ? n : 1), sizeof *m->lparams);
 	int k = 0;
-	size_t total = 0;
+	size_t total = 0, nvec = 0, maxw = 0;
 	float scale = lc->use_rslora ? lc->alpha / sqrtf((float)lc->r) : lc->alpha / (float)lc->r;
 	for (int l = 0; l < L; l++)
 		for (int li = 0; li < NLIN; li++) {
@@ -52,17 +54,31 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 				continue;
 			int din, dout;
 			lin_dims(c, li, &din, &dout);
+			int k0 = k;
 			for (int ab = 0; ab < 2; ab++) {
 				param_t *p = &m->lparams[k++];
-				snprintf(p->name, sizeof p->name, "base_model.model.model.layers.%d.%s.%s.lora_%c.weight", l,
-					 lin_module(li), lin_names[li], ab ? 'B' : 'A');
+				snprintf(p->name, sizeof p->name, "base_model.model.%s.layers.%d.%s.%s.lora_%c.weight",
+					 c->module_prefix, l, lin_module(li), lin_names[li], ab ? 'B' : 'A');
 				p->ndim = 2;
 				p->shape[0] = ab ? dout : lc->r;
 				p->shape[1] = ab ? lc->r : din;
 				p->numel = (size_t)p->shape[0] * p->shape[1];
 				total += p->numel;
 			}
-			m->lora[l * NLIN + li] = (lora_t){&m->lparams[k - 2], &m->lparams[k - 1], scale};
+			if (lc->use_dora) {   /* PEFT saves the magnitude without a .weight suffix */
+				param_t *p = &m->lparams[k++];
+				snprintf(p->name, sizeof p->name, "base_model.model.%s.layers.%d.%s.%s.lora_magnitude_vector",
+					 c->module_prefix, l, lin_module(li), lin_names[li]);
+				p->ndim = 1;
+				p->shape[0] = dout;
+				p->numel = (size_t)dout;
+				total += p->numel;
+				nvec += 2 * (size_t)dout;
+				size_t wsz = (size_t)dout * din;
+				maxw = wsz > maxw ? wsz : maxw;
+			}
+			m->lora[l * NLIN + li] = (lora_t){&m->lparams[k0], &m->lparams[k0 + 1],
+							  lc->use_dora ? &m->lparams[k0 + 2] : NULL, scale, NULL, NULL};
 		}
 	m->ltotal = total;
 	m->ldata = m->ops->alloc(total * sizeof(float));
@@ -73,9 +89,36 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 		m->lparams[i].grad = m->lgdata + off;
 		off += m->lparams[i].numel;
 	}
+	if (lc->use_dora) {
+		m->lvec = m->ops->alloc(nvec * sizeof(float));
+		m->dora_w = m->ops->alloc(maxw * sizeof(float));
+		size_t at = 0;
+		for (int i = 0; i < L * NLIN; i++)
+			if (m->lora[i].M) {
+				m->lora[i].wn = m->lvec + at;
+				m->lora[i].g = m->lvec + at + m->lora[i].M->numel;
+				at += 2 * m->lora[i].M->numel;
+			}
+	}
 	m->has_lora = 1;
 	acts_free(m);   /* the next forward allocates LoRA activations too */
 	model_set_train_base(m, 0);
+	if ((lc->save_embed_tokens || lc->save_lm_head) && c->tied)
+		ft_die(FT_EXIT_DATA, "modules_to_save with tied embeddings is not supported (PEFT unties them)");
+	if (lc->save_embed_tokens)
+		model_set_trainable(m, "model.embed_tokens.weight", 1);
+	if (lc->save_lm_head)
+		model_set_trainable(m, "lm_head.weight", 1);
+}
+
+/* The adapter-file name of a modules_to_save copy (NULL if p is not one). */
+static const char *saved_module_name(const model_t *m, const param_t *p)
+{
+	if (m->lcfg.save_embed_tokens && p == m->embed)
+		return "base_model.model.model.embed_tokens.weight";
+	if (m->lcfg.save_lm_head && p == m->lm_head && !m->cfg.tied)
+		return "base_model.model.lm_head.weight";
+	return NULL;
 }
 
 void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed)
@@ -88,15 +131,22 @@ void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed)
 	lora_setup(m, lc, on);
 	free(on);
 	uint64_t s = seed;
-	for (int i = 0; i < m->nlp; i += 2) {
-		param_t *A = &m->lparams[i];
+	for (int i = 0; i < L * NLIN; i++) {
+		lora_t *lo = &m->lora[i];
+		if (!lo->A)
+			continue;
 		/* kaiming_uniform_(a=sqrt(5)) on (R, in): U(-1/sqrt(in), 1/sqrt(in)); B stays zero */
+		param_t *A = lo->A;
 		float bound = 1.0f / sqrtf((float)A->shape[1]);
 		float *tmp = xmalloc(A->numel * sizeof *tmp);
 		for (size_t j = 0; j < A->numel; j++)
 			tmp[j] = (float)((2 * rng_uniform(&s) - 1) * bound);
 		m->ops->upload(A->data, tmp, A->numel * sizeof(float));
 		free(tmp);
+		if (lo->M) {   /* DoRA: the magnitude starts at |W + s B A| = |W| per row */
+			lora_dora_norm(m, i / NLIN, i % NLIN);
+			m->ops->copy(lo->M->data, lo->wn, lo->M->numel * sizeof(float));
+		}
 	}
 }
 
@@ -122,13 +172,20 @@ static int json_empty(const cJSON *v)
 	return !v || cJSON_IsNull(v) || ((cJSON_IsObject(v) || cJSON_IsArray(v)) && !v->child);
 }
 
-/* PEFT's check_target_module_exists for a list: the name itself or a suffix after a '.'. */
-static int target_matches(const cJSON *tm, const char *name)
+/* PEFT's check_target_module_exists: a string is a regular expression that must match the
+ * whole module name (re.fullmatch; PCRE2 reads Python's syntax for the patterns PEFT configs
+ * use), "all-linear" every linear but the head; a list matches the name itself or a suffix
+ * after a '.'. re is the compiled string pattern, or NULL. */
+static int target_matches(const cJSON *tm, const pcre2_code *re, const char *name)
 {
 	if (cJSON_IsString(tm)) {
 		if (!strcmp(tm->valuestring, "all-linear"))
 			return 1;
-		return !strcmp(tm->valuestring, name);
+		pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+		int rc = pcre2_match(re, (PCRE2_SPTR)name, PCRE2_ZERO_TERMINATED, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED, md,
+				     NULL);
+		pcre2_match_data_free(md);
+		return rc >= 0;
 	}
 	size_t nl = strlen(name);
 	for (const cJSON *e = tm->child; e; e = e->next) {
@@ -155,7 +212,7 @@ void model_lora_load(model_t *m, const char *dir)
 	if (!cJSON_IsString(v) || strcmp(v->valuestring, "LORA") != 0)
 		ft_die(FT_EXIT_DATA, "'%s': peft_type must be \"LORA\"", path);
 	/* settings that change what the adapter computes, which we would otherwise ignore */
-	static const char *const refused[] = {"use_dora", "rank_pattern", "alpha_pattern", "modules_to_save",
+	static const char *const refused[] = {"rank_pattern", "alpha_pattern",
 					      "lora_bias", "fan_in_fan_out", "target_parameters", "layer_replication",
 					      "trainable_token_indices", "use_qalora", "use_bdlora", "exclude_modules",
 					      "alora_invocation_tokens", "arrow_config", "monteclora_config", "velora_config",
@@ -177,14 +234,38 @@ void model_lora_load(model_t *m, const char *dir)
 	v = cJSON_GetObjectItemCaseSensitive(j, "lora_alpha");
 	lc.alpha = cJSON_IsNumber(v) ? (float)v->valuedouble : 8.0f;   /* PEFT's default */
 	lc.use_rslora = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "use_rslora"));
+	lc.use_dora = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "use_dora"));
 	v = cJSON_GetObjectItemCaseSensitive(j, "lora_dropout");
 	lc.dropout = cJSON_IsNumber(v) ? (float)v->valuedouble : 0.0f;
+	v = cJSON_GetObjectItemCaseSensitive(j, "modules_to_save");
+	if (!json_empty(v)) {
+		if (!cJSON_IsArray(v))
+			ft_die(FT_EXIT_DATA, "'%s': 'modules_to_save' must be a list of module names", path);
+		for (const cJSON *e = v->child; e; e = e->next) {
+			const char *n = cJSON_IsString(e) ? e->valuestring : "?";
+			if (!strcmp(n, "embed_tokens") || !strcmp(n, "model.embed_tokens"))
+				lc.save_embed_tokens = 1;
+			else if (!strcmp(n, "lm_head"))
+				lc.save_lm_head = 1;
+			else
+				ft_die(FT_EXIT_DATA, "'%s': modules_to_save '%s' is not supported (embed_tokens, lm_head)", path, n);
+		}
+	}
 	const cJSON *tm = cJSON_GetObjectItemCaseSensitive(j, "target_modules");
 	if (!cJSON_IsArray(tm) && !cJSON_IsString(tm))
 		ft_die(FT_EXIT_DATA, "'%s': 'target_modules' must be a list of module names", path);
-	if (cJSON_IsString(tm) && strcmp(tm->valuestring, "all-linear") != 0 && strpbrk(tm->valuestring, ".*+?[](|)\\^$"))
-		ft_die(FT_EXIT_DATA, "'%s': 'target_modules' as a regular expression ('%s') is not supported", path,
-		       tm->valuestring);
+	pcre2_code *re = NULL;
+	if (cJSON_IsString(tm) && strcmp(tm->valuestring, "all-linear") != 0) {
+		int ec;
+		PCRE2_SIZE eo;
+		re = pcre2_compile((PCRE2_SPTR)tm->valuestring, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
+		if (!re) {
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(ec, msg, sizeof msg);
+			ft_die(FT_EXIT_DATA, "'%s': 'target_modules' '%s': bad regular expression at %zu: %s", path,
+			       tm->valuestring, (size_t)eo, (char *)msg);
+		}
+	}
 	int L = m->cfg.L;
 	unsigned char *layer_on = xmalloc((size_t)L);
 	memset(layer_on, 1, (size_t)L);
@@ -207,8 +288,9 @@ void model_lora_load(model_t *m, const char *dir)
 	int any = 0;
 	for (int l = 0; l < L; l++)
 		for (int li = 0; li < NLIN; li++) {
-			snprintf(name, sizeof name, "model.layers.%d.%s.%s", l, lin_module(li), lin_names[li]);
-			on[l * NLIN + li] = layer_on[l] && target_matches(tm, name);
+			snprintf(name, sizeof name, "%s.layers.%d.%s.%s", m->cfg.module_prefix, l, lin_module(li),
+				 lin_names[li]);
+			on[l * NLIN + li] = layer_on[l] && target_matches(tm, re, name);
 			if (on[l * NLIN + li]) {
 				lc.target[li] = 1;
 				any = 1;
@@ -220,11 +302,12 @@ void model_lora_load(model_t *m, const char *dir)
 			int used = 0;
 			for (int l = 0; l < L && !used; l++)
 				for (int li = 0; li < NLIN && !used; li++) {
-					snprintf(name, sizeof name, "model.layers.%d.%s.%s", l, lin_module(li), lin_names[li]);
+					snprintf(name, sizeof name, "%s.layers.%d.%s.%s", m->cfg.module_prefix, l, lin_module(li),
+						 lin_names[li]);
 					cJSON one = *e;
 					one.next = one.prev = NULL;
 					cJSON arr = {.type = cJSON_Array, .child = &one};
-					used = target_matches(&arr, name);
+					used = target_matches(&arr, NULL, name);
 				}
 			if (!used)
 				ft_die(FT_EXIT_DATA, "'%s': target module '%s' is not supported (LoRA on q/k/v/o and "
@@ -239,6 +322,7 @@ void model_lora_load(model_t *m, const char *dir)
 	lora_setup(m, &lc, on);
 	free(on);
 	free(layer_on);
+	pcre2_code_free(re);
 	cJSON_Delete(j);
 
 	snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);
@@ -250,15 +334,28 @@ void model_lora_load(model_t *m, const char *dir)
 	float *tmp = xmalloc(maxn * sizeof *tmp);
 	for (int i = 0; i < m->nlp; i++) {
 		param_t *p = &m->lparams[i];
-		const st_tensor_t *t = st_need(f, p->name, 2, p->shape);
+		const st_tensor_t *t = st_need(f, p->name, p->ndim, p->shape);
 		st_read_f32(t, tmp);
 		m->ops->upload(p->data, tmp, p->numel * sizeof(float));
 	}
 	free(tmp);
-	for (int i = 0; i < f->n; i++)
-		if (!model_lora_param_by_name(m, f->t[i].name))
-			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' is not a LoRA weight of the configured targets", path,
-			       f->t[i].name);
+	/* modules_to_save: the adapter's copies replace the base weights */
+	param_t *saved[2] = {m->embed, m->lm_head};
+	for (int k = 0; k < 2; k++) {
+		const char *sn = saved_module_name(m, saved[k]);
+		if (!sn)
+			continue;
+		const st_tensor_t *t = st_need(f, sn, 2, saved[k]->shape);
+		float *w = st_load_f32(t);
+		m->ops->upload(saved[k]->data, w, saved[k]->numel * sizeof(float));
+		free(w);
+	}
+	for (int i = 0; i < f->n; i++) {
+		const char *tn = f->t[i].name;
+		if (!model_lora_param_by_name(m, tn) && !(saved_module_name(m, m->embed) && !strcmp(tn, saved_module_name(m, m->embed)))
+		    && !(saved_module_name(m, m->lm_head) && !strcmp(tn, saved_module_name(m, m->lm_head))))
+			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' is not a LoRA weight of the configured targets", path, tn);
+	}
 	st_close(f);
 }
 
@@ -346,7 +443,17 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 	m->ops->download(host, m->ldata, m->ltotal * sizeof(float));
 	for (int i = 0; i < m->nlp; i++) {
 		param_t *p = &m->lparams[i];
-		st_writer_add(w, p->name, ST_F32, 2, p->shape, host + (p->data - m->ldata));
+		st_writer_add(w, p->name, ST_F32, p->ndim, p->shape, host + (p->data - m->ldata));
+	}
+	param_t *saved[2] = {m->embed, m->lm_head};
+	for (int k = 0; k < 2; k++) {
+		const char *sn = saved_module_name(m, saved[k]);
+		if (!sn)
+			continue;
+		float *hw = xmalloc(saved[k]->numel * sizeof *hw);
+		m->ops->download(hw, saved[k]->data, saved[k]->numel * sizeof(float));
+		st_writer_add_f32(w, sn, ST_F32, 2, saved[k]->shape, hw);
+		free(hw);
 	}
 	st_writer_write(w, path);
 	st_writer_free(w);
@@ -395,15 +502,63 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 			for (int li = 0; li < NLIN; li++)
 				if (m->lora[l * NLIN + li].A) {
 					xgrow((void **)&tms, &cap, n + 128, 1);
-					n += (size_t)snprintf(tms + n, cap - n, "%s\n    \"model.layers.%d.%s.%s\"", first ? "" : ",",
-							      l, lin_module(li), lin_names[li]);
+					n += (size_t)snprintf(tms + n, cap - n, "%s\n    \"%s.layers.%d.%s.%s\"", first ? "" : ",",
+							      c->module_prefix, l, lin_module(li), lin_names[li]);
 					first = 0;
 				}
 	}
 	xgrow((void **)&tms, &cap, n + 8, 1);
 	snprintf(tms + n, cap - n, "\n  ]");
+	int as_regex = strcmp(c->module_prefix, "model") != 0;
+	if (as_regex) {
+		/* a multimodal checkpoint: module names alone would also reach the vision tower, so
+		 * say which modules as a regular expression over the text model's paths, as one
+		 * would write for PEFT ("model\\.language_model\\.layers\\.\\d+\\.(self_attn|mlp)\\.(q_proj|v_proj)") */
+		size_t rc = 256 + (size_t)L * NLIN * 96, rn = 0;
+		char *re = xmalloc(rc), esc[64];
+		snprintf(esc, sizeof esc, "%s", c->module_prefix);
+		char pre[128];
+		size_t pn = 0;
+		for (const char *q = esc; *q && pn < sizeof pre - 3; q++) {
+			if (*q == '.')
+				pre[pn++] = '\\';
+			pre[pn++] = *q;
+		}
+		pre[pn] = 0;
+		if (product) {
+			rn += (size_t)snprintf(re + rn, rc - rn, "%s\\.layers\\.", pre);
+			if (all_layers) {
+				rn += (size_t)snprintf(re + rn, rc - rn, "\\d+");
+			} else {
+				int f1 = 1;
+				rn += (size_t)snprintf(re + rn, rc - rn, "(");
+				for (int l = 0; l < L; l++)
+					if (layer[l]) {
+						rn += (size_t)snprintf(re + rn, rc - rn, "%s%d", f1 ? "" : "|", l);
+						f1 = 0;
+					}
+				rn += (size_t)snprintf(re + rn, rc - rn, ")");
+			}
+			rn += (size_t)snprintf(re + rn, rc - rn, "\\.(self_attn|mlp)\\.(");
+			for (int i = 0; i < ns; i++)
+				rn += (size_t)snprintf(re + rn, rc - rn, "%s%s", i ? "|" : "", sorted[i]);
+			snprintf(re + rn, rc - rn, ")");
+		} else {
+			int f1 = 1;
+			for (int l = 0; l < L; l++)
+				for (int li = 0; li < NLIN; li++)
+					if (m->lora[l * NLIN + li].A) {
+						rn += (size_t)snprintf(re + rn, rc - rn, "%s%s\\.layers\\.%d\\.%s\\.%s", f1 ? "" : "|", pre,
+								       l, lin_module(li), lin_names[li]);
+						f1 = 0;
+					}
+		}
+		free(tms);
+		tms = jstr(re);
+		free(re);
+	}
 	char *ltt;
-	if (product && !all_layers) {
+	if (product && !all_layers && !as_regex) {
 		size_t lc2 = (size_t)L * 16 + 16, ln = 0;
 		ltt = xmalloc(lc2);
 		ln += (size_t)snprintf(ltt, lc2, "[");
@@ -438,14 +593,17 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 		{"lora_alpha", xstrdup(alpha)},
 		{"lora_bias", xstrdup("false")},
 		{"lora_dropout", xstrdup(drop)},
-		{"modules_to_save", xstrdup("null")},
+		{"modules_to_save", xstrdup(m->lcfg.save_embed_tokens && m->lcfg.save_lm_head
+						? "[\n    \"embed_tokens\",\n    \"lm_head\"\n  ]"
+						: m->lcfg.save_embed_tokens ? "[\n    \"embed_tokens\"\n  ]"
+						: m->lcfg.save_lm_head ? "[\n    \"lm_head\"\n  ]" : "null")},
 		{"peft_type", xstrdup("\"LORA\"")},
 		{"r", xstrdup(rbuf)},
 		{"rank_pattern", xstrdup("{}")},
 		{"revision", xstrdup("null")},
 		{"target_modules", tms},
 		{"task_type", xstrdup("\"CAUSAL_LM\"")},
-		{"use_dora", xstrdup("false")},
+		{"use_dora", xstrdup(m->lcfg.use_dora ? "true" : "false")},
 		{"use_rslora", xstrdup(m->lcfg.use_rslora ? "true" : "false")},
 	};
 	int nkv = (int)(sizeof kv / sizeof *kv);
@@ -477,10 +635,28 @@ void model_lora_merge(model_t *m)
 				continue;
 			int din, dout;
 			lin_dims(c, li, &din, &dout);
+			param_t *W = m->lw[l * NROLE + lin_weight[li]];
+			if (lo->M)
+				lora_dora_norm(m, l, li);   /* of the unmerged weight, as PEFT's merge */
 			/* W (out, in) += scale * B (out, R) @ A (R, in) */
-			m->ops->matmul(m->lw[l * NROLE + lin_weight[li]]->data, lo->B->data, lo->A->data, dout, din,
-				       m->lcfg.r, 0, 0, lo->scale, 1.0f);
+			m->ops->matmul(W->data, lo->B->data, lo->A->data, dout, din, m->lcfg.r, 0, 0, lo->scale, 1.0f);
+			if (lo->M) {   /* rows times M / |W + s B A| */
+				float *w = xmalloc(W->numel * sizeof *w), *g = xmalloc((size_t)dout * sizeof *g);
+				m->ops->download(w, W->data, W->numel * sizeof(float));
+				m->ops->download(g, lo->g, (size_t)dout * sizeof(float));
+				for (int r = 0; r < dout; r++)
+					for (int k = 0; k < din; k++)
+						w[(size_t)r * din + k] *= g[r];
+				m->ops->upload(W->data, w, W->numel * sizeof(float));
+				free(w);
+				free(g);
+			}
 		}
+	if (m->lvec)
+		m->ops->free(m->lvec);
+	if (m->dora_w)
+		m->ops->free(m->dora_w);
+	m->lvec = m->dora_w = NULL;
 	m->ops->free(m->ldata);
 	m->ops->free(m->lgdata);
 	m->ldata = m->lgdata = NULL;

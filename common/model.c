@@ -101,7 +101,6 @@ model_t *model_new(const modelcfg_t *cfg, const ops_t *ops)
 	model_t *m = xcalloc(1, sizeof *m);
 	m->cfg = *cfg;
 	m->ops = ops;
-	m->train_base = 1;
 	const modelcfg_t *c = &m->cfg;
 	int L = c->L;
 	m->params = xcalloc((size_t)L * NROLE + 3, sizeof *m->params);
@@ -133,6 +132,8 @@ model_t *model_new(const modelcfg_t *cfg, const ops_t *ops)
 		add_param(m, &k, "lm_head.weight", 2, shape);
 	}
 	m->np = k;
+	m->ptrain = xmalloc((size_t)k);
+	memset(m->ptrain, 1, (size_t)k);   /* full fine-tuning unless told otherwise */
 	size_t total = 0;
 	for (int i = 0; i < k; i++)
 		total += m->params[i].numel;
@@ -236,7 +237,17 @@ void model_free(model_t *m)
 	free(m->lparams);
 	free(m->lora);
 	free(m->lcfg_layers);
+	if (m->lvec)
+		o->free(m->lvec);
+	if (m->dora_w)
+		o->free(m->dora_w);
+	for (int k = 0; k < m->npass; k++) {
+		free(m->pass[k].name);
+		free(m->pass[k].data);
+	}
+	free(m->pass);
 	free(m->params);
+	free(m->ptrain);
 	free(m->lw);
 	free(m);
 }
@@ -322,8 +333,13 @@ static void acts_ensure(model_t *m, int N, int nseq)
 		a->up = act_alloc(m, n * I);
 		a->h = act_alloc(m, n * I);
 		for (int li = 0; li < NLIN; li++)
-			if (m->has_lora && m->lora[l * NLIN + li].A)
+			if (m->has_lora && m->lora[l * NLIN + li].A) {
+				int din, dout;
+				lin_dims(c, li, &din, &dout);
 				a->lh[li] = act_alloc(m, n * R);
+				if (m->lora[l * NLIN + li].M)
+					a->z[li] = act_alloc(m, n * (size_t)dout);
+			}
 	}
 	m->lnf = act_alloc(m, n * C);
 	m->lnf_r = act_alloc(m, n);
@@ -348,7 +364,11 @@ static void acts_ensure(model_t *m, int N, int nseq)
 	m->dqp = act_alloc(m, n * Q);
 	m->dkp = act_alloc(m, n * KV);
 	size_t wide = big > I ? big : I;
-	m->xdrop = m->has_lora && m->lcfg.dropout > 0 ? act_alloc(m, n * wide) : NULL;
+	int drop = m->has_lora && m->lcfg.dropout > 0;
+	m->xdrop = drop ? act_alloc(m, n * wide) : NULL;
+	m->xdrop2 = drop ? act_alloc(m, n * wide) : NULL;
+	m->gdy = m->has_lora && m->lcfg.use_dora ? act_alloc(m, n * wide) : NULL;
+	m->dvec = m->has_lora && m->lcfg.use_dora ? act_alloc(m, wide) : NULL;
 	m->ncap = N;
 }
 
@@ -376,54 +396,113 @@ void model_set_training(model_t *m, int on, uint64_t seed)
 	m->seed = seed;
 }
 
-/* out (N, out) = in (N, in) W^T + b + scale B (A in)^T */
-static void linear_fwd(model_t *m, int l, int lin, float *out, const float *in, int N, float *lh)
+void lora_dora_norm(model_t *m, int l, int lin)
+{
+	const ops_t *o = m->ops;
+	lora_t *lo = &m->lora[l * NLIN + lin];
+	int din, dout;
+	lin_dims(&m->cfg, lin, &din, &dout);
+	param_t *W = m->lw[l * NROLE + lin_weight[lin]];
+	if (!m->dora_norm_frozen) {
+		o->copy(m->dora_w, W->data, W->numel * sizeof(float));
+		o->matmul(m->dora_w, lo->B->data, lo->A->data, dout, din, m->lcfg.r, 0, 0, lo->scale, 1.0f);
+		o->rownorm(lo->wn, m->dora_w, dout, din);
+	}
+	o->div(lo->g, lo->M->data, lo->wn, (size_t)dout);
+}
+
+/* out (N, out) = in (N, in) W^T + b + s B (A in)^T.
+ * DoRA (PEFT's DoraLinearVariant): with g = M / |W + s B A| (per output, no gradient through the
+ * norm) and xd the adapter's input (in, or its dropout while training),
+ * out = in W^T + b + (g - 1) (xd W^T) + g s B (A xd)^T, which is g (in W^T + s B A in) + b
+ * without dropout. z = xd W^T + s B (A xd)^T is kept for the magnitude's gradient. */
+static void linear_fwd(model_t *m, int l, int lin, float *out, const float *in, int N, acts_t *a)
 {
 	const ops_t *o = m->ops;
 	int din, dout;
 	lin_dims(&m->cfg, lin, &din, &dout);
 	param_t *W = m->lw[l * NROLE + lin_weight[lin]];
 	o->matmul(out, in, W->data, N, dout, din, 0, 1, 1.0f, 0.0f);
-	if (lin_bias[lin] >= 0 && m->lw[l * NROLE + lin_bias[lin]])
-		o->bias_fwd(out, m->lw[l * NROLE + lin_bias[lin]]->data, N, dout);
 	if (m->has_lora && m->lora[l * NLIN + lin].A) {
 		lora_t *lo = &m->lora[l * NLIN + lin];
 		int R = m->lcfg.r;
+		float *lh = a->lh[lin];
 		const float *x = lora_input(m, l, lin, in, (size_t)N * din);
 		o->matmul(lh, x, lo->A->data, N, R, din, 0, 1, 1.0f, 0.0f);
-		o->matmul(out, lh, lo->B->data, N, dout, R, 0, 1, lo->scale, 1.0f);
+		if (!lo->M) {
+			o->matmul(out, lh, lo->B->data, N, dout, R, 0, 1, lo->scale, 1.0f);
+		} else {
+			float *z = a->z[lin];
+			lora_dora_norm(m, l, lin);
+			if (x == in) {
+				o->copy(z, out, (size_t)N * dout * sizeof(float));
+			} else {
+				o->matmul(z, x, W->data, N, dout, din, 0, 1, 1.0f, 0.0f);
+				o->axpy(out, z, -1.0f, (size_t)N * dout);
+			}
+			o->matmul(z, lh, lo->B->data, N, dout, R, 0, 1, lo->scale, 1.0f);
+			o->colscale(out, z, lo->g, N, dout, x == in ? 0.0f : 1.0f);
+		}
 	}
+	if (lin_bias[lin] >= 0 && m->lw[l * NROLE + lin_bias[lin]])
+		o->bias_fwd(out, m->lw[l * NROLE + lin_bias[lin]]->data, N, dout);
 }
 
-/* din (N, in) += dout W (+ LoRA); dW, db, dA, dB accumulated where trained */
-static void linear_bwd(model_t *m, int l, int lin, float *din, const float *dout_, const float *in, int N,
-		       const float *lh)
+/* din (N, in) += d out / d in; dW, db, dA, dB, dM accumulated where trained */
+static void linear_bwd(model_t *m, int l, int lin, float *din, const float *dy, const float *in, int N,
+		       const acts_t *a)
 {
 	const ops_t *o = m->ops;
 	int din_, dout;
 	lin_dims(&m->cfg, lin, &din_, &dout);
 	param_t *W = m->lw[l * NROLE + lin_weight[lin]];
-	o->matmul(din, dout_, W->data, N, din_, dout, 0, 0, 1.0f, 1.0f);
-	if (W->grad)
-		o->matmul(W->grad, dout_, in, dout, din_, N, 1, 0, 1.0f, 1.0f);
+	lora_t *lo = m->has_lora && m->lora[l * NLIN + lin].A ? &m->lora[l * NLIN + lin] : NULL;
+	if (W->grad) {
+		if (lo && lo->M)
+			ft_die(FT_EXIT_USAGE, "training base weights under a DoRA adapter is not supported");
+		o->matmul(W->grad, dy, in, dout, din_, N, 1, 0, 1.0f, 1.0f);
+	}
 	param_t *b = lin_bias[lin] >= 0 ? m->lw[l * NROLE + lin_bias[lin]] : NULL;
 	if (b && b->grad)
-		o->bias_bwd(b->grad, dout_, N, dout);
-	if (m->has_lora && m->lora[l * NLIN + lin].A) {
-		lora_t *lo = &m->lora[l * NLIN + lin];
-		int R = m->lcfg.r;
-		/* dB (out, R) += s dout^T lh;  dlh (N, R) = s dout B;  dA (R, in) += dlh^T in;  din += dlh A */
-		o->matmul(lo->B->grad, dout_, lh, dout, R, N, 1, 0, lo->scale, 1.0f);
-		o->matmul(m->dlh, dout_, lo->B->data, N, R, dout, 0, 0, lo->scale, 0.0f);
-		const float *x = lora_input(m, l, lin, in, (size_t)N * din_);
-		o->matmul(lo->A->grad, m->dlh, x, R, din_, N, 1, 0, 1.0f, 1.0f);
-		if (x == in) {
-			o->matmul(din, m->dlh, lo->A->data, N, din_, R, 0, 0, 1.0f, 1.0f);
-		} else {   /* through the dropout: the same mask on the gradient */
-			o->matmul(m->xdrop, m->dlh, lo->A->data, N, din_, R, 0, 0, 1.0f, 0.0f);
-			o->dropout(m->xdrop, m->xdrop, (size_t)N * din_, m->lcfg.dropout, lora_seed(m, l, lin));
-			o->axpy(din, m->xdrop, 1.0f, (size_t)N * din_);
+		o->bias_bwd(b->grad, dy, N, dout);
+	if (!lo) {
+		o->matmul(din, dy, W->data, N, din_, dout, 0, 0, 1.0f, 1.0f);
+		return;
+	}
+	int R = m->lcfg.r;
+	const float *lh = a->lh[lin];
+	const float *x = lora_input(m, l, lin, in, (size_t)N * din_);
+	/* dlo: the gradient reaching the adapter's output s B (A xd)^T */
+	const float *dlo = dy;
+	float *dxd = x == in ? din : m->xdrop2;   /* gradient w.r.t. the adapter's input */
+	if (x != in)
+		o->zero(dxd, (size_t)N * din_ * sizeof(float));
+	if (lo->M) {
+		/* dM += sum_n dy z / wn; the adapter and the (g - 1) xd W^T term see g dy */
+		o->zero(m->dvec, (size_t)dout * sizeof(float));
+		o->colmul_sum(m->dvec, dy, a->z[lin], N, dout);
+		o->div(m->dvec, m->dvec, lo->wn, (size_t)dout);
+		o->axpy(lo->M->grad, m->dvec, 1.0f, (size_t)dout);
+		o->colscale(m->gdy, dy, lo->g, N, dout, 0.0f);
+		dlo = m->gdy;
+		if (x == in) {   /* in W^T + (g - 1) in W^T: g dy W */
+			o->matmul(din, m->gdy, W->data, N, din_, dout, 0, 0, 1.0f, 1.0f);
+		} else {         /* in W^T, and (g - 1) xd W^T */
+			o->matmul(din, dy, W->data, N, din_, dout, 0, 0, 1.0f, 1.0f);
+			o->matmul(dxd, m->gdy, W->data, N, din_, dout, 0, 0, 1.0f, 1.0f);
+			o->matmul(dxd, dy, W->data, N, din_, dout, 0, 0, -1.0f, 1.0f);
 		}
+	} else {
+		o->matmul(din, dy, W->data, N, din_, dout, 0, 0, 1.0f, 1.0f);
+	}
+	/* dB (out, R) += s dlo^T lh;  dlh (N, R) = s dlo B;  dA (R, in) += dlh^T xd;  dxd += dlh A */
+	o->matmul(lo->B->grad, dlo, lh, dout, R, N, 1, 0, lo->scale, 1.0f);
+	o->matmul(m->dlh, dlo, lo->B->data, N, R, dout, 0, 0, lo->scale, 0.0f);
+	o->matmul(lo->A->grad, m->dlh, x, R, din_, N, 1, 0, 1.0f, 1.0f);
+	o->matmul(dxd, m->dlh, lo->A->data, N, din_, R, 0, 0, 1.0f, 1.0f);
+	if (x != in) {   /* through the dropout: the same mask on the gradient */
+		o->dropout(dxd, dxd, (size_t)N * din_, m->lcfg.dropout, lora_seed(m, l, lin));
+		o->axpy(din, dxd, 1.0f, (size_t)N * din_);
 	}
 }
 
@@ -462,9 +541,11 @@ float model_forward(model_t *m, const batch_t *b)
 		if (pos[i] < 0)
 			ft_die(FT_EXIT_DATA, "batch: negative position id at %d", i);
 	}
-	if (c->rope.type == ROPE_DYNAMIC || c->rope_local.type == ROPE_DYNAMIC) {
+	if (c->rope.type == ROPE_DYNAMIC || c->rope_local.type == ROPE_DYNAMIC || c->rope.type == ROPE_LONGROPE
+	    || c->rope_local.type == ROPE_LONGROPE) {
 		/* as transformers' dynamic_rope_update: frequencies for the longest position of this
-		 * batch once it passes max_position_embeddings, the original ones below it */
+		 * batch (dynamic: rescaled past max_position_embeddings; longrope: long factors past
+		 * original_max_position_embeddings), the original ones below it */
 		int maxp = 0;
 		for (int i = 0; i < N; i++)
 			maxp = pos[i] + 1 > maxp ? pos[i] + 1 : maxp;
@@ -497,15 +578,15 @@ float model_forward(model_t *m, const batch_t *b)
 		float *y = m->x[l + 1];
 		o->rmsnorm_fwd(a->ln1, a->ln1_r, x, w[P_ATTN_NORM]->data, N, C, c->eps, wo);
 		if (c->qk_norm) {
-			linear_fwd(m, l, LIN_Q, a->q_pre, a->ln1, N, a->lh[LIN_Q]);
-			linear_fwd(m, l, LIN_K, a->k_pre, a->ln1, N, a->lh[LIN_K]);
+			linear_fwd(m, l, LIN_Q, a->q_pre, a->ln1, N, a);
+			linear_fwd(m, l, LIN_K, a->k_pre, a->ln1, N, a);
 			o->rmsnorm_fwd(a->q, a->qn_r, a->q_pre, w[P_Q_NORM]->data, N * NH, HD, c->eps, wo);
 			o->rmsnorm_fwd(a->k, a->kn_r, a->k_pre, w[P_K_NORM]->data, N * NKV, HD, c->eps, wo);
 		} else {
-			linear_fwd(m, l, LIN_Q, a->q, a->ln1, N, a->lh[LIN_Q]);
-			linear_fwd(m, l, LIN_K, a->k, a->ln1, N, a->lh[LIN_K]);
+			linear_fwd(m, l, LIN_Q, a->q, a->ln1, N, a);
+			linear_fwd(m, l, LIN_K, a->k, a->ln1, N, a);
 		}
-		linear_fwd(m, l, LIN_V, a->v, a->ln1, N, a->lh[LIN_V]);
+		linear_fwd(m, l, LIN_V, a->v, a->ln1, N, a);
 		int sl = c->layer_sliding[l];
 		const float *inv = sl ? m->inv_freq_local : m->inv_freq;
 		float rs = sl ? m->rope_scaling_local : m->rope_scaling;
@@ -515,7 +596,7 @@ float model_forward(model_t *m, const batch_t *b)
 				 c->attn_softcap, sl ? c->sliding_window : 0);
 		/* h = x + [norm](o(att)) */
 		float *proj = c->sandwich_norm ? a->o : m->dtmp;
-		linear_fwd(m, l, LIN_O, proj, a->att, N, a->lh[LIN_O]);
+		linear_fwd(m, l, LIN_O, proj, a->att, N, a);
 		o->copy(a->mid, x, (size_t)N * C * sizeof(float));
 		if (c->sandwich_norm) {
 			o->rmsnorm_fwd(m->dtmp, a->pa_r, a->o, w[P_POST_ATTN_NORM]->data, N, C, c->eps, wo);
@@ -523,11 +604,11 @@ float model_forward(model_t *m, const batch_t *b)
 		o->axpy(a->mid, m->dtmp, 1.0f, (size_t)N * C);
 		/* y = h + [norm](down(act(gate(ln2)) * up(ln2))) */
 		o->rmsnorm_fwd(a->ln2, a->ln2_r, a->mid, w[P_MLP_NORM]->data, N, C, c->eps, wo);
-		linear_fwd(m, l, LIN_GATE, a->gate, a->ln2, N, a->lh[LIN_GATE]);
-		linear_fwd(m, l, LIN_UP, a->up, a->ln2, N, a->lh[LIN_UP]);
+		linear_fwd(m, l, LIN_GATE, a->gate, a->ln2, N, a);
+		linear_fwd(m, l, LIN_UP, a->up, a->ln2, N, a);
 		o->glu_fwd(a->h, a->gate, a->up, (size_t)N * I, c->act);
 		proj = c->sandwich_norm ? a->down : m->dtmp;
-		linear_fwd(m, l, LIN_DOWN, proj, a->h, N, a->lh[LIN_DOWN]);
+		linear_fwd(m, l, LIN_DOWN, proj, a->h, N, a);
 		o->copy(y, a->mid, (size_t)N * C * sizeof(float));
 		if (c->sandwich_norm)
 			o->rmsnorm_fwd(m->dtmp, a->pf_r, a->down, w[P_POST_FF_NORM]->data, N, C, c->eps, wo);
@@ -558,32 +639,44 @@ double model_loss_sum(const model_t *m) { return m->loss_sum; }
 
 /* ---- backward ---- */
 
-static void grads_ensure(model_t *m)
+/* Gradient memory for the trainable base parameters (one block, NULL grads for the frozen). */
+static void grads_sync(model_t *m)
 {
-	if (m->train_base && !m->gdata) {
+	int any = 0;
+	for (int i = 0; i < m->np; i++)
+		any |= m->ptrain[i];
+	if (any && !m->gdata)
 		m->gdata = m->ops->alloc(m->ptotal * sizeof(float));
-		for (int i = 0; i < m->np; i++)
-			m->params[i].grad = m->gdata + (m->params[i].data - m->pdata);
-	}
-}
-
-void model_set_train_base(model_t *m, int on)
-{
-	m->train_base = on;
-	if (on) {
-		grads_ensure(m);
-	} else {
-		for (int i = 0; i < m->np; i++)
-			m->params[i].grad = NULL;
-		if (m->gdata)
-			m->ops->free(m->gdata);
+	if (!any && m->gdata) {
+		m->ops->free(m->gdata);
 		m->gdata = NULL;
 	}
+	for (int i = 0; i < m->np; i++)
+		m->params[i].grad = m->ptrain[i] ? m->gdata + (m->params[i].data - m->pdata) : NULL;
+}
+
+/* Flags change at once; gradient memory follows at the next model_zero_grad or backward, so a
+ * model only run forward (evaluation) never allocates it. */
+void model_set_train_base(model_t *m, int on)
+{
+	memset(m->ptrain, on ? 1 : 0, (size_t)m->np);
+	if (m->gdata)
+		grads_sync(m);
+}
+
+void model_set_trainable(model_t *m, const char *name, int on)
+{
+	param_t *p = model_param_by_name(m, name);
+	if (!p)
+		ft_die(FT_EXIT_USAGE, "no parameter '%s' in this model", name);
+	m->ptrain[p - m->params] = on ? 1 : 0;
+	if (m->gdata)
+		grads_sync(m);
 }
 
 void model_zero_grad(model_t *m)
 {
-	grads_ensure(m);
+	grads_sync(m);
 	if (m->gdata)
 		m->ops->zero(m->gdata, m->ptotal * sizeof(float));
 	if (m->has_lora)
@@ -594,7 +687,8 @@ void model_backward(model_t *m, float dloss)
 {
 	if (!m->logits_valid || !m->have_targets)
 		ft_die(FT_EXIT_USAGE, "model_backward: no forward with targets to differentiate");
-	grads_ensure(m);
+	if (!m->gdata)
+		grads_sync(m);   /* zeroed on allocation */
 	const ops_t *o = m->ops;
 	const modelcfg_t *c = &m->cfg;
 	int N = m->N, C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, I = c->I, V = c->V;
@@ -622,13 +716,13 @@ void model_backward(model_t *m, float dloss)
 			dbr = m->dtmp;
 		}
 		o->zero(m->dh, (size_t)N * I * sizeof(float));
-		linear_bwd(m, l, LIN_DOWN, m->dh, dbr, a->h, N, a->lh[LIN_DOWN]);
+		linear_bwd(m, l, LIN_DOWN, m->dh, dbr, a->h, N, a);
 		o->zero(m->dgate, (size_t)N * I * sizeof(float));
 		o->zero(m->dup, (size_t)N * I * sizeof(float));
 		o->glu_bwd(m->dgate, m->dup, m->dh, a->gate, a->up, (size_t)N * I, c->act);
 		o->zero(m->dln, NC * sizeof(float));
-		linear_bwd(m, l, LIN_GATE, m->dln, m->dgate, a->ln2, N, a->lh[LIN_GATE]);
-		linear_bwd(m, l, LIN_UP, m->dln, m->dup, a->ln2, N, a->lh[LIN_UP]);
+		linear_bwd(m, l, LIN_GATE, m->dln, m->dgate, a->ln2, N, a);
+		linear_bwd(m, l, LIN_UP, m->dln, m->dup, a->ln2, N, a);
 		o->rmsnorm_bwd(m->dres, w[P_MLP_NORM]->grad, m->dln, a->mid, w[P_MLP_NORM]->data, a->ln2_r, N, C, wo);
 		/* attention branch */
 		dbr = m->dres;
@@ -639,7 +733,7 @@ void model_backward(model_t *m, float dloss)
 			dbr = m->dtmp;
 		}
 		o->zero(m->datt, (size_t)N * NH * HD * sizeof(float));
-		linear_bwd(m, l, LIN_O, m->datt, dbr, a->att, N, a->lh[LIN_O]);
+		linear_bwd(m, l, LIN_O, m->datt, dbr, a->att, N, a);
 		o->zero(m->dq, (size_t)N * NH * HD * sizeof(float));
 		o->zero(m->dk, (size_t)N * NKV * HD * sizeof(float));
 		o->zero(m->dv, (size_t)N * NKV * HD * sizeof(float));
@@ -661,9 +755,9 @@ void model_backward(model_t *m, float dloss)
 			dkp = m->dkp;
 		}
 		o->zero(m->dln, NC * sizeof(float));
-		linear_bwd(m, l, LIN_Q, m->dln, dqp, a->ln1, N, a->lh[LIN_Q]);
-		linear_bwd(m, l, LIN_K, m->dln, dkp, a->ln1, N, a->lh[LIN_K]);
-		linear_bwd(m, l, LIN_V, m->dln, m->dv, a->ln1, N, a->lh[LIN_V]);
+		linear_bwd(m, l, LIN_Q, m->dln, dqp, a->ln1, N, a);
+		linear_bwd(m, l, LIN_K, m->dln, dkp, a->ln1, N, a);
+		linear_bwd(m, l, LIN_V, m->dln, m->dv, a->ln1, N, a);
 		o->rmsnorm_bwd(m->dres, w[P_ATTN_NORM]->grad, m->dln, m->x[l], w[P_ATTN_NORM]->data, a->ln1_r, N, C, wo);
 	}
 	if (m->embed->grad)

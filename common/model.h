@@ -87,33 +87,44 @@ void model_backward(model_t *m, float dloss);
 void model_zero_grad(model_t *m);
 /* Whether base parameters get gradients: on by default, off once LoRA is attached. */
 void model_set_train_base(model_t *m, int on);
+/* The same for one base parameter by HF name (a tied model's "lm_head.weight" is the
+ * embedding); dies on an unknown name. A frozen parameter's grad is NULL. */
+void model_set_trainable(model_t *m, const char *name, int on);
 
 /* ---- LoRA ---- */
 typedef struct {
 	int r;
 	float alpha;
 	int use_rslora;               /* scale alpha / sqrt(r) instead of alpha / r */
+	int use_dora;                 /* DoRA: a trained magnitude per output channel */
 	float dropout;                /* lora_dropout: applied to the adapter's input while training */
 	unsigned char target[NLIN];   /* which linears of each layer */
 	unsigned char *layers;        /* NULL: all layers; else L flags */
+	/* modules_to_save: fully trained copies saved in the adapter (untied models only) */
+	int save_embed_tokens, save_lm_head;
 } lora_cfg_t;
 
 /* Training mode: LoRA dropout active (when lora_dropout > 0), its masks drawn from seed (pass a
  * new seed every step; the backward reuses the forward's masks). Off by default (eval). */
 void model_set_training(model_t *m, int on, uint64_t seed);
 
-/* Attach fresh adapters as PEFT initialises them: A Kaiming-uniform (U(+-1/sqrt(in))), B zero. */
+/* Attach fresh adapters as PEFT initialises them: A Kaiming-uniform (U(+-1/sqrt(in))), B zero;
+ * lc's modules_to_save become trainable. */
 void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed);
-/* Attach a PEFT adapter folder (adapter_config.json + adapter_model.safetensors). Refuses by
- * name what it cannot honour (DoRA, rank/alpha patterns, modules_to_save, LoRA on lm_head or
+/* Attach a PEFT adapter folder (adapter_config.json + adapter_model.safetensors); its
+ * modules_to_save (embed_tokens, lm_head) replace the base weights and are trainable; a string
+ * target_modules is a regular expression matched against whole module names, as PEFT does. Refuses by
+ * name what it cannot honour (rank/alpha patterns, other modules_to_save, LoRA on lm_head or
  * embeddings, biases). */
 void model_lora_load(model_t *m, const char *dir);
-/* Write the adapter as PEFT does (same key names and adapter_config.json fields). */
+/* Write the adapter as PEFT does (same key names and adapter_config.json fields, modules_to_save
+ * under base_model.model.<module>.weight). */
 void model_lora_save(model_t *m, const char *dir, const char *base_model_name_or_path);
-/* W += scale * B @ A for every adapter, then detach them (merge_and_unload). */
+/* W += scale * B @ A for every adapter (DoRA: W = M / |W + s B A| * (W + s B A) per row), then
+ * detach them (merge_and_unload). */
 void model_lora_merge(model_t *m);
 int model_lora_nparams(const model_t *m);
-param_t *model_lora_param(model_t *m, int i);        /* A and B of each adapted linear */
+param_t *model_lora_param(model_t *m, int i);        /* A, B (and DoRA's magnitude) of each adapted linear */
 param_t *model_lora_param_by_name(model_t *m, const char *name);
 const lora_cfg_t *model_lora_cfg(const model_t *m);  /* NULL when none attached */
 

@@ -30,11 +30,14 @@ typedef struct {   /* activations of one layer kept for the backward */
 	float *gate, *up, *h;         /* (N, I) */
 	float *down, *pf_r;           /* (N, C), (N) (sandwich only) */
 	float *lh[NLIN];              /* (N, R) LoRA: x A^T */
+	float *z[NLIN];               /* (N, out) DoRA: x W^T + s (x A^T) B^T, unscaled */
 } acts_t;
 
 typedef struct {
 	param_t *A, *B;               /* (R, in), (out, R) */
+	param_t *M;                   /* (out) DoRA magnitude, NULL for plain LoRA */
 	float scale;
+	float *wn, *g;                /* (out) DoRA: |W + s B A| per row (detached), M / wn */
 } lora_t;
 
 struct model {
@@ -46,7 +49,10 @@ struct model {
 	size_t ptotal;
 	param_t *embed, *norm, *lm_head;
 	param_t **lw;                 /* (L, NROLE) */
-	int train_base;
+	unsigned char *ptrain;        /* (np) which base parameters get gradients */
+	/* checkpoint tensors the model does not use (a vision tower), written back unchanged */
+	int npass;
+	struct passthrough { char *name; st_dtype_t dtype; int ndim; int64_t shape[ST_MAX_DIMS]; void *data; size_t nbytes; } *pass;
 
 	/* RoPE */
 	float *inv_freq, *inv_freq_local;   /* backend, rot_dim/2 */
@@ -62,6 +68,9 @@ struct model {
 	float *ldata, *lgdata;
 	size_t ltotal;
 	lora_t *lora;                 /* (L, NLIN); A == NULL where not adapted */
+	float *lvec;                  /* DoRA's wn and g of every adapted linear */
+	float *dora_w;                /* (max out * in) scratch: W + s B A */
+	int dora_norm_frozen;         /* tests: keep wn as last computed (the detached function) */
 
 	/* activations, sized for ncap tokens */
 	int ncap;
@@ -73,7 +82,8 @@ struct model {
 	int *d_ids, *d_pos, *d_cu, *d_targets;
 	/* backward scratch */
 	float *dres, *dln, *dq, *dk, *dv, *datt, *dtmp, *dh, *dgate, *dup, *dlh, *dqp, *dkp;
-	float *xdrop;                 /* (N, max(C, I, NH*HD)) LoRA dropout of a linear's input */
+	float *xdrop, *xdrop2;        /* (N, max(C, I, NH*HD)) LoRA dropout of a linear's input, its grad */
+	float *gdy, *dvec;            /* DoRA: (N, max out) g * dy; (max out) */
 
 	int training;                 /* dropout on */
 	uint64_t seed;
@@ -89,6 +99,8 @@ void lin_dims(const modelcfg_t *c, int lin, int *in, int *out);
 model_t *model_new(const modelcfg_t *cfg, const ops_t *ops);
 /* Frees the activations; the next forward allocates them again (for a changed LoRA set). */
 void acts_free(model_t *m);
+/* DoRA: lo->wn = row norms of W + s B A, lo->g = M / wn, for adapted linear (l, lin). */
+void lora_dora_norm(model_t *m, int l, int lin);
 /* Uniform (0, 1) from a splitmix64 stream: seeded initialisation, the same on every machine. */
 double rng_uniform(uint64_t *s);
 

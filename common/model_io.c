@@ -56,9 +56,10 @@ model_t *model_load(const char *dir, const ops_t *ops)
 	float *tmp = xmalloc(maxn * sizeof *tmp);
 	for (int i = 0; i < m->np; i++) {
 		param_t *p = &m->params[i];
-		char fname[128];
+		char fname[128], name[200];
 		int64_t row0 = 0, rows = p->shape[0];
-		const char *name = fused_slot(m, p, fname, sizeof fname, &row0, &rows) ? fname : p->name;
+		snprintf(name, sizeof name, "%s%s", cfg.ckpt_prefix,
+			 fused_slot(m, p, fname, sizeof fname, &row0, &rows) ? fname : p->name);
 		const st_tensor_t *t = stdir_find(sd, name);
 		if (!t)
 			ft_die(FT_EXIT_DATA, "'%s': model has no tensor '%s' (model_type '%s')", dir, name, cfg.model_type);
@@ -70,6 +71,25 @@ model_t *model_load(const char *dir, const ops_t *ops)
 		ops->upload(p->data, tmp + (size_t)row0 * cols, p->numel * sizeof(float));
 	}
 	free(tmp);
+	if (cfg.ckpt_prefix[0]) {
+		/* everything outside the text model (vision tower, projector) rides along unchanged */
+		size_t pl = strlen(cfg.ckpt_prefix);
+		for (int f = 0; f < sd->nfiles; f++)
+			for (int k = 0; k < sd->files[f]->n; k++) {
+				const st_tensor_t *t = &sd->files[f]->t[k];
+				if (!strncmp(t->name, cfg.ckpt_prefix, pl))
+					continue;
+				m->pass = xrealloc(m->pass, (size_t)(m->npass + 1) * sizeof *m->pass);
+				struct passthrough *q = &m->pass[m->npass++];
+				q->name = xstrdup(t->name);
+				q->dtype = t->dtype;
+				q->ndim = t->ndim;
+				memcpy(q->shape, t->shape, sizeof q->shape);
+				q->nbytes = t->nbytes;
+				q->data = xmalloc(t->nbytes ? t->nbytes : 1);
+				memcpy(q->data, t->data, t->nbytes);
+			}
+	}
 	stdir_close(sd);
 	return m;
 }
@@ -84,8 +104,10 @@ void model_save_weights(model_t *m, const char *path, st_dtype_t dtype)
 		param_t *p = &m->params[i];
 		char fname[128];
 		int64_t row0, rows;
+		char name[200];
 		if (!fused_slot(m, p, fname, sizeof fname, &row0, &rows)) {
-			st_writer_add_f32(w, p->name, dtype, p->ndim, p->shape, host + (p->data - m->pdata));
+			snprintf(name, sizeof name, "%s%s", c->ckpt_prefix, p->name);
+			st_writer_add_f32(w, name, dtype, p->ndim, p->shape, host + (p->data - m->pdata));
 			continue;
 		}
 		if (row0 != 0)
@@ -106,9 +128,12 @@ void model_save_weights(model_t *m, const char *path, st_dtype_t dtype)
 			at += q->numel;
 		}
 		int64_t shape[2] = {rows, (int64_t)cols};
-		st_writer_add_f32(w, fname, dtype, 2, shape, buf);
+		snprintf(name, sizeof name, "%s%s", c->ckpt_prefix, fname);
+		st_writer_add_f32(w, name, dtype, 2, shape, buf);
 		free(buf);
 	}
+	for (int k = 0; k < m->npass; k++)
+		st_writer_add(w, m->pass[k].name, m->pass[k].dtype, m->pass[k].ndim, m->pass[k].shape, m->pass[k].data);
 	st_writer_write(w, path);
 	st_writer_free(w);
 	free(host);
@@ -121,7 +146,15 @@ static const int hf_layer_order[] = {
 	P_ATTN_NORM, P_POST_ATTN_NORM, P_MLP_NORM, P_POST_FF_NORM,
 };
 
-typedef struct { char name[128]; int ndim; int64_t shape[2]; float *data; size_t bytes; int owned; } outt_t;
+typedef struct {
+	char name[200];
+	int ndim;
+	int64_t shape[ST_MAX_DIMS];
+	float *data;
+	size_t bytes;
+	int owned;
+	const struct passthrough *raw;   /* written as it was read */
+} outt_t;
 
 void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_shard_bytes)
 {
@@ -131,8 +164,14 @@ void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_sh
 	float *host = xmalloc(m->ptotal * sizeof *host);
 	m->ops->download(host, m->pdata, m->ptotal * sizeof(float));
 	/* the output tensors in state-dict order (Phi-3's parts fused, o_proj before qkv_proj) */
-	outt_t *t = xcalloc((size_t)m->np + 1, sizeof *t);
+	outt_t *t = xcalloc((size_t)m->np + (size_t)m->npass + 1, sizeof *t);
 	int nt = 0;
+	/* Gemma3ForConditionalGeneration registers the vision tower and projector first */
+	for (int k = 0; k < m->npass; k++, nt++) {
+		snprintf(t[nt].name, sizeof t[nt].name, "%s", m->pass[k].name);
+		t[nt].raw = &m->pass[k];
+		t[nt].bytes = m->pass[k].nbytes;
+	}
 	size_t esz = st_dtype_size(dtype);
 	for (int i = -1; i <= c->L; i++) {
 		param_t *list[NROLE + 2];
@@ -168,7 +207,7 @@ void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_sh
 				param_t **w = &m->lw[i * NROLE];
 				const int qkv[] = {P_Q, P_K, P_V, -1}, gu[] = {P_GATE, P_UP, -1};
 				const int *parts = w[P_Q] == p ? qkv : gu;
-				snprintf(o->name, sizeof o->name, "%s", fname);
+				snprintf(o->name, sizeof o->name, "%s%s", c->ckpt_prefix, fname);
 				o->data = xmalloc((size_t)rows * p->shape[1] * sizeof(float));
 				o->owned = 1;
 				size_t at = 0;
@@ -180,7 +219,7 @@ void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_sh
 				o->shape[0] = rows;
 				o->shape[1] = p->shape[1];
 			} else {
-				snprintf(o->name, sizeof o->name, "%s", p->name);
+				snprintf(o->name, sizeof o->name, "%s%s", c->ckpt_prefix, p->name);
 				o->ndim = p->ndim;
 				o->shape[0] = p->shape[0];
 				o->shape[1] = p->shape[1];
@@ -209,7 +248,9 @@ void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_sh
 	for (int s = 0; s < ns; s++) {
 		st_writer_t *w = st_writer_new();
 		for (int k = 0; k < nt; k++)
-			if (shard[k] == s)
+			if (shard[k] == s && t[k].raw)
+				st_writer_add(w, t[k].name, t[k].raw->dtype, t[k].raw->ndim, t[k].raw->shape, t[k].raw->data);
+			else if (shard[k] == s)
 				st_writer_add_f32(w, t[k].name, dtype, t[k].ndim, t[k].shape, t[k].data);
 		if (ns == 1)
 			snprintf(path, sizeof path, "%s/model.safetensors", dir);

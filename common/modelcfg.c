@@ -63,8 +63,10 @@ static act_t parse_act(const char *s, const char *where)
 }
 
 /* One RoPE description: a v5 rope_parameters object, or a v4 rope_scaling object (may be
- * NULL) with the theta given separately. */
-static void parse_rope(rope_cfg_t *r, const cJSON *o, double theta, double partial, const char *where)
+ * NULL) with the theta given separately. top is the whole config (Phi-3 keeps
+ * original_max_position_embeddings there, and it wins, as in transformers 5). */
+static void parse_rope(rope_cfg_t *r, const cJSON *o, double theta, double partial, const cJSON *top, int max_pos,
+		       int HD, const char *where)
 {
 	memset(r, 0, sizeof *r);
 	r->theta = (float)num(o, "rope_theta", theta, where);
@@ -86,28 +88,51 @@ static void parse_rope(rope_cfg_t *r, const cJSON *o, double theta, double parti
 		r->type = ROPE_LLAMA3;
 	else if (!strcmp(t, "yarn"))
 		r->type = ROPE_YARN;
+	else if (!strcmp(t, "longrope") || !strcmp(t, "su"))   /* "su": Phi-3's first name for it */
+		r->type = ROPE_LONGROPE;
 	else
-		ft_die(FT_EXIT_DATA, "'%s': rope scaling type '%s' is not supported (default, linear, dynamic, llama3, yarn)",
-		       where, t);
+		ft_die(FT_EXIT_DATA, "'%s': rope scaling type '%s' is not supported (default, linear, dynamic, llama3, "
+		       "yarn, longrope)", where, t);
 	if (r->type == ROPE_DEFAULT)
 		return;
-	if (!get(o, "factor"))
+	r->original_max_pos = (int)num(top, "original_max_position_embeddings",
+				       num(o, "original_max_position_embeddings", max_pos, where), where);
+	if (r->original_max_pos < 1)
+		ft_die(FT_EXIT_DATA, "'%s': 'original_max_position_embeddings' must be positive", where);
+	/* a null factor means max_position_embeddings / original_max_position_embeddings */
+	double ratio = (double)max_pos / r->original_max_pos;
+	if (r->type != ROPE_LONGROPE && !cJSON_GetObjectItemCaseSensitive(o, "factor"))
 		ft_die(FT_EXIT_DATA, "'%s': rope scaling '%s' needs 'factor'", where, t);
-	r->factor = (float)num(o, "factor", 1, where);
-	r->original_max_pos = (int)num(o, "original_max_position_embeddings", 0, where);
+	r->factor = (float)num(o, "factor", ratio, where);
+	r->attention_factor = (float)num(o, "attention_factor", 0, where);
 	if (r->type == ROPE_LLAMA3) {
 		r->low_freq_factor = (float)num(o, "low_freq_factor", 1, where);
 		r->high_freq_factor = (float)num(o, "high_freq_factor", 4, where);
-		if (!r->original_max_pos)
-			ft_die(FT_EXIT_DATA, "'%s': rope scaling 'llama3' needs 'original_max_position_embeddings'", where);
 	}
 	if (r->type == ROPE_YARN) {
 		r->beta_fast = (float)num(o, "beta_fast", 32, where);
 		r->beta_slow = (float)num(o, "beta_slow", 1, where);
-		r->attention_factor = (float)num(o, "attention_factor", 0, where);
 		r->mscale = (float)num(o, "mscale", 0, where);
 		r->mscale_all_dim = (float)num(o, "mscale_all_dim", 0, where);
 		r->truncate = flag(o, "truncate", 1);
+	}
+	if (r->type == ROPE_LONGROPE) {
+		int half = (int)(HD * r->partial_rotary_factor) / 2;
+		const char *names[2] = {"short_factor", "long_factor"};
+		float *dst[2] = {r->short_factor, r->long_factor};
+		for (int k = 0; k < 2; k++) {
+			const cJSON *a = get(o, names[k]);
+			if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != half || half > ROPE_MAX_HALF)
+				ft_die(FT_EXIT_DATA, "'%s': rope scaling 'longrope' needs '%s', a list of %d numbers", where,
+				       names[k], half);
+			int i = 0;
+			for (const cJSON *e = a->child; e; e = e->next, i++) {
+				if (!cJSON_IsNumber(e) || !(e->valuedouble > 0))
+					ft_die(FT_EXIT_DATA, "'%s': '%s' holds a value that is not a positive number", where,
+					       names[k]);
+				dst[k][i] = (float)e->valuedouble;
+			}
+		}
 	}
 }
 
@@ -127,12 +152,32 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 	int is_llama = !strcmp(mt, "llama"), is_mistral = !strcmp(mt, "mistral"), is_qwen2 = !strcmp(mt, "qwen2"),
 	    is_qwen3 = !strcmp(mt, "qwen3"), is_gemma = !strcmp(mt, "gemma"), is_gemma2 = !strcmp(mt, "gemma2"),
 	    is_gemma3 = !strcmp(mt, "gemma3_text"), is_phi3 = !strcmp(mt, "phi3");
-	if (!strcmp(mt, "gemma3"))
-		ft_die(FT_EXIT_DATA, "'%s': model_type 'gemma3' (the multimodal Gemma 3) is not supported; "
-		       "text-only checkpoints (gemma3_text, Gemma3ForCausalLM) are", where);
+	if (!strcmp(mt, "gemma3")) {
+		/* Gemma3ForConditionalGeneration: its text tower, described by text_config; the vision
+		 * tower is carried through unchanged (model_io.c) */
+		const cJSON *tc = get(j, "text_config");
+		if (!cJSON_IsObject(tc))
+			ft_die(FT_EXIT_DATA, "'%s': model_type 'gemma3' without a 'text_config' object", where);
+		cJSON *t = cJSON_Duplicate(tc, 1);
+		cJSON_DeleteItemFromObjectCaseSensitive(t, "model_type");
+		cJSON_AddStringToObject(t, "model_type", "gemma3_text");
+		const cJSON *tie = get(j, "tie_word_embeddings");
+		if (tie && !get(t, "tie_word_embeddings"))
+			cJSON_AddItemToObject(t, "tie_word_embeddings", cJSON_Duplicate(tie, 1));
+		char arch[64];
+		snprintf(arch, sizeof arch, "%s", c->arch);
+		modelcfg_from_json(c, t, where);
+		cJSON_Delete(t);
+		snprintf(c->model_type, sizeof c->model_type, "gemma3");
+		snprintf(c->arch, sizeof c->arch, "%s", arch);
+		snprintf(c->ckpt_prefix, sizeof c->ckpt_prefix, "language_model.");
+		snprintf(c->module_prefix, sizeof c->module_prefix, "model.language_model");
+		return;
+	}
+	snprintf(c->module_prefix, sizeof c->module_prefix, "model");
 	if (!(is_llama || is_mistral || is_qwen2 || is_qwen3 || is_gemma || is_gemma2 || is_gemma3 || is_phi3))
 		ft_die(FT_EXIT_DATA, "'%s': model_type '%s' is not supported (llama, mistral, qwen2, qwen3, gemma, gemma2, "
-		       "gemma3_text, phi3)", where, mt);
+		       "gemma3_text, gemma3, phi3)", where, mt);
 	int gemma_family = is_gemma || is_gemma2 || is_gemma3;
 
 	c->V = posint(j, "vocab_size", 32000, where);
@@ -189,14 +234,16 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 	if (c->mlp_bias)
 		ft_die(FT_EXIT_DATA, "'%s': 'mlp_bias' is not supported", where);
 	c->fused_qkv = is_phi3;
+	if (flag(j, "use_bidirectional_attention", 0))
+		ft_die(FT_EXIT_DATA, "'%s': 'use_bidirectional_attention' is not supported (causal attention only)", where);
 	if (num(j, "attention_dropout", 0, where) > 0)
 		ft_warn("'%s': attention_dropout %g is not applied (attention runs without dropout)", where,
 			num(j, "attention_dropout", 0, where));
 
 	/* sliding window and which layers use it */
 	int win = (int)num(j, "sliding_window", 0, where);
-	if (is_qwen2 && !flag(j, "use_sliding_window", 0))
-		win = 0;
+	if ((is_qwen2 || is_qwen3) && !flag(j, "use_sliding_window", 0))
+		win = 0;   /* Qwen2Config/Qwen3Config: sliding_window only counts with use_sliding_window */
 	c->sliding_window = win > 0 ? win : 0;
 	const cJSON *lt = get(j, "layer_types");
 	if (lt) {
@@ -215,7 +262,7 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 		for (int i = 0; i < c->L; i++) {
 			if (is_mistral || is_phi3)
 				c->layer_sliding[i] = 1;
-			else if (is_qwen2)
+			else if (is_qwen2 || is_qwen3)
 				c->layer_sliding[i] = i >= (int)num(j, "max_window_layers", 28, where);
 			else if (is_gemma2)
 				c->layer_sliding[i] = (i + 1) % 2 != 0;
@@ -237,25 +284,23 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 		ft_die(FT_EXIT_DATA, "'%s': 'rope_parameters' is not an object", where);
 	const cJSON *rp_full = rp ? get(rp, "full_attention") : NULL, *rp_slide = rp ? get(rp, "sliding_attention") : NULL;
 	if (rp_full || rp_slide) {
-		parse_rope(&c->rope, rp_full, theta_default, partial, where);
-		parse_rope(&c->rope_local, rp_slide ? rp_slide : rp_full, 10000, partial, where);
+		parse_rope(&c->rope, rp_full, theta_default, partial, j, c->max_pos, c->HD, where);
+		parse_rope(&c->rope_local, rp_slide ? rp_slide : rp_full, 10000, partial, j, c->max_pos, c->HD, where);
 	} else if (rp) {
-		parse_rope(&c->rope, rp, num(j, "rope_theta", theta_default, where), partial, where);
+		parse_rope(&c->rope, rp, num(j, "rope_theta", theta_default, where), partial, j, c->max_pos, c->HD, where);
 		c->rope_local = c->rope;
 	} else {
 		const cJSON *rs = get(j, "rope_scaling");
 		if (rs && !cJSON_IsObject(rs))
 			ft_die(FT_EXIT_DATA, "'%s': 'rope_scaling' is not an object", where);
 		double theta = num(j, "rope_theta", theta_default, where);
-		parse_rope(&c->rope, rs, theta, partial, where);
+		parse_rope(&c->rope, rs, theta, partial, j, c->max_pos, c->HD, where);
 		if (is_gemma3) {
-			parse_rope(&c->rope_local, NULL, num(j, "rope_local_base_freq", 10000, where), partial, where);
+			parse_rope(&c->rope_local, NULL, num(j, "rope_local_base_freq", 10000, where), partial, j, c->max_pos,
+				   c->HD, where);
 		} else {
 			c->rope_local = c->rope;
 		}
-	}
-	if (is_phi3 && rp == NULL && get(j, "rope_scaling")) {
-		/* longrope is refused in parse_rope by name; other types pass */
 	}
 	int dim = (int)(c->HD * c->rope.partial_rotary_factor);
 	if (dim < 2 || dim % 2 || dim > c->HD)
@@ -325,12 +370,9 @@ int rope_inv_freq(const rope_cfg_t *r, int HD, int max_pos, int seq_len, float *
 			inv[i] = f;
 		}
 	} else if (r->type == ROPE_YARN) {
+		/* transformers 5: the factor as given, the correction range from the original length */
 		double factor = r->factor;
-		int L = max_pos;
-		if (r->original_max_pos) {
-			L = r->original_max_pos;
-			factor = (double)max_pos / r->original_max_pos;
-		}
+		int L = r->original_max_pos;
 		double af = r->attention_factor;
 		if (af == 0) {
 			if (r->mscale != 0 && r->mscale_all_dim != 0)
@@ -360,6 +402,14 @@ int rope_inv_freq(const rope_cfg_t *r, int HD, int max_pos, int seq_len, float *
 			inv[i] = inter * (1 - ef) + extra * ef;
 		}
 		*attn_scaling = (float)af;
+	} else if (r->type == ROPE_LONGROPE) {
+		/* long factors once the batch passes the original length, short ones below */
+		const float *ext = seq_len > r->original_max_pos ? r->long_factor : r->short_factor;
+		for (int i = 0; i < dim / 2; i++)
+			inv[i] = 1.0f / (ext[i] * powf(theta, (float)(2 * i) / (float)dim));
+		double f = r->factor;
+		*attn_scaling = r->attention_factor != 0 ? r->attention_factor
+				: f <= 1 ? 1.0f : (float)sqrt(1 + log(f) / log((double)r->original_max_pos));
 	}
 	return dim;
 }

@@ -11,7 +11,12 @@
  * - Backward ops ACCUMULATE (+=) into every gradient they write (input and weight gradients),
  *   as llm.c does, so residual branches and tied weights just add up; callers zero first.
  * - Dimension names: N tokens, C hidden, V vocab, NH query heads, NKV key/value heads,
- *   HD head dim, I intermediate, R LoRA rank. */
+ *   HD head dim, I intermediate, R LoRA rank.
+ * - Element types: float32 throughout, which is what the CPU oracle computes in. A bf16 CUDA
+ *   backend has two ways in: keep this interface (float32 master weights and activations at
+ *   the boundary, bf16 inside the kernels), or change the tensor arguments to opaque pointers
+ *   with a per-backend activation size; model.c passes element counts, never byte sizes,
+ *   except through alloc/copy/zero, so the second is a mechanical change. Not decided yet. */
 #ifndef FT_OPS_H
 #define FT_OPS_H
 
@@ -42,6 +47,13 @@ typedef struct ops {
 	void (*bias_bwd)(float *dbias, const float *dout, int M, int N);
 	/* y += alpha * x, n elements */
 	void (*axpy)(float *y, const float *x, float alpha, size_t n);
+	/* DoRA's per-output-channel scaling: out (M, N) = x * g[column] + beta * out (may alias x);
+	 * dg (N) += column sums of a * b, both (M, N); out (M) = L2 norm of each row of x (M, N);
+	 * out (n) = a / b. */
+	void (*colscale)(float *out, const float *x, const float *g, int M, int N, float beta);
+	void (*colmul_sum)(float *dg, const float *a, const float *b, int M, int N);
+	void (*rownorm)(float *out, const float *x, int M, int N);
+	void (*div)(float *out, const float *a, const float *b, size_t n);
 
 	/* out (N, C) = x (N, C) * rstd * (w + w_offset); rstd (N) saved for backward.
 	 * w_offset is 1 for Gemma's (1 + w) norms, else 0. out may not alias x. */
@@ -104,5 +116,8 @@ typedef struct ops {
 
 /* The CPU backend. */
 extern const ops_t ops_cpu;
+/* Work (elements, or multiply-adds / 16 for matrix products) below which a CPU op runs on one
+ * thread; 0 threads everything (tests that results do not depend on the thread count). */
+extern size_t ops_cpu_min_parallel;
 
 #endif

@@ -14,6 +14,12 @@
 
 #include "diag.h"
 
+/* Threads only where the work pays for waking them: on a busy machine every parallel region
+ * waits for its slowest thread, and the model runs hundreds of small ones per step. Results do
+ * not depend on this (each output is computed the same way on any thread). */
+size_t ops_cpu_min_parallel = (size_t)1 << 16;
+#define BIG(work) ((work) >= ops_cpu_min_parallel)
+
 static void *cpu_alloc(size_t n) { return xcalloc(1, n ? n : 1); }
 static void cpu_free(void *p) { free(p); }
 static void cpu_copy(void *d, const void *s, size_t n) { if (n) memmove(d, s, n); }
@@ -51,7 +57,7 @@ static void matmul_nn(float *out, const float *a, const float *b, int M, int N, 
 		      float beta)
 {
 	int ti_n = (M + MM_R - 1) / MM_R, tj_n = (N + MM_J - 1) / MM_J;
-	#pragma omp parallel
+	#pragma omp parallel if (BIG((size_t)M * N * K / 16))
 	{
 		float *ap = xmalloc((size_t)MM_R * (K ? K : 1) * sizeof *ap);
 		float *f = xmalloc((size_t)MM_R * MM_J * sizeof *f);
@@ -95,7 +101,7 @@ static void matmul_nt(float *out, const float *a, const float *b, int M, int N, 
 		      float beta)
 {
 	int ti_n = (M + 3) / 4, tj_n = (N + 3) / 4;
-	#pragma omp parallel
+	#pragma omp parallel if (BIG((size_t)M * N * K / 16))
 	{
 		float *ap = xmalloc((size_t)4 * (K ? K : 1) * sizeof *ap);
 		int last = -1;
@@ -154,7 +160,7 @@ static void cpu_matmul(float *out, const float *a, const float *b, int M, int N,
 
 static void cpu_bias_fwd(float *out, const float *bias, int M, int N)
 {
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG((size_t)M * N))
 	for (int i = 0; i < M; i++)
 		for (int j = 0; j < N; j++)
 			out[(size_t)i * N + j] += bias[j];
@@ -162,7 +168,7 @@ static void cpu_bias_fwd(float *out, const float *bias, int M, int N)
 
 static void cpu_bias_bwd(float *dbias, const float *dout, int M, int N)
 {
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG((size_t)M * N))
 	for (int j = 0; j < N; j++) {
 		double s = 0;
 		for (int i = 0; i < M; i++)
@@ -173,15 +179,53 @@ static void cpu_bias_bwd(float *dbias, const float *dout, int M, int N)
 
 static void cpu_axpy(float *y, const float *x, float alpha, size_t n)
 {
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG(n))
 	for (size_t i = 0; i < n; i++)
 		y[i] += alpha * x[i];
+}
+
+static void cpu_colscale(float *out, const float *x, const float *g, int M, int N, float beta)
+{
+	#pragma omp parallel for if (BIG((size_t)M * N))
+	for (int i = 0; i < M; i++)
+		for (int j = 0; j < N; j++) {
+			size_t k = (size_t)i * N + j;
+			out[k] = x[k] * g[j] + (beta == 0 ? 0.0f : beta * out[k]);
+		}
+}
+
+static void cpu_colmul_sum(float *dg, const float *a, const float *b, int M, int N)
+{
+	#pragma omp parallel for if (BIG((size_t)M * N))
+	for (int j = 0; j < N; j++) {
+		double s = 0;
+		for (int i = 0; i < M; i++)
+			s += (double)a[(size_t)i * N + j] * b[(size_t)i * N + j];
+		dg[j] += (float)s;
+	}
+}
+
+static void cpu_rownorm(float *out, const float *x, int M, int N)
+{
+	#pragma omp parallel for if (BIG((size_t)M * N))
+	for (int i = 0; i < M; i++) {
+		double s = 0;
+		for (int j = 0; j < N; j++)
+			s += (double)x[(size_t)i * N + j] * x[(size_t)i * N + j];
+		out[i] = (float)sqrt(s);
+	}
+}
+
+static void cpu_div(float *out, const float *a, const float *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = a[i] / b[i];
 }
 
 static void cpu_rmsnorm_fwd(float *out, float *rstd, const float *x, const float *w, int N, int C, float eps,
 			    float w_offset)
 {
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG((size_t)N * C))
 	for (int i = 0; i < N; i++) {
 		const float *xi = x + (size_t)i * C;
 		double ss = 0;
@@ -198,7 +242,7 @@ static void cpu_rmsnorm_fwd(float *out, float *rstd, const float *x, const float
 static void cpu_rmsnorm_bwd(float *dx, float *dw, const float *dout, const float *x, const float *w,
 			    const float *rstd, int N, int C, float w_offset)
 {
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG((size_t)N * C))
 	for (int i = 0; i < N; i++) {
 		const float *xi = x + (size_t)i * C, *dy = dout + (size_t)i * C;
 		double r = rstd[i], dot = 0;
@@ -211,7 +255,7 @@ static void cpu_rmsnorm_bwd(float *dx, float *dw, const float *dout, const float
 			d[c] += (float)(r * (w[c] + w_offset) * dy[c] - k * xi[c]);
 	}
 	if (dw) {
-		#pragma omp parallel for
+		#pragma omp parallel for if (BIG((size_t)N * C))
 		for (int c = 0; c < C; c++) {
 			double s = 0;
 			for (int i = 0; i < N; i++)
@@ -225,7 +269,7 @@ static void rope_apply(float *x, const int *pos, const float *inv_freq, int N, i
 		       float attn_scaling, float sign)
 {
 	int half = rot_dim / 2;
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG((size_t)N * H * rot_dim))
 	for (int i = 0; i < N; i++) {
 		for (int k = 0; k < half; k++) {
 			/* as HF: angle = pos * inv_freq in float32, then cos/sin times attention_scaling */
@@ -270,7 +314,7 @@ static void cpu_attention_fwd(float *out, float *lse, const float *q, const floa
 			      float softcap, int window)
 {
 	int T = max_seqlen > 0 ? max_seqlen : 1, G = NH / NKV;
-	#pragma omp parallel
+	#pragma omp parallel if (BIG((size_t)N * NH * T * HD))
 	{
 		float *p = xmalloc((size_t)T * sizeof *p);
 		double *acc = xmalloc((size_t)HD * sizeof *acc);
@@ -319,7 +363,7 @@ static void cpu_attention_bwd(float *dq, float *dk, float *dv, const float *dout
 	int G = NH / NKV;
 	/* one thread per (sample, kv head): it alone writes dk, dv of that head in that sample
 	 * and dq of the query heads that read it */
-	#pragma omp parallel for collapse(2) schedule(dynamic, 1)
+	#pragma omp parallel for collapse(2) schedule(dynamic, 1) if (BIG((size_t)N * NH * max_seqlen * HD))
 	for (int s = 0; s < nseq; s++)
 		for (int g = 0; g < NKV; g++) {
 			int start = cu[s], len = cu[s + 1] - cu[s];
@@ -367,7 +411,7 @@ static const double GELU_K = 0.7978845608028654;   /* sqrt(2 / pi) */
 
 static void cpu_glu_fwd(float *out, const float *gate, const float *up, size_t n, act_t act)
 {
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG(n))
 	for (size_t i = 0; i < n; i++) {
 		double x = gate[i], a;
 		if (act == ACT_SILU)
@@ -381,7 +425,7 @@ static void cpu_glu_fwd(float *out, const float *gate, const float *up, size_t n
 static void cpu_glu_bwd(float *dgate, float *dup, const float *dout, const float *gate, const float *up,
 			size_t n, act_t act)
 {
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG(n))
 	for (size_t i = 0; i < n; i++) {
 		double x = gate[i], a, da;
 		if (act == ACT_SILU) {
@@ -400,7 +444,7 @@ static void cpu_glu_bwd(float *dgate, float *dup, const float *dout, const float
 
 static void cpu_embedding_fwd(float *out, const int *ids, const float *wte, int N, int C, float scale)
 {
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG((size_t)N * C))
 	for (int i = 0; i < N; i++)
 		for (int c = 0; c < C; c++)
 			out[(size_t)i * C + c] = wte[(size_t)ids[i] * C + c] * scale;
@@ -409,7 +453,7 @@ static void cpu_embedding_fwd(float *out, const int *ids, const float *wte, int 
 static void cpu_embedding_bwd(float *dwte, const float *dout, const int *ids, int N, int C, float scale)
 {
 	/* split by column so no two threads add to the same row element */
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG((size_t)N * C))
 	for (int c = 0; c < C; c++)
 		for (int i = 0; i < N; i++)
 			dwte[(size_t)ids[i] * C + c] += scale * dout[(size_t)i * C + c];
@@ -417,7 +461,7 @@ static void cpu_embedding_bwd(float *dwte, const float *dout, const int *ids, in
 
 static void cpu_softcap_fwd(float *x, size_t n, float cap)
 {
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG(n))
 	for (size_t i = 0; i < n; i++)
 		x[i] = cap * tanhf(x[i] / cap);
 }
@@ -436,7 +480,7 @@ static double row_lse(const float *l, int V)
 
 static void cpu_crossentropy_fwd(float *losses, const float *logits, const int *targets, int N, int V)
 {
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG((size_t)N * V))
 	for (int i = 0; i < N; i++) {
 		int t = targets[i];
 		if (t < 0) {
@@ -451,7 +495,7 @@ static void cpu_crossentropy_fwd(float *losses, const float *logits, const int *
 static void cpu_crossentropy_bwd(float *dlogits, const float *logits, const int *targets, float dloss, int N,
 				 int V, float softcap)
 {
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG((size_t)N * V))
 	for (int i = 0; i < N; i++) {
 		int t = targets[i];
 		const float *l = logits + (size_t)i * V;
@@ -483,7 +527,7 @@ static void cpu_dropout(float *out, const float *x, size_t n, float p, uint64_t 
 {
 	uint32_t thr = (uint32_t)((double)p * 16777216.0);
 	float k = 1.0f / (1.0f - p);
-	#pragma omp parallel for
+	#pragma omp parallel for if (BIG(n))
 	for (size_t i = 0; i < n; i++) {
 		uint32_t u = (uint32_t)(mix64(seed + (i + 1) * 0x9e3779b97f4a7c15ull) >> 40);
 		out[i] = u >= thr ? x[i] * k : 0.0f;
@@ -510,6 +554,10 @@ const ops_t ops_cpu = {
 	.bias_fwd = cpu_bias_fwd,
 	.bias_bwd = cpu_bias_bwd,
 	.axpy = cpu_axpy,
+	.colscale = cpu_colscale,
+	.colmul_sum = cpu_colmul_sum,
+	.rownorm = cpu_rownorm,
+	.div = cpu_div,
 	.rmsnorm_fwd = cpu_rmsnorm_fwd,
 	.rmsnorm_bwd = cpu_rmsnorm_bwd,
 	.rope_fwd = cpu_rope_fwd,

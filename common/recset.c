@@ -24,7 +24,8 @@ void recset_add(recset_t *s, const uint32_t *tok, uint32_t n)
 {
 	xgrow((void **)&s->tok, &s->ctok, s->ntok + n, sizeof *s->tok);
 	xgrow((void **)&s->off, &s->coff, s->n + 2, sizeof *s->off);
-	memcpy(s->tok + s->ntok, tok, (size_t)n * sizeof *tok);
+	if (n)
+		memcpy(s->tok + s->ntok, tok, (size_t)n * sizeof *tok);
 	s->ntok += n;
 	s->off[++s->n] = s->ntok;
 }

@@ -233,7 +233,7 @@ static const schema_model_t model_ebft = { "EBFTConfig", fields_ebft, sizeof fie
 static const schema_field_t fields_dataset[] = {
 	{ "path", ST_STR, 0, NULL, NULL, SUP_YES, NULL, "local file or directory (relative to the current directory), or a Hugging Face dataset id in the local cache", NULL },
 	{ "split", ST_STR, 0, NULL, NULL, SUP_YES, NULL, "split to read (train when unset)", NULL },
-	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_YES, NULL, "format: unset (pre-tokenized), chat_template, alpaca[:chat|:chatml|:phi], completion, input_output, or a mapping (user-defined)", NULL },
+	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_YES, NULL, "format: unset (pre-tokenized), chat_template, alpaca[:chat|:chatml|:phi], completion, input_output, or a mapping (user-defined)", &model_udp },
 	{ "input_transform", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "transform applied to rows before formatting", NULL },
 	{ "shards", ST_INT, 0, NULL, NULL, SUP_NO, NULL, "split the dataset into this many shards", NULL },
 	{ "shards_idx", ST_INT, 0, NULL, NULL, SUP_NO, NULL, "use this shard", NULL },
@@ -300,7 +300,7 @@ static const schema_model_t model_pretraining = { "PretrainingDataset", fields_p
 static const schema_field_t fields_dpo[] = {
 	{ "path", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "DPO dataset field", NULL },
 	{ "split", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "DPO dataset field", NULL },
-	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_NO, NULL, "DPO dataset field", NULL },
+	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_NO, NULL, "DPO dataset field", &model_udd },
 	{ "data_files", ST_STRLIST, 0, NULL, NULL, SUP_NO, NULL, "DPO dataset field", NULL },
 	{ "revision", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "DPO dataset field", NULL },
 	{ "field_messages", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "DPO dataset field", NULL },
@@ -325,7 +325,7 @@ static const schema_model_t model_udd = { "UserDefinedDPOType", fields_udd, size
 static const schema_field_t fields_kto[] = {
 	{ "path", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "KTO dataset field", NULL },
 	{ "split", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "KTO dataset field", NULL },
-	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_NO, NULL, "KTO dataset field", NULL },
+	{ "type", ST_STR, SF_OR_MAP, NULL, NULL, SUP_NO, NULL, "KTO dataset field", &model_udk },
 	{ "data_files", ST_STRLIST, 0, NULL, NULL, SUP_NO, NULL, "KTO dataset field", NULL },
 	{ "trust_remote_code", ST_BOOL, 0, "false", NULL, SUP_NO, NULL, "KTO dataset field", NULL },
 	{ "revision", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "KTO dataset field", NULL },
@@ -377,7 +377,7 @@ static const schema_field_t fields_top[] = {
 	{ "mean_resizing_embeddings", ST_BOOL, 0, "false", NULL, SUP_NO, NULL, "model initialisation option", NULL },
 	{ "shrink_embeddings", ST_BOOL, 0, NULL, NULL, SUP_NO, NULL, "model initialisation option", NULL },
 	{ "embeddings_skip_upcast", ST_BOOL, 0, NULL, NULL, SUP_IGNORED, NULL, "model initialisation option", NULL },
-	{ "reinit_weights", ST_BOOL, 0, NULL, NULL, SUP_NO, NULL, "model initialisation option", NULL },
+	{ "reinit_weights", ST_BOOL, 0, NULL, NULL, SUP_YES, NULL, "initialise the model from config.json with seeded random weights instead of loading them", NULL },
 	{ "trainer_cls", ST_STR, 0, NULL, NULL, SUP_NO, NULL, "model initialisation option", NULL },
 	/* Trainer mode: RL, reward models, QAT/PTQ, EBFT, DPO knobs */
 	{ "rl", ST_ENUM, 0, NULL, "dpo,gdpo,grpo,ipo,orpo,kto,simpo,ebft", SUP_NO, NULL, "preference / reinforcement learning method", NULL },

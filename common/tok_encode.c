@@ -21,7 +21,7 @@
 
 typedef struct { uint32_t off, len; int32_t id; uint8_t first; } piece_t;
 typedef struct { size_t s, e; int m; } mspan_t;
-typedef struct { int32_t id, prev, next, rank, newid; } sym_t;
+typedef struct { int32_t id, prev, next, rank, newid, len; } sym_t;   /* len: bytes of the word */
 typedef struct { int32_t rank, pos, newid; } hent_t;
 
 /* per-thread word cache: 2^15 words (HF keeps 10,000); cleared when full */
@@ -48,6 +48,16 @@ typedef struct tok_state {
 	size_t ckn, ckcap;
 	int32_t *cval;
 	size_t cvn, cvcap;
+	tok_trace_fn trace;     /* tok_encode_trace's callback for the call in progress, or NULL */
+	void *trace_ctx;
+	pthread_t owner;        /* the thread using it */
+	/* tok_encode_offsets: al holds, per arena byte, the original byte span [lo, hi) it came
+	 * from (2 per byte); otext/olen is the input, for snapping spans to char boundaries */
+	int offs;
+	uint32_t *al;
+	size_t alcap;
+	const char *otext;
+	size_t olen;
 } tok_state_t;
 
 static __thread size_t tls_bad_off;
@@ -69,6 +79,7 @@ void tok_state_free(tok_state_t *s)
 	free(s->cslot);
 	free(s->ckey);
 	free(s->cval);
+	free(s->al);
 	free(s);
 }
 
@@ -77,13 +88,21 @@ static tok_state_t *state_get(const tok_t *tc)
 	for (int i = 0; i < 4; i++)
 		if (tls_slot[i].serial == tc->serial) return tls_slot[i].st;
 	tok_t *t = (tok_t *)tc;   /* the state list is the one mutable part, under t->lock */
-	tok_state_t *s = xcalloc(1, sizeof *s);
-	s->md = pcre2_match_data_create(1, NULL);
-	if (!s->md) ft_die(FT_EXIT_IO, "out of memory for regex match data");
-	s->cslot = xcalloc(CACHE_SLOTS, sizeof *s->cslot);
+	pthread_t self = pthread_self();
+	tok_state_t *s = NULL;
 	pthread_mutex_lock(&t->lock);
-	if (t->nstates == t->capstates) xgrow((void **)&t->states, &t->capstates, t->nstates + 1, sizeof *t->states);
-	t->states[t->nstates++] = s;
+	/* this thread's state may have dropped out of its 4 slots (more tokenizers in turn) */
+	for (size_t i = 0; i < t->nstates && !s; i++)
+		if (pthread_equal(t->states[i]->owner, self)) s = t->states[i];
+	if (!s) {
+		s = xcalloc(1, sizeof *s);
+		s->owner = self;
+		s->md = pcre2_match_data_create(1, NULL);
+		if (!s->md) ft_die(FT_EXIT_IO, "out of memory for regex match data");
+		s->cslot = xcalloc(CACHE_SLOTS, sizeof *s->cslot);
+		if (t->nstates == t->capstates) xgrow((void **)&t->states, &t->capstates, t->nstates + 1, sizeof *t->states);
+		t->states[t->nstates++] = s;
+	}
 	pthread_mutex_unlock(&t->lock);
 	unsigned k = tls_next++ % 4;
 	tls_slot[k].serial = tc->serial;
@@ -112,7 +131,29 @@ static void out_pushn(tok_ids_t *o, const int32_t *ids, size_t k)
 static size_t arena_reserve(tok_state_t *s, size_t n)
 {
 	if (s->an + n > s->acap) xgrow((void **)&s->arena, &s->acap, s->an + n, 1);
+	if (s->offs && 2 * (s->an + n) > s->alcap) xgrow((void **)&s->al, &s->alcap, 2 * (s->an + n), sizeof *s->al);
 	return s->an;
+}
+
+/* ---- offsets ---- */
+
+static void offs_set(tok_state_t *s, tok_ids_t *o, size_t from, uint32_t lo, uint32_t hi)
+{
+	if (o->offs_cap < 2 * o->cap) xgrow((void **)&o->offs, &o->offs_cap, 2 * o->cap, sizeof *o->offs);
+	/* HF's offsets are whole chars: a byte-level token holding part of a char gets all of it */
+	if (s->otext) {
+		while (lo > 0 && lo < s->olen && ((unsigned char)s->otext[lo] & 0xC0) == 0x80) lo--;
+		while (hi < s->olen && hi > 0 && ((unsigned char)s->otext[hi] & 0xC0) == 0x80) hi++;
+	}
+	for (size_t i = from; i < o->n; i++) { o->offs[2 * i] = lo; o->offs[2 * i + 1] = hi; }
+}
+
+/* Original span of arena bytes [a, b) (b > a). */
+static void al_span(const tok_state_t *s, size_t a, size_t b, uint32_t *lo, uint32_t *hi)
+{
+	*lo = s->al[2 * a];
+	*hi = s->al[2 * (b - 1) + 1];
+	if (*hi < *lo) *hi = *lo;
 }
 
 static void piece_push(tok_state_t *s, int which, uint32_t off, uint32_t len, int32_t id, int first)
@@ -140,9 +181,13 @@ static void ms_push(tok_state_t *s, size_t a, size_t b, int m)
 int tok_re_next(const tok_re_t *re, pcre2_match_data *md, const char *s, size_t n, size_t *pos,
                 size_t *last_end, size_t *ms, size_t *me)
 {
+	if (re->fast) return tok_fast_next(re->fast, s, n, pos, ms, me);   /* never matches empty */
 	for (;;) {
 		if (*pos > n) return 0;
-		int rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, *pos, PCRE2_NO_UTF_CHECK, md, NULL);
+		/* pcre2_jit_match skips pcre2_match's per-call checks; pieces are short, so the
+		 * call overhead is a large part of the regex time */
+		int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)s, n, *pos, PCRE2_NO_UTF_CHECK, md, NULL)
+		                 : pcre2_match(re->code, (PCRE2_SPTR)s, n, *pos, PCRE2_NO_UTF_CHECK, md, NULL);
 		if (rc == PCRE2_ERROR_NOMATCH) return 0;
 		if (rc < 0) {
 			PCRE2_UCHAR msg[256];
@@ -267,6 +312,86 @@ char *tok_normalize_md(const norm_t *nm, const char *s, size_t n, size_t *outn, 
 	return NULL;
 }
 
+/* tok_normalize_md with *map: per output byte, the input byte span [lo, hi) (2 per byte),
+ * set only when the text changed. */
+static char *norm_map(const norm_t *nm, const char *s, size_t n, size_t *outn, pcre2_match_data *md, uint32_t **map)
+{
+	*map = NULL;
+	switch (nm->kind) {
+	case NORM_SEQ: {
+		char *owned = NULL;
+		uint32_t *cmap = NULL;
+		const char *cur = s;
+		size_t curn = n;
+		for (size_t i = 0; i < nm->nsub; i++) {
+			size_t rn;
+			uint32_t *m2;
+			char *r = norm_map(&nm->sub[i], cur, curn, &rn, md, &m2);
+			if (!r) continue;
+			if (cmap) {   /* compose: spans in cur's bytes -> spans in s's bytes */
+				for (size_t k = 0; k < rn; k++) {
+					uint32_t a = m2[2 * k], b = m2[2 * k + 1];
+					if (a >= curn) a = curn ? (uint32_t)curn - 1 : 0;
+					uint32_t lo = cmap[2 * a], hi = b > a ? cmap[2 * (b - 1) + 1] : cmap[2 * a];
+					m2[2 * k] = lo;
+					m2[2 * k + 1] = hi;
+				}
+				free(cmap);
+			}
+			cmap = m2;
+			free(owned);
+			owned = r;
+			cur = r;
+			curn = rn;
+		}
+		*outn = curn;
+		*map = cmap;
+		return owned;
+	}
+	case NORM_NFC: return uni_normalize_map(UNI_NFC, s, n, outn, map);
+	case NORM_NFD: return uni_normalize_map(UNI_NFD, s, n, outn, map);
+	case NORM_NFKC: return uni_normalize_map(UNI_NFKC, s, n, outn, map);
+	case NORM_NFKD: return uni_normalize_map(UNI_NFKD, s, n, outn, map);
+	case NORM_LOWER: return uni_lowercase_map(s, n, outn, map);
+	default: break;
+	}
+	/* Strip, Prepend, Replace: run them, then rebuild the map from where the input went */
+	size_t on;
+	char *o = tok_normalize_md(nm, s, n, &on, md);
+	if (!o) return NULL;
+	uint32_t *m = xmalloc((on + 1) * 2 * sizeof *m);
+	if (nm->kind == NORM_STRIP) {
+		size_t a = 0;
+		while (a + on <= n && memcmp(s + a, o, on)) a++;   /* the kept substring */
+		for (size_t k = 0; k < on; k++) { m[2 * k] = (uint32_t)(a + k); m[2 * k + 1] = (uint32_t)(a + k + 1); }
+	} else if (nm->kind == NORM_PREPEND) {
+		uint32_t l0 = (uint32_t)utf8_len((unsigned char)s[0]);
+		for (size_t k = 0; k < nm->contentn; k++) { m[2 * k] = 0; m[2 * k + 1] = l0; }   /* with the first char */
+		for (size_t k = nm->contentn; k < on; k++) { m[2 * k] = (uint32_t)(k - nm->contentn); m[2 * k + 1] = (uint32_t)(k - nm->contentn + 1); }
+	} else {   /* NORM_REPLACE: replay the matches */
+		size_t w = 0, prev = 0, a = 0, b = 0;
+		size_t pos = 0, last = (size_t)-1;
+		const char *p = s;
+		for (;;) {
+			int found;
+			if (nm->re) found = tok_re_next(nm->re, md, s, n, &pos, &last, &a, &b);
+			else {
+				const char *hit = p < s + n ? memmem(p, (size_t)(s + n - p), nm->pat, nm->patn) : NULL;
+				found = hit != NULL;
+				if (found) { a = (size_t)(hit - s); b = a + nm->patn; p = s + b; }
+			}
+			if (!found) break;
+			for (size_t k = prev; k < a; k++, w++) { m[2 * w] = (uint32_t)k; m[2 * w + 1] = (uint32_t)k + 1; }
+			for (size_t k = 0; k < nm->contentn; k++, w++) { m[2 * w] = (uint32_t)a; m[2 * w + 1] = (uint32_t)(b > a ? b : a); }
+			prev = b;
+		}
+		for (size_t k = prev; k < n; k++, w++) { m[2 * w] = (uint32_t)k; m[2 * w + 1] = (uint32_t)k + 1; }
+	}
+	*outn = on;
+	*map = m;
+	return o;
+}
+
 char *tok_normalize(const norm_t *nm, const char *s, size_t n, size_t *outn)
 {
 	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
@@ -381,6 +506,11 @@ static void pre_one(const pre_t *pre, tok_state_t *s, const piece_t *pin, int to
 			size_t o = arena_reserve(s, p.len + 1);
 			s->arena[o] = ' ';
 			memcpy(s->arena + o + 1, s->arena + p.off, p.len);
+			if (s->offs) {   /* the added space goes with the first char, as HF's prepend */
+				s->al[2 * o] = s->al[2 * p.off];
+				s->al[2 * o + 1] = s->al[2 * p.off + 1];
+				memcpy(s->al + 2 * (o + 1), s->al + 2 * p.off, 2 * p.len * sizeof *s->al);
+			}
 			s->an += p.len + 1;
 			p.off = (uint32_t)o;
 			p.len++;
@@ -396,10 +526,22 @@ static void pre_one(const pre_t *pre, tok_state_t *s, const piece_t *pin, int to
 		int starts = p.len >= (uint32_t)pre->repln && !memcmp(src, pre->repl, (size_t)pre->repln);
 		if (!starts && p.len && src[0] == ' ') starts = 1;   /* the space becomes the replacement */
 		int prepend = !starts && (pre->scheme == SCHEME_ALWAYS || (pre->scheme == SCHEME_FIRST && p.first));
-		if (prepend) { memcpy(s->arena + w, pre->repl, (size_t)pre->repln); w += (size_t)pre->repln; }
+		if (prepend) {
+			memcpy(s->arena + w, pre->repl, (size_t)pre->repln);
+			for (int k = 0; s->offs && k < pre->repln; k++) {
+				s->al[2 * (w + (size_t)k)] = s->al[2 * p.off];
+				s->al[2 * (w + (size_t)k) + 1] = s->al[2 * p.off + 1];
+			}
+			w += (size_t)pre->repln;
+		}
 		for (uint32_t i = 0; i < p.len; i++) {
+			size_t w0 = w;
 			if (src[i] == ' ') { memcpy(s->arena + w, pre->repl, (size_t)pre->repln); w += (size_t)pre->repln; }
 			else s->arena[w++] = src[i];
+			for (size_t k = w0; s->offs && k < w; k++) {
+				s->al[2 * k] = s->al[2 * (p.off + i)];
+				s->al[2 * k + 1] = s->al[2 * (p.off + i) + 1];
+			}
 		}
 		s->an = w;
 		piece_t np = {(uint32_t)o, (uint32_t)(w - o), -1, p.first};
@@ -474,11 +616,12 @@ static hent_t heap_pop(tok_state_t *s, size_t *hn)
 	return top;
 }
 
-static void sym_push(tok_state_t *s, size_t *n, int32_t id)
+static void sym_push(tok_state_t *s, size_t *n, int32_t id, int32_t len)
 {
 	if (*n == s->symcap) xgrow((void **)&s->sym, &s->symcap, *n + 1, sizeof *s->sym);
 	sym_t *y = &s->sym[*n];
 	y->id = id;
+	y->len = len;
 	y->prev = (int32_t)*n - 1;
 	y->next = (int32_t)*n + 1;
 	(*n)++;
@@ -493,11 +636,12 @@ static size_t bpe_symbols(const tok_t *t, tok_state_t *s, const char *w, size_t 
 		int ok = 1;
 		for (size_t i = 0; i < n; i++) ok &= t->byte_id[(unsigned char)w[i]] >= 0;
 		if (ok) {
-			for (size_t i = 0; i < n; i++) sym_push(s, &ns, t->byte_id[(unsigned char)w[i]]);
+			for (size_t i = 0; i < n; i++) sym_push(s, &ns, t->byte_id[(unsigned char)w[i]], 1);
 			return ns;
 		}
 	}
 	int32_t unk = -1;   /* pending unk: it is flushed only by a known char or the end */
+	int32_t unklen = 0;
 	char kbuf[64];
 	for (size_t i = 0; i < n; ) {
 		int l = t->byte_level ? 1 : utf8_len((unsigned char)w[i]);
@@ -516,27 +660,29 @@ static size_t bpe_symbols(const tok_t *t, tok_state_t *s, const char *w, size_t 
 		}
 		int32_t id = strmap_get(&t->bpe, k, kn);
 		if (id >= 0) {
-			if (unk >= 0) { sym_push(s, &ns, t->unk_id); unk = -1; }
-			sym_push(s, &ns, id);
+			if (unk >= 0) { sym_push(s, &ns, t->unk_id, unklen); unk = -1; }
+			sym_push(s, &ns, id, l);
 		} else {
 			int done = 0;
 			if (t->byte_fallback) {
 				int all = 1;
 				for (size_t j = 0; j < kn; j++) all &= t->fallback_id[(unsigned char)k[j]] >= 0;
 				if (all) {
-					for (size_t j = 0; j < kn; j++) sym_push(s, &ns, t->fallback_id[(unsigned char)k[j]]);
+					for (size_t j = 0; j < kn; j++) sym_push(s, &ns, t->fallback_id[(unsigned char)k[j]], 1);
 					done = 1;
 				}
 			}
 			if (!done && t->unk_id >= 0) {
-				if (unk >= 0 && !t->fuse_unk) sym_push(s, &ns, t->unk_id);
+				if (unk >= 0 && !t->fuse_unk) { sym_push(s, &ns, t->unk_id, unklen); unklen = 0; }
+				if (unk < 0) unklen = 0;
 				unk = t->unk_id;
+				unklen += l;
 			}
 		}
 		free(heapk);
 		i += (size_t)l;
 	}
-	if (unk >= 0) sym_push(s, &ns, t->unk_id);
+	if (unk >= 0) sym_push(s, &ns, t->unk_id, unklen);
 	return ns;
 }
 
@@ -557,6 +703,7 @@ static void bpe_merge(const tok_t *t, tok_state_t *s, size_t n)
 			if (bi < 0) break;
 			int32_t j = y[bi].next;
 			y[bi].id = y[bi].newid;
+			y[bi].len += y[j].len;
 			y[bi].next = y[j].next;
 			if (y[j].next >= 0) y[y[j].next].prev = bi;
 			y[bi].rank = y[bi].next >= 0 ? merge_lookup(&t->merges, y[bi].id, y[y[bi].next].id, &y[bi].newid) : INT_MAX;
@@ -579,6 +726,7 @@ static void bpe_merge(const tok_t *t, tok_state_t *s, size_t n)
 		if (r != top.rank || nid != top.newid) continue;   /* stale entry */
 		int32_t j = a->next;
 		a->id = nid;
+		a->len += y[j].len;
 		y[j].rank = 1;
 		a->next = y[j].next;
 		if (a->next >= 0) y[a->next].prev = top.pos;
@@ -599,8 +747,35 @@ static void cache_clear(tok_state_t *s)
 	s->ccount = s->ckn = s->cvn = 0;
 }
 
+/* bpe_word for tok_encode_offsets: no cache (it keeps ids only), symbol lengths give spans. */
+static void bpe_word_offs(const tok_t *t, tok_state_t *s, const char *w, size_t n, tok_ids_t *out)
+{
+	size_t woff = (size_t)(w - s->arena), start = out->n;
+	uint32_t lo, hi;
+	int32_t whole = t->ignore_merges ? strmap_get(&t->bpe, w, n) : -1;
+	if (whole >= 0) {
+		out_push(out, whole);
+		al_span(s, woff, woff + n, &lo, &hi);
+		offs_set(s, out, start, lo, hi);
+		return;
+	}
+	size_t ns = bpe_symbols(t, s, w, n), pos = 0;
+	bpe_merge(t, s, ns);
+	for (int32_t i = ns ? 0 : -1; i >= 0; i = s->sym[i].next) {
+		size_t a = pos, b = pos + (size_t)s->sym[i].len;
+		if (b > n) b = n;
+		if (a >= n) a = n ? n - 1 : 0;
+		out_push(out, s->sym[i].id);
+		al_span(s, woff + a, woff + (b > a ? b : a + 1), &lo, &hi);
+		offs_set(s, out, out->n - 1, lo, hi);
+		pos += (size_t)s->sym[i].len;
+	}
+	(void)start;
+}
+
 static void bpe_word(const tok_t *t, tok_state_t *s, const char *w, size_t n, tok_ids_t *out)
 {
+	if (s->offs) { bpe_word_offs(t, s, w, n, out); return; }
 	size_t slot = 0;
 	uint64_t h = 0;
 	if (n < CACHE_WORD_MAX) {
@@ -718,6 +893,7 @@ static void split_added(const tok_t *t, const trie_t *tr, tok_state_t *s, const 
 		const added_t *a = &t->added[best];
 		size_t ms = i, me = i + bestlen;
 		i = me;
+		if (a->special && t->split_special) continue;   /* stays text, as HF does */
 		if (a->single_word) {
 			int sw = ms == 0 || !is_word_cp(cp_before(str, ms));
 			int ew = me == n;
@@ -752,36 +928,59 @@ static void split_added(const tok_t *t, const trie_t *tr, tok_state_t *s, const 
 
 /* ---- the pipeline ---- */
 
-static void encode_piece(const tok_t *t, tok_state_t *s, const char *str, size_t n, int first, tok_ids_t *out)
+static void encode_piece(const tok_t *t, tok_state_t *s, const char *str, size_t n, int first, uint32_t base,
+                         tok_ids_t *out)
 {
 	s->an = 0;
 	size_t nn = n;
-	char *norm = t->norm ? tok_normalize_md(t->norm, str, n, &nn, s->md) : NULL;
-	if (!nn) { free(norm); return; }
+	uint32_t *map = NULL;
+	char *norm = NULL;
+	if (t->norm) norm = s->offs ? norm_map(t->norm, str, n, &nn, s->md, &map) : tok_normalize_md(t->norm, str, n, &nn, s->md);
+	if (!nn) { free(norm); free(map); return; }
 	size_t o = arena_reserve(s, nn);
 	memcpy(s->arena + o, norm ? norm : str, nn);
+	if (s->offs)
+		for (size_t k = 0; k < nn; k++) {
+			s->al[2 * (o + k)] = base + (map ? map[2 * k] : (uint32_t)k);
+			s->al[2 * (o + k) + 1] = base + (map ? map[2 * k + 1] : (uint32_t)k + 1);
+		}
 	s->an += nn;
 	free(norm);
+	free(map);
 	s->pn[0] = 0;
 	if (t->has_norm) split_added(t, &t->trie_norm, s, s->arena, nn, 0, first, 0);
 	else piece_push(s, 0, 0, (uint32_t)nn, -1, first);
 	int which = t->pre ? pre_apply(t->pre, s, 0) : 0;
 	for (size_t i = 0; i < s->pn[which]; i++) {
 		piece_t *p = &s->pv[which][i];
-		if (p->id >= 0) out_push(out, p->id);
-		else if (p->len) bpe_word_split(t, s, s->arena + p->off, p->len, out);
+		size_t before = out->n;
+		if (p->id >= 0) {
+			out_push(out, p->id);
+			if (s->offs) {
+				uint32_t lo, hi;
+				al_span(s, p->off, p->off + (p->len ? p->len : 1), &lo, &hi);
+				offs_set(s, out, before, lo, hi);
+			}
+		} else if (p->len) bpe_word_split(t, s, s->arena + p->off, p->len, out);
+		if (s->trace)
+			s->trace(s->trace_ctx, s->arena + p->off, p->len, p->id >= 0, out->ids + before, out->n - before);
 	}
 }
 
 int tok_encode(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out)
 {
 	out->n = 0;
+	/* piece offsets are 32-bit (and a single 4 GiB text is not a training sample) */
+	if (len > UINT32_MAX / 4)
+		ft_die(FT_EXIT_DATA, "text of %zu bytes is too long to tokenize (limit 1 GiB)", len);
 	size_t v = utf8_valid_prefix(text, len);
 	if (v != len) { tls_bad_off = v; return -1; }
 	tok_state_t *s = state_get(t);
 	if (add_special) out_pushn(out, t->post_prefix, t->npost_prefix);
+	if (s->offs) offs_set(s, out, 0, 0, 0);   /* HF gives added special tokens (0, 0) */
+	if (s->trace && add_special && t->npost_prefix) s->trace(s->trace_ctx, "", 0, 2, out->ids, out->n);
 	if (!t->has_raw) {
-		if (len) encode_piece(t, s, text, len, 1, out);
+		if (len) encode_piece(t, s, text, len, 1, 0, out);
 	} else {
 		/* added-token pieces go to list 1 first; encode_piece reuses lists 0/1 and the arena,
 		 * so walk a private copy of the boundaries */
@@ -792,13 +991,48 @@ int tok_encode(const tok_t *t, const char *text, size_t len, int add_special, to
 		piece_t *pcs = np <= 64 ? stackbuf : xmalloc(np * sizeof *pcs);
 		if (np) memcpy(pcs, s->pv[1], np * sizeof *pcs);
 		for (size_t i = 0; i < np; i++) {
-			if (pcs[i].id >= 0) out_push(out, pcs[i].id);
-			else encode_piece(t, s, text + pcs[i].off, pcs[i].len, pcs[i].first, out);
+			if (pcs[i].id >= 0) {
+				out_push(out, pcs[i].id);
+				if (s->offs) offs_set(s, out, out->n - 1, pcs[i].off, pcs[i].off + pcs[i].len);
+				if (s->trace) s->trace(s->trace_ctx, text + pcs[i].off, pcs[i].len, 1, out->ids + out->n - 1, 1);
+			} else {
+				encode_piece(t, s, text + pcs[i].off, pcs[i].len, pcs[i].first, pcs[i].off, out);
+			}
 		}
 		if (pcs != stackbuf) free(pcs);
 	}
-	if (add_special) out_pushn(out, t->post_suffix, t->npost_suffix);
+	if (add_special) {
+		size_t before = out->n;
+		out_pushn(out, t->post_suffix, t->npost_suffix);
+		if (s->offs) offs_set(s, out, before, 0, 0);
+		if (s->trace && t->npost_suffix) s->trace(s->trace_ctx, "", 0, 2, out->ids + before, out->n - before);
+	}
 	return 0;
+}
+
+int tok_encode_offsets(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out)
+{
+	tok_state_t *s = state_get(t);
+	s->offs = 1;
+	s->otext = text;
+	s->olen = len;
+	int rc = tok_encode(t, text, len, add_special, out);
+	if (rc == 0 && out->n && out->offs_cap < 2 * out->n) offs_set(s, out, out->n, 0, 0);   /* capacity only */
+	s->offs = 0;
+	s->otext = NULL;
+	return rc;
+}
+
+int tok_encode_trace(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out,
+                     tok_trace_fn fn, void *ctx)
+{
+	tok_state_t *s = state_get(t);
+	s->trace = fn;
+	s->trace_ctx = ctx;
+	int rc = tok_encode(t, text, len, add_special, out);
+	s->trace = NULL;
+	s->trace_ctx = NULL;
+	return rc;
 }
 
 long tok_encode_batch(const tok_t *t, const char *const *texts, const size_t *lens, size_t n,

@@ -13,7 +13,8 @@
 
 /* ---- string -> id hash (open addressing over a byte pool) ---- */
 typedef struct {
-	uint32_t *slot;     /* entry index + 1, 0 = empty */
+	uint64_t *slot;     /* high 32 bits: hash, low: entry index + 1; 0 = empty. The hash
+	                     * bits spare a visit to the pool for most non-matching probes. */
 	size_t mask;
 	uint32_t *off, *len; /* per entry: key in pool */
 	int32_t *val;
@@ -32,8 +33,18 @@ uint64_t tok_hash(const void *p, size_t n);
 /* ---- regexes: HF (Oniguruma) syntax rewritten for PCRE2, see tok_regex.c ---- */
 typedef struct {
 	pcre2_code *code;
+	int jit;            /* JIT-compiled: matched through pcre2_jit_match, the fast path */
+	int fast;           /* a TOK_FAST_* kind: tok_re_next uses the hand-written matcher */
 	char *src;          /* the HF pattern, for messages */
 } tok_re_t;
+
+/* Hand-written matchers for the common byte-level regexes (tok_fastsplit.c). */
+enum { TOK_FAST_NONE, TOK_FAST_GPT2, TOK_FAST_LLAMA3, TOK_FAST_QWEN2, TOK_FAST_N };
+int tok_fast_kind(const char *pattern);
+const char *tok_fast_pattern(int kind);
+void tok_fast_init(void);
+/* The next match at or after *pos in s[0..n) (same contract as tok_re_next). */
+int tok_fast_next(int kind, const char *s, size_t n, size_t *pos, size_t *ms, size_t *me);
 
 /* Compiles an HF regex; on failure returns NULL and writes the reason into err. */
 tok_re_t *tok_re_compile(const char *pattern, char *err, size_t errn);
@@ -170,6 +181,7 @@ struct tok {
 	size_t ndec;
 	int has_decoder;
 	int cleanup_spaces;
+	int split_special;      /* special added tokens are not matched (HF encode_special_tokens) */
 
 	int32_t bos_id, eos_id, pad_id, unk_cfg_id;
 

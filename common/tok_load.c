@@ -816,11 +816,14 @@ static void build_tries(tok_t *t)
 
 /* ---- tokenizer_config.json ---- */
 
-static int32_t cfg_token(tok_t *t, const cJSON *cfg, const char *key)
+/* A special token named by tokenizer_config.json: a string or an AddedToken dict; absent
+ * means the tokenizer class's default (dflt, may be NULL), null means none. */
+static int32_t cfg_token(tok_t *t, const cJSON *cfg, const char *key, const char *dflt)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, key);
 	const char *s = NULL;
-	if (cJSON_IsString(v)) s = v->valuestring;
+	if (!v) s = dflt;
+	else if (cJSON_IsString(v)) s = v->valuestring;
 	else if (cJSON_IsObject(v)) s = get_str(v, "content");
 	if (!s) return -1;
 	return strmap_get(&t->tok2id, s, strlen(s));
@@ -832,15 +835,20 @@ static void apply_config(tok_t *t, const char *cpath)
 	char *buf = read_file(cpath, &n);
 	cJSON *cfg = cJSON_ParseWithLength(buf, n);
 	if (!cfg) ft_die(FT_EXIT_DATA, "%s: not valid JSON", q(cpath));
-	t->bos_id = cfg_token(t, cfg, "bos_token");
-	t->eos_id = cfg_token(t, cfg, "eos_token");
-	t->pad_id = cfg_token(t, cfg, "pad_token");
-	t->unk_cfg_id = cfg_token(t, cfg, "unk_token");
+	/* the defaults of the transformers classes' __init__ when the config does not say */
+	const char *cls = get_str(cfg, "tokenizer_class");
+	int llama = cls && (!strncmp(cls, "LlamaTokenizer", 14) || !strncmp(cls, "CodeLlamaTokenizer", 18));
+	int gemma = cls && !strncmp(cls, "GemmaTokenizer", 14);
+	t->bos_id = cfg_token(t, cfg, "bos_token", llama ? "<s>" : gemma ? "<bos>" : NULL);
+	t->eos_id = cfg_token(t, cfg, "eos_token", llama ? "</s>" : gemma ? "<eos>" : NULL);
+	t->pad_id = cfg_token(t, cfg, "pad_token", gemma ? "<pad>" : NULL);
+	t->unk_cfg_id = cfg_token(t, cfg, "unk_token", llama || gemma ? "<unk>" : NULL);
 	t->cleanup_spaces = get_bool(cfg, "clean_up_tokenization_spaces", 0);
+	/* transformers passes it to the backend as encode_special_tokens */
+	t->split_special = get_bool(cfg, "split_special_tokens", 0);
 	/* transformers 4.x: LlamaTokenizerFast / GemmaTokenizerFast (and a few relatives) replace
 	 * the post-processor with "[bos] $A [eos]" driven by add_bos_token / add_eos_token
 	 * (reference/tokenizer.md 1.10). */
-	const char *cls = get_str(cfg, "tokenizer_class");
 	static const char *const override[] = {
 		"LlamaTokenizer", "LlamaTokenizerFast", "GemmaTokenizer", "GemmaTokenizerFast",
 		"CodeLlamaTokenizer", "CodeLlamaTokenizerFast", "CohereTokenizer", "CohereTokenizerFast", NULL,
@@ -883,10 +891,13 @@ tok_t *tok_load_files(const char *jpath, const char *cpath)
 	free(buf);
 	ld_t L = {jpath, t};
 
+	/* truncation / padding: transformers resets both on every call (truncation=False and
+	 * padding=False by default), which is how Axolotl tokenizes; ft truncates and packs in its
+	 * own stages. So they are read past, as transformers does, with a note under -v. */
 	const cJSON *trunc = cJSON_GetObjectItemCaseSensitive(root, "truncation");
 	const cJSON *pad = cJSON_GetObjectItemCaseSensitive(root, "padding");
-	if (trunc && !cJSON_IsNull(trunc)) ft_die(FT_EXIT_DATA, "%s: truncation settings are not supported", q(jpath));
-	if (pad && !cJSON_IsNull(pad)) ft_die(FT_EXIT_DATA, "%s: padding settings are not supported", q(jpath));
+	if ((trunc && !cJSON_IsNull(trunc)) || (pad && !cJSON_IsNull(pad)))
+		ft_debug("%s: truncation/padding settings ignored, as transformers does by default", q(jpath));
 
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "normalizer");
 	if (o && !cJSON_IsNull(o)) {
@@ -983,3 +994,27 @@ int32_t tok_pad_id(const tok_t *t) { return t->pad_id; }
 int32_t tok_unk_id(const tok_t *t) { return t->unk_cfg_id >= 0 ? t->unk_cfg_id : t->unk_id; }
 const char *tok_fingerprint(const tok_t *t) { return t->fingerprint; }
 int tok_cleanup_wanted(const tok_t *t) { return t->cleanup_spaces; }
+
+/* The fingerprint of DIR's tokenizer without building the tokenizer: what a reader of a .ftt
+ * compares with the file's metadata. 0 on success, -1 when DIR has no tokenizer.json. */
+int tok_dir_fingerprint(const char *dir, char out[65])
+{
+	size_t dn = strlen(dir), n;
+	char *j = xmalloc(dn + 64);
+	struct stat st;
+	snprintf(j, dn + 64, "%s/tokenizer.json", dir);
+	if (stat(j, &st) != 0) {
+		snprintf(j, dn + 64, "%s/tokenizer.json.zst", dir);
+		if (stat(j, &st) != 0) {
+			free(j);
+			return -1;
+		}
+	}
+	char *buf = maybe_unzstd(j, read_file(j, &n), &n);
+	sha256_hex(buf, n, out);
+	free(buf);
+	free(j);
+	return 0;
+}
+
+void tok_set_split_special(tok_t *t, int on) { t->split_special = !!on; }

@@ -60,22 +60,25 @@ void strmap_free(strmap_t *m)
 	memset(m, 0, sizeof *m);
 }
 
-static size_t strmap_find(const strmap_t *m, const char *k, size_t kn)
+static size_t strmap_find(const strmap_t *m, const char *k, size_t kn, uint64_t h)
 {
-	size_t i = tok_hash(k, kn) & m->mask;
+	size_t i = h & m->mask;
+	uint64_t hi = h >> 32;
 	for (;;) {
-		uint32_t e = m->slot[i];
-		if (!e) return i;
-		e--;
-		if (m->len[e] == kn && memcmp(m->pool + m->off[e], k, kn) == 0) return i;
+		uint64_t sl = m->slot[i];
+		if (!sl) return i;
+		if ((sl >> 32) == hi) {
+			uint32_t e = (uint32_t)sl - 1;
+			if (m->len[e] == kn && memcmp(m->pool + m->off[e], k, kn) == 0) return i;
+		}
 		i = (i + 1) & m->mask;
 	}
 }
 
 int32_t strmap_get(const strmap_t *m, const char *k, size_t kn)
 {
-	uint32_t e = m->slot[strmap_find(m, k, kn)];
-	return e ? m->val[e - 1] : -1;
+	uint64_t sl = m->slot[strmap_find(m, k, kn, tok_hash(k, kn))];
+	return sl ? m->val[(uint32_t)sl - 1] : -1;
 }
 
 void strmap_put(strmap_t *m, const char *k, size_t kn, int32_t v)
@@ -86,13 +89,15 @@ void strmap_put(strmap_t *m, const char *k, size_t kn, int32_t v)
 		m->slot = xcalloc(cap, sizeof *m->slot);
 		m->mask = cap - 1;
 		for (size_t e = 0; e < m->n; e++) {
-			size_t i = tok_hash(m->pool + m->off[e], m->len[e]) & m->mask;
+			uint64_t h = tok_hash(m->pool + m->off[e], m->len[e]);
+			size_t i = h & m->mask;
 			while (m->slot[i]) i = (i + 1) & m->mask;
-			m->slot[i] = (uint32_t)e + 1;
+			m->slot[i] = (h >> 32 << 32) | ((uint64_t)e + 1);
 		}
 	}
-	size_t i = strmap_find(m, k, kn);
-	if (m->slot[i]) { m->val[m->slot[i] - 1] = v; return; }
+	uint64_t h = tok_hash(k, kn);
+	size_t i = strmap_find(m, k, kn, h);
+	if (m->slot[i]) { m->val[(uint32_t)m->slot[i] - 1] = v; return; }
 	if (m->n == m->cap) {
 		size_t c = m->cap;
 		xgrow((void **)&m->off, &c, m->n + 1, sizeof *m->off);
@@ -109,7 +114,7 @@ void strmap_put(strmap_t *m, const char *k, size_t kn, int32_t v)
 	m->len[m->n] = (uint32_t)kn;
 	m->val[m->n] = v;
 	m->pool_n += kn + 1;
-	m->slot[i] = (uint32_t)++m->n;
+	m->slot[i] = (h >> 32 << 32) | (uint64_t)++m->n;
 }
 
 /* ---- pattern rewriting ---- */
@@ -330,9 +335,12 @@ tok_re_t *tok_re_compile(const char *pattern, char *err, size_t errn)
 	free(rw);
 	/* JIT is several times faster; if this platform has none, the interpreter gives the same
 	 * matches */
-	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	int jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
 	tok_re_t *re = xcalloc(1, sizeof *re);
 	re->code = code;
+	re->jit = jit;
+	re->fast = getenv("FT_TOK_NO_FASTSPLIT") ? TOK_FAST_NONE : tok_fast_kind(pattern);
+	if (re->fast) tok_fast_init();
 	re->src = xstrdup(pattern);
 	return re;
 }

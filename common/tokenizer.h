@@ -16,10 +16,12 @@
 
 typedef struct tok tok_t;
 
-/* A caller-owned growable id buffer; start it zeroed, free(ids) when done. */
+/* A caller-owned growable id buffer; start it zeroed, free(ids) and free(offs) when done. */
 typedef struct {
 	int32_t *ids;
 	size_t n, cap;
+	uint32_t *offs;     /* tok_encode_offsets only: offs[2i], offs[2i+1] = byte span of id i */
+	size_t offs_cap;
 } tok_ids_t;
 
 /* Loads DIR/tokenizer.json (or .json.zst) and DIR/tokenizer_config.json (optional). Fatal
@@ -33,12 +35,32 @@ void tok_free(tok_t *t);
  * (BOS/EOS etc.), as HF's add_special_tokens=True. Returns 0, or -1 when the text is not valid
  * UTF-8 (out is then empty); tok_bad_utf8_offset() says where. Thread-safe. */
 int tok_encode(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out);
+/* tok_encode that also fills out->offs: for each id the [start, end) byte span of the input
+ * it came from, as HF's offsets (which are in chars) but in bytes: whole chars (a byte-level
+ * token holding part of a char spans the char), inserted text (Prepend, Metaspace's ▁) goes
+ * with the char it was attached to, post-processor tokens get (0, 0). Skips the word cache,
+ * so it is slower; use it where spans are needed (assistant masks, training_detail). */
+int tok_encode_offsets(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out);
+
+/* Debug view of an encode (what `ft-tokenize --explain` style tools print): fn is called once
+ * per piece, in order, with the piece's text as the model sees it (after normalization and
+ * pre-tokenization; raw bytes for byte-level models, not the GPT-2 chars), kind 0 for a word
+ * the model encoded, 1 for an added token, 2 for ids the post-processor added (piece empty),
+ * and the ids it became. Otherwise the same as tok_encode. */
+typedef void (*tok_trace_fn)(void *ctx, const char *piece, size_t len, int kind, const int32_t *ids, size_t n);
+int tok_encode_trace(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out,
+                     tok_trace_fn fn, void *ctx);
 /* Byte offset of the first invalid UTF-8 byte found by the last failing tok_encode on this thread. */
 size_t tok_bad_utf8_offset(void);
 /* Encodes n texts on all cores (OpenMP); outs[i] gets text i, exactly as tok_encode would.
  * Returns the index of the first text that is not valid UTF-8, or -1 when all were fine. */
 long tok_encode_batch(const tok_t *t, const char *const *texts, const size_t *lens, size_t n,
                       int add_special, tok_ids_t *outs);
+
+/* split_special on: special added tokens in the text are tokenized as plain text
+ * (transformers' split_special_tokens, HF's encode_special_tokens; tokenizer_config.json's
+ * split_special_tokens sets it at load). Call before encoding starts, not concurrently. */
+void tok_set_split_special(tok_t *t, int on);
 
 /* Decodes ids to a fresh NUL-terminated string (free it); *len gets its length when not NULL.
  * Unknown ids are dropped, as HF does. skip_special drops special added tokens. This is the
@@ -63,5 +85,7 @@ int32_t tok_pad_id(const tok_t *t);
 int32_t tok_unk_id(const tok_t *t);
 /* SHA-256 of the tokenizer.json bytes (decompressed), 64 lowercase hex digits. */
 const char *tok_fingerprint(const tok_t *t);
+/* The same for model folder DIR, without loading the tokenizer; -1 when DIR has none. */
+int tok_dir_fingerprint(const char *dir, char out[65]);
 
 #endif

@@ -99,15 +99,27 @@ static uint32_t comp_find(uint32_t a, uint32_t b)
 enum { SBASE = 0xAC00, LBASE = 0x1100, VBASE = 0x1161, TBASE = 0x11A7,
        LCOUNT = 19, VCOUNT = 21, TCOUNT = 28, NCOUNT = VCOUNT * TCOUNT, SCOUNT = LCOUNT * NCOUNT };
 
-typedef struct { uint32_t *v; size_t n, cap; } cpbuf_t;
+/* Code points being normalized; with map, each also carries the input byte span it came
+ * from (decomposition copies it, reordering moves it, composition keeps the starter's). */
+typedef struct { uint32_t *v, *lo, *hi; size_t n, cap; int map; } cpbuf_t;
 
-static void cp_push(cpbuf_t *b, uint32_t cp)
+static void cp_push(cpbuf_t *b, uint32_t cp, uint32_t lo, uint32_t hi)
 {
-	if (b->n == b->cap) xgrow((void **)&b->v, &b->cap, b->n + 1, sizeof *b->v);
+	if (b->n == b->cap) {
+		size_t c = b->cap;
+		xgrow((void **)&b->v, &c, b->n + 1, sizeof *b->v);
+		if (b->map) {
+			size_t c2 = b->cap, c3 = b->cap;
+			xgrow((void **)&b->lo, &c2, b->n + 1, sizeof *b->lo);
+			xgrow((void **)&b->hi, &c3, b->n + 1, sizeof *b->hi);
+		}
+		b->cap = c;
+	}
+	if (b->map) { b->lo[b->n] = lo; b->hi[b->n] = hi; }
 	b->v[b->n++] = cp;
 }
 
-char *uni_normalize(uni_form_t form, const char *s, size_t n, size_t *outn)
+char *uni_normalize_map(uni_form_t form, const char *s, size_t n, size_t *outn, uint32_t **map)
 {
 	int compose = form == UNI_NFC || form == UNI_NFKC;
 	int compat = form == UNI_NFKC || form == UNI_NFKD;
@@ -127,15 +139,17 @@ char *uni_normalize(uni_form_t form, const char *s, size_t n, size_t *outn)
 		if (i == n) return NULL;
 	}
 	cpbuf_t b = {0};
+	b.map = map != NULL;
 	for (i = 0; i < n; ) {
 		int l;
 		uint32_t cp = utf8_decode(s + i, &l);
-		i += l;
+		uint32_t lo = (uint32_t)i, hi = (uint32_t)(i + (size_t)l);
+		i += (size_t)l;
 		if (cp >= SBASE && cp < SBASE + SCOUNT) {
 			uint32_t si = cp - SBASE;
-			cp_push(&b, LBASE + si / NCOUNT);
-			cp_push(&b, VBASE + (si % NCOUNT) / TCOUNT);
-			if (si % TCOUNT) cp_push(&b, TBASE + si % TCOUNT);
+			cp_push(&b, LBASE + si / NCOUNT, lo, hi);
+			cp_push(&b, VBASE + (si % NCOUNT) / TCOUNT, lo, hi);
+			if (si % TCOUNT) cp_push(&b, TBASE + si % TCOUNT, lo, hi);
 			continue;
 		}
 		const uni_decomp_t *d = NULL;
@@ -143,17 +157,17 @@ char *uni_normalize(uni_form_t form, const char *s, size_t n, size_t *outn)
 			if (compat) d = decomp_find(uni_compat, uni_compat_n, cp);
 			if (!d) d = decomp_find(uni_canon, uni_canon_n, cp);
 		}
-		if (!d) { cp_push(&b, cp); continue; }
+		if (!d) { cp_push(&b, cp, lo, hi); continue; }
 		/* The tables hold full decompositions, so Hangul inside them is already expanded
 		 * except for compatibility forms that map to syllables; expand those here. */
 		for (uint32_t k = 0; k < d->len; k++) {
 			uint32_t c = uni_decomp_pool[d->off + k];
 			if (c >= SBASE && c < SBASE + SCOUNT) {
 				uint32_t si = c - SBASE;
-				cp_push(&b, LBASE + si / NCOUNT);
-				cp_push(&b, VBASE + (si % NCOUNT) / TCOUNT);
-				if (si % TCOUNT) cp_push(&b, TBASE + si % TCOUNT);
-			} else cp_push(&b, c);
+				cp_push(&b, LBASE + si / NCOUNT, lo, hi);
+				cp_push(&b, VBASE + (si % NCOUNT) / TCOUNT, lo, hi);
+				if (si % TCOUNT) cp_push(&b, TBASE + si % TCOUNT, lo, hi);
+			} else cp_push(&b, c, lo, hi);
 		}
 	}
 	/* Canonical ordering: stable insertion sort of each run of non-starters by ccc. */
@@ -161,9 +175,14 @@ char *uni_normalize(uni_form_t form, const char *s, size_t n, size_t *outn)
 		int c = ccc_of(b.v[k]);
 		if (!c) continue;
 		size_t j = k;
-		uint32_t v = b.v[k];
-		while (j > 0 && ccc_of(b.v[j - 1]) > c) { b.v[j] = b.v[j - 1]; j--; }
+		uint32_t v = b.v[k], vlo = b.map ? b.lo[k] : 0, vhi = b.map ? b.hi[k] : 0;
+		while (j > 0 && ccc_of(b.v[j - 1]) > c) {
+			b.v[j] = b.v[j - 1];
+			if (b.map) { b.lo[j] = b.lo[j - 1]; b.hi[j] = b.hi[j - 1]; }
+			j--;
+		}
 		b.v[j] = v;
+		if (b.map) { b.lo[j] = vlo; b.hi[j] = vhi; }
 	}
 	if (compose && b.n) {
 		size_t starter = 0, w = 1;
@@ -182,38 +201,68 @@ char *uni_normalize(uni_form_t form, const char *s, size_t n, size_t *outn)
 					comp = st + (c - TBASE);
 				else
 					comp = comp_find(st, c);
-				if (comp) { b.v[starter] = comp; continue; }
+				if (comp) {
+					/* the composed char keeps the starter's span: HF's offsets for NFC
+					 * "A\u030a" -> "\u00c5" cover the "A" only (hf-oracle qwen3) */
+					b.v[starter] = comp;
+					continue;
+				}
 			}
 			if (cc == 0) { starter = w; starter_ok = 1; last_ccc = 0; }
 			else last_ccc = cc;
+			if (b.map) { b.lo[w] = b.lo[k]; b.hi[w] = b.hi[k]; }
 			b.v[w++] = c;
 		}
 		b.n = w;
 	}
 	char *out = xmalloc(b.n * 4 + 1);
+	uint32_t *m = map ? xmalloc((b.n * 4 + 1) * 2 * sizeof *m) : NULL;
 	size_t o = 0;
-	for (size_t k = 0; k < b.n; k++) o += utf8_encode(b.v[k], out + o);
+	for (size_t k = 0; k < b.n; k++) {
+		int l = utf8_encode(b.v[k], out + o);
+		for (int q = 0; m && q < l; q++) { m[2 * (o + (size_t)q)] = b.lo[k]; m[2 * (o + (size_t)q) + 1] = b.hi[k]; }
+		o += (size_t)l;
+	}
 	out[o] = 0;
 	free(b.v);
+	free(b.lo);
+	free(b.hi);
 	*outn = o;
+	if (map) *map = m;
 	return out;
 }
 
-char *uni_lowercase(const char *s, size_t n, size_t *outn)
+char *uni_normalize(uni_form_t form, const char *s, size_t n, size_t *outn)
+{
+	return uni_normalize_map(form, s, n, outn, NULL);
+}
+
+char *uni_lowercase_map(const char *s, size_t n, size_t *outn, uint32_t **map)
 {
 	char *out = xmalloc(n * 3 + 1);   /* a code point lowercases to at most 3 bytes per input byte */
+	uint32_t *m = map ? xmalloc((n * 3 + 1) * 2 * sizeof *m) : NULL;
 	size_t o = 0;
 	for (size_t i = 0; i < n; ) {
 		unsigned char c = (unsigned char)s[i];
-		if (c < 0x80) { out[o++] = (c >= 'A' && c <= 'Z') ? c + 32 : c; i++; continue; }
-		int l;
-		uint32_t cp = utf8_decode(s + i, &l);
-		i += l;
-		const uni_decomp_t *d = decomp_find(uni_lower, uni_lower_n, cp);
-		if (!d) { o += utf8_encode(cp, out + o); continue; }
-		for (uint32_t k = 0; k < d->len; k++) o += utf8_encode(uni_lower_pool[d->off + k], out + o);
+		size_t o0 = o, i0 = i;
+		if (c < 0x80) {
+			out[o++] = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+			i++;
+		} else {
+			int l;
+			uint32_t cp = utf8_decode(s + i, &l);
+			i += (size_t)l;
+			const uni_decomp_t *d = decomp_find(uni_lower, uni_lower_n, cp);
+			if (!d) o += (size_t)utf8_encode(cp, out + o);
+			else
+				for (uint32_t k = 0; k < d->len; k++) o += (size_t)utf8_encode(uni_lower_pool[d->off + k], out + o);
+		}
+		for (size_t q = o0; m && q < o; q++) { m[2 * q] = (uint32_t)i0; m[2 * q + 1] = (uint32_t)i; }
 	}
 	out[o] = 0;
 	*outn = o;
+	if (map) *map = m;
 	return out;
 }
+
+char *uni_lowercase(const char *s, size_t n, size_t *outn) { return uni_lowercase_map(s, n, outn, NULL); }

@@ -2,7 +2,8 @@
  *
  * Class ranges (\p{L}, \s, ...) are HF/Oniguruma's Unicode 16 sets, measured by the shared
  * fixture; normalization and lowercase follow Unicode 14 (HF's NFC agrees with it on every
- * code point). Tables are generated into unicode_tables.c by scripts/gen_unicode_tables.py so
+ * code point, and NFD/NFKC/NFKD too once the 73 decompositions HF lacks are left out). Tables
+ * are generated into unicode_tables.c by scripts/gen_unicode_tables.py so
  * the build needs no Unicode library. */
 #ifndef FT_UNICODE_H
 #define FT_UNICODE_H
@@ -48,5 +49,10 @@ typedef enum { UNI_NFC, UNI_NFD, UNI_NFKC, UNI_NFKD } uni_form_t;
 char *uni_normalize(uni_form_t form, const char *s, size_t n, size_t *outn);
 /* Lowercases UTF-8 (per code point, as Rust's char::to_lowercase); fresh buffer. */
 char *uni_lowercase(const char *s, size_t n, size_t *outn);
+/* The same, also giving *map: for each output byte k, map[2k], map[2k+1] = the input byte span
+ * [lo, hi) of the char it came from (a composed char: its starter's, as HF aligns it). *map is
+ * xmalloc'd; it is not set when uni_normalize_map returns NULL (text unchanged). */
+char *uni_normalize_map(uni_form_t form, const char *s, size_t n, size_t *outn, uint32_t **map);
+char *uni_lowercase_map(const char *s, size_t n, size_t *outn, uint32_t **map);
 
 #endif

@@ -187,6 +187,12 @@ _Noreturn static void build_die(builder_t *b, yaml_mark_t m, const char *what, c
 
 static void anchor_set(builder_t *b, const char *name, ynode_t *n)
 {
+	/* PyYAML refuses a second anchor of the same name; so do we, rather than guess which */
+	for (size_t i = 0; i < b->nanchors; i++)
+		if (!strcmp(b->anchors[i].name, name)) {
+			yaml_mark_t m = { 0, (size_t)n->line - 1, (size_t)n->col - 1 };
+			build_die(b, m, "duplicate anchor", name);
+		}
 	xgrow((void **)&b->anchors, &b->capanchors, b->nanchors + 1, sizeof *b->anchors);
 	b->anchors[b->nanchors].name = xstrdup(name);
 	b->anchors[b->nanchors].node = n;
@@ -195,7 +201,7 @@ static void anchor_set(builder_t *b, const char *name, ynode_t *n)
 
 static ynode_t *anchor_get(builder_t *b, const char *name)
 {
-	for (size_t i = b->nanchors; i-- > 0;) /* a redefined anchor: the latest wins */
+	for (size_t i = b->nanchors; i-- > 0;)
 		if (!strcmp(b->anchors[i].name, name))
 			return b->anchors[i].node;
 	return NULL;
@@ -486,7 +492,8 @@ ydoc_t *ydoc_parse(const char *text, size_t len, const char *subject)
 
 ydoc_t *ydoc_load_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	int std = !strcmp(path, "-"); /* the config may come on stdin, like every ft input */
+	FILE *f = std ? stdin : fopen(path, "rb");
 	if (!f)
 		ft_die(FT_EXIT_IO, "'%s': cannot open: %s", path, strerror(errno));
 	char *buf = NULL;
@@ -502,7 +509,8 @@ ydoc_t *ydoc_load_file(const char *path)
 	}
 	if (ferror(f))
 		ft_die(FT_EXIT_IO, "'%s': cannot read: %s", path, strerror(errno));
-	fclose(f);
+	if (!std)
+		fclose(f);
 	ydoc_t *d = ydoc_parse(buf, len, path);
 	free(buf);
 	return d;

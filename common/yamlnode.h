@@ -36,7 +36,7 @@ typedef struct {
 /* Parses text; `subject` names it in messages ("cfg.yml"). Malformed YAML exits 2 with
  * `prog: 'subject':LINE:COL: problem`. An empty stream gives root == NULL. */
 ydoc_t *ydoc_parse(const char *text, size_t len, const char *subject);
-/* Reads and parses a file; a file that cannot be read exits 4. */
+/* Reads and parses a file ("-": standard input); a file that cannot be read exits 4. */
 ydoc_t *ydoc_load_file(const char *path);
 void ydoc_free(ydoc_t *d);
 

@@ -49,6 +49,7 @@ pools = [
     "\u6211\u4eec\u4eca\u5929\u3042\u30a2\ud55c\uae00", "\U0001F600\U0001F680\u2764\ufe0f\u200d\U0001F469",
     "\u00a0\u1680\u2000\u2009\u202f\u205f\u3000\u180e\u0085\u2028", "\u2581", "\u0660\u0661\u00b2\u00bd\u2167\U0001D7D8",
     "\U00031350\U0002EBF0\u1e9e\uA7C0\U0001E4D0", "'s'T're've'M'll'd",
+    "<s></s><unk><|im_start|><|endoftext|><|begin_of_text|><bos><start_of_turn>", "\x01\x7f\u200b",
 ]
 for _ in range(args.fuzz):
     s = "".join(rng.choice(rng.choice(pools)) for _ in range(rng.randint(0, 40)))
@@ -73,6 +74,8 @@ def seq_bl(*pre):
     return {"type": "Sequence", "pretokenizers": list(pre) + [BL]}
 
 
+for fam in ("llama3_1", "qwen3", "mistral_v0_1", "gemma3"):   # the real files, unmodified
+    v("family_" + fam, fam)
 v("gpt2_prefix", QW, normalizer=None, pre_tokenizer={"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True})
 v("gpt2_noprefix", QW, normalizer=None, pre_tokenizer={"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True})
 v("digits_indiv_punct", QW, pre_tokenizer=seq_bl({"type": "Digits", "individual_digits": True}, {"type": "Punctuation", "behavior": "Isolated"}))
@@ -86,6 +89,16 @@ for beh in ("Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Cont
     for inv in (False, True):
         v("split_re_%s_%s" % (beh, inv), QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"Regex": "\\s+|\\d"}, "behavior": beh, "invert": inv}))
     v("split_str_%s" % beh, QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"String": "-"}, "behavior": beh, "invert": False}))
+# the other families' regexes (reference/tokenizer.md 2.2), on the Qwen vocabulary
+DSV3 = [r"\p{N}{1,3}", "[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+",
+        r"[!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"]
+v("regex_deepseek_v3", QW, pre_tokenizer=seq_bl(*[{"type": "Split", "pattern": {"Regex": r}, "behavior": "Isolated", "invert": False} for r in DSV3]))
+TEKKEN = r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+v("regex_tekken", QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"Regex": TEKKEN}, "behavior": "Isolated", "invert": False}))
+O200K = r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+v("regex_o200k", QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"Regex": O200K}, "behavior": "Isolated", "invert": False}))
+CL100K_ORIG = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"
+v("regex_cl100k_tiktoken", QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"Regex": CL100K_ORIG}, "behavior": "Isolated", "invert": False}))
 v("split_empty_matches", QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"Regex": "\\d*"}, "behavior": "Isolated", "invert": False}))
 v("split_anchors", QW, pre_tokenizer=seq_bl({"type": "Split", "pattern": {"Regex": "^\\s*|\\s*$|\\w+"}, "behavior": "Isolated", "invert": False}))
 for nf in ("NFD", "NFKC", "NFKD", "NFC", "Lowercase"):
@@ -102,6 +115,8 @@ extra = [
     {"content": "FooBar", "single_word": False, "lstrip": False, "rstrip": False, "normalized": True, "special": False},
 ]
 v("added_flags", QW, _added=extra)
+v("split_special_qwen", QW, _added=extra, _split_special=True)
+v("split_special_mistral", MI, _split_special=True)
 v("added_flags_lower", QW, normalizer={"type": "Lowercase"}, _added=extra)
 v("added_flags_spm", MI, _added=extra)
 v("post_roberta", QW, post_processor={"type": "RobertaProcessing", "sep": ["<|im_end|>", 151645], "cls": ["<|im_start|>", 151644], "trim_offsets": True, "add_prefix_space": False})
@@ -140,6 +155,8 @@ for name, base, kw in variants:
         bases[base] = load(base)
     tj = copy.deepcopy(bases[base])
     for k, val in kw.items():
+        if k == "_split_special":
+            continue
         if k == "_added":
             nid = max(a["id"] for a in tj["added_tokens"]) + 1
             for a in val:
@@ -155,10 +172,14 @@ for name, base, kw in variants:
     open(path, "w", encoding="utf-8").write(js)
     try:
         hf = Tokenizer.from_str(js)
+        if kw.get("_split_special"):
+            hf.encode_special_tokens = True
     except Exception as e:  # HF refuses it too: nothing to compare
         print("%-32s HF refuses: %s" % (name, e))
         continue
-    r = subprocess.run([exe, path], stdin=open(texts_file, "rb"), capture_output=True)
+    cfg = os.path.join(work, name + ".config.json")
+    json.dump({"split_special_tokens": bool(kw.get("_split_special"))}, open(cfg, "w"))
+    r = subprocess.run([exe, path, cfg], stdin=open(texts_file, "rb"), capture_output=True)
     if r.returncode:
         print("%-32s ft FAILED: %s" % (name, r.stderr.decode(errors="replace").strip()))
         total_fail += 1

@@ -71,6 +71,7 @@ int main(int argc, char **argv)
 	 * train nothing. */
 	outfile_t *out = outfile_open(output, 1);
 	tokfile_reader_t *r = tokfile_open(in, TOKFILE_FTT);
+	dataset_check_tokenizer(cfg, tokfile_meta(r), tokfile_name(r));
 	recset_t all, kept;
 	recset_init(&all);
 	recset_init(&kept);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat.h"
 #include "config.h"
 #include "dataset.h"
 #include "diag.h"
@@ -19,7 +20,8 @@
 #include "tokfile.h"
 
 static const char *config_file, *output, *val_output, *tokenizer_dir;
-static int encode, decode, add_special, skip_special;
+static const char *template_choice;
+static int encode, decode, chat, add_special, skip_special, add_generation_prompt;
 
 static const opt_t options[] = {
 	{ "config", 'c', OPT_STR, &config_file, "CONFIG", "the Axolotl YAML config (required)", 0, 0 },
@@ -34,6 +36,12 @@ static const opt_t options[] = {
 	  "--encode: apply the post-processor (BOS/EOS) as add_special_tokens=True", 0, 0 },
 	{ "skip-special-tokens", 0, OPT_FLAG, &skip_special, NULL,
 	  "--decode: leave out special tokens", 0, 0 },
+	{ "chat", 0, OPT_FLAG, &chat, NULL,
+	  "read {\"messages\": [...], \"tools\": [...]}, write {\"text\", \"ids\"} of the chat template", 0, 0 },
+	{ "add-generation-prompt", 0, OPT_FLAG, &add_generation_prompt, NULL,
+	  "--chat: end with the template's generation prompt", 0, 0 },
+	{ "template", 0, OPT_STR, &template_choice, "NAME|FILE",
+	  "--chat: a template ft ships or a file (default: the tokenizer's own)", 0, 0 },
 	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 };
 
@@ -41,7 +49,9 @@ static const opt_spec_t spec = {
 	.name = "ft-tokenize",
 	.synopsis = "-c CONFIG [-o FILE] [--val-output FILE] [--FIELD VALUE ...]\n"
 		    "       ft-tokenize (--tokenizer DIR | -c CONFIG) --encode [--add-special-tokens]\n"
-		    "       ft-tokenize (--tokenizer DIR | -c CONFIG) --decode [--skip-special-tokens]",
+		    "       ft-tokenize (--tokenizer DIR | -c CONFIG) --decode [--skip-special-tokens]\n"
+		    "       ft-tokenize (--tokenizer DIR | -c CONFIG) --chat [--add-generation-prompt] "
+		    "[--template NAME|FILE]",
 	.summary = "Tokenize the datasets of a config into a .ftt file, or encode and decode lines.",
 	.opts = options,
 	.min_args = 0,
@@ -61,12 +71,15 @@ static char *val_name(const char *out)
 	return s;
 }
 
-static cJSON *metadata(const ft_config_t *cfg, const char *split)
+static cJSON *metadata(const ft_config_t *cfg, const char *split, const char *tokenizer)
 {
 	cJSON *m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "kind", "sft");
 	cJSON_AddStringToObject(m, "split", split);
-	cJSON_AddNullToObject(m, "tokenizer");
+	if (tokenizer[0])
+		cJSON_AddStringToObject(m, "tokenizer", tokenizer);
+	else
+		cJSON_AddNullToObject(m, "tokenizer");   /* pre-tokenized: made by no tokenizer of ours */
 	cJSON_AddStringToObject(m, "config", config_fingerprint(cfg));
 	cJSON_AddNumberToObject(m, "sequence_len", (double)config_int(cfg, "sequence_len", 2048));
 	cJSON *ds = cJSON_AddArrayToObject(m, "datasets");
@@ -84,14 +97,56 @@ static cJSON *metadata(const ft_config_t *cfg, const char *split)
 }
 
 static void write_set(const ft_config_t *cfg, const recset_t *s, outfile_t *out,
-		      const char *split)
+		      const char *split, const char *tokenizer)
 {
-	cJSON *meta = metadata(cfg, split);
+	cJSON *meta = metadata(cfg, split, tokenizer);
 	tokfile_writer_t *w = tokfile_create(out, TOKFILE_FTT, meta);
 	cJSON_Delete(meta);
 	for (size_t i = 0; i < s->n; i++)
 		tokfile_write_record(w, recset_get(s, i), recset_len(s, i));
 	tokfile_finish(w, NULL);
+}
+
+/* --chat: conversations through the chat template, as apply_chat_template(tokenize=False)
+ * then the tokenizer without added special tokens. */
+static void chat_mode(const tok_t *tok, const char *tok_dir)
+{
+	char err[1024];
+	char *src = chat_template_source(template_choice, tok_dir, err, sizeof err);
+	if (!src)
+		ft_die(FT_EXIT_USAGE, "--template: %s", err);
+	char *line = NULL;
+	size_t cap = 0;
+	long nline = 0;
+	ssize_t len;
+	tok_ids_t ids = { 0 };
+	while ((len = getline(&line, &cap, stdin)) >= 0) {
+		nline++;
+		cJSON *v = cJSON_ParseWithLength(line, (size_t)len);
+		const cJSON *msgs = cJSON_GetObjectItemCaseSensitive(v, "messages");
+		if (!cJSON_IsArray(msgs))
+			ft_die(FT_EXIT_DATA, "'<stdin>':%ld: expected {\"messages\": [...]}", nline);
+		const cJSON *tools = cJSON_GetObjectItemCaseSensitive(v, "tools");
+		char *text = chat_render(src, tok, msgs, cJSON_IsNull(tools) ? NULL : tools,
+					 add_generation_prompt, err, sizeof err);
+		if (!text)
+			ft_die(FT_EXIT_DATA, "'<stdin>':%ld: %s", nline, err);
+		if (tok_encode(tok, text, strlen(text), 0, &ids))
+			ft_die(FT_EXIT_DATA, "'<stdin>':%ld: the render is not valid UTF-8", nline);
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "text", text);
+		cJSON *a = cJSON_AddArrayToObject(o, "ids");
+		for (size_t i = 0; i < ids.n; i++)
+			cJSON_AddItemToArray(a, cJSON_CreateNumber(ids.ids[i]));
+		json_write_canonical(stdout, o);
+		putchar('\n');
+		cJSON_Delete(o);
+		cJSON_Delete(v);
+		free(text);
+	}
+	free(ids.ids);
+	free(line);
+	free(src);
 }
 
 /* --encode / --decode: one JSON value a line, in batches encoded on all cores. */
@@ -170,22 +225,26 @@ int main(int argc, char **argv)
 	diag_init(argv[0]);
 	opt_result_t res;
 	opts_parse(&spec, argc, argv, &res);
-	if (encode && decode)
-		ft_die(FT_EXIT_USAGE, "--encode and --decode exclude each other");
-	if ((add_special && !encode) || (skip_special && !decode))
-		ft_die(FT_EXIT_USAGE, "--add-special-tokens goes with --encode, "
-				      "--skip-special-tokens with --decode");
-	if (encode || decode) {
+	if (encode + decode + chat > 1)
+		ft_die(FT_EXIT_USAGE, "--encode, --decode and --chat exclude each other");
+	if ((add_special && !encode) || (skip_special && !decode) ||
+	    ((add_generation_prompt || template_choice) && !chat))
+		ft_die(FT_EXIT_USAGE, "--add-special-tokens goes with --encode, --skip-special-tokens "
+				      "with --decode, --add-generation-prompt and --template with --chat");
+	if (encode || decode || chat) {
 		ft_config_t *c = NULL;
 		if (!tokenizer_dir) {
 			if (!config_file)
 				ft_die(FT_EXIT_USAGE, "--%s needs --tokenizer DIR or -c CONFIG",
-				       encode ? "encode" : "decode");
+				       encode ? "encode" : decode ? "decode" : "chat");
 			c = config_load(config_file, res.ov, res.nov, CONFIG_NEEDS_MODEL);
 			tokenizer_dir = config_str(c, "tokenizer_config", config_model_dir(c));
 		}
 		tok_t *tok = tok_load(tokenizer_dir);
-		debug_mode(tok);
+		if (chat)
+			chat_mode(tok, tokenizer_dir);
+		else
+			debug_mode(tok);
 		tok_free(tok);
 		if (c)
 			config_free(c);
@@ -194,8 +253,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (tokenizer_dir)
-		ft_die(FT_EXIT_USAGE, "--tokenizer goes with --encode or --decode; the datasets use "
-				      "the config's tokenizer");
+		ft_die(FT_EXIT_USAGE, "--tokenizer goes with --encode, --decode or --chat; the "
+				      "datasets use the config's tokenizer");
 	if (!config_file)
 		ft_die(FT_EXIT_USAGE, "missing -c CONFIG\nusage: ft-tokenize %s", spec.synopsis);
 	ft_config_t *cfg = config_load(config_file, res.ov, res.nov, CONFIG_NEEDS_DATA);
@@ -213,9 +272,9 @@ int main(int argc, char **argv)
 					      "--val-output FILE", val.n);
 		vname = val_output ? xstrdup(val_output) : val_name(output);
 	}
-	write_set(cfg, &train, out, "train");
+	write_set(cfg, &train, out, "train", st.tokenizer);
 	if (vname)
-		write_set(cfg, &val, outfile_open(vname, 1), "val");
+		write_set(cfg, &val, outfile_open(vname, 1), "val", st.tokenizer);
 
 	ft_info("%zu records read; %zu train, %zu validation", st.read, train.n, val.n);
 	if (st.too_long || st.too_short || st.truncated || st.duplicates)

@@ -26,6 +26,7 @@ static void write_file(const char *path, const char *text)
 /* Runs config_load in a child; returns its exit status. */
 static int load_status(const char *path, int flags)
 {
+	fflush(NULL); /* a child exiting through exit() must not re-flush our buffers */
 	pid_t pid = fork();
 	if (pid == 0) {
 		ft_verbosity = 0;

@@ -79,6 +79,91 @@ static int check_config_text(const char *dir, const char *tmp)
 	return ok && ok2;
 }
 
+/* modules_to_save: embed_tokens and lm_head trained in full next to the adapter, saved in the
+ * adapter file under base_model.model.<module>.weight, restored on load */
+static int check_modules_to_save(const char *dir, const char *tmp)
+{
+	model_t *m = model_load(dir, &ops_cpu);
+	lora_cfg_t lc = {.r = 2, .alpha = 4, .save_embed_tokens = 1, .save_lm_head = 1};
+	lc.target[LIN_Q] = lc.target[LIN_UP] = 1;
+	model_lora_add(m, &lc, 9);
+	int ok = 1;
+	for (int i = 0; i < model_nparams(m); i++) {
+		param_t *p = model_param(m, i);
+		int want = !strcmp(p->name, "model.embed_tokens.weight") || !strcmp(p->name, "lm_head.weight");
+		model_zero_grad(m);
+		if ((p->grad != NULL) != want) {
+			printf("FAIL modules_to_save: %s %s a gradient\n", p->name, p->grad ? "has" : "lacks");
+			ok = 0;
+		}
+	}
+	/* change what is trained, save, load into a fresh base: the same logits bit for bit */
+	param_t *e = model_param_by_name(m, "model.embed_tokens.weight"), *h = model_param_by_name(m, "lm_head.weight");
+	for (size_t k = 0; k < e->numel; k++)
+		e->data[k] += 0.01f * (float)((k * 7919) % 13) - 0.06f;
+	for (size_t k = 0; k < h->numel; k++)
+		h->data[k] *= 1.5f;
+	for (int i = 0; i < model_lora_nparams(m); i++)
+		for (size_t k = 0; k < model_lora_param(m, i)->numel; k++)
+			model_lora_param(m, i)->data[k] += 0.05f;
+	int ids[10] = {5, 9, 200, 17, 3, 3, 80, 255, 1, 42};
+	batch_t b = {.N = 10, .ids = ids};
+	model_forward(m, &b);
+	float *want = malloc(10 * 256 * sizeof(float));
+	memcpy(want, model_logits(m), 10 * 256 * sizeof(float));
+	char out[300];
+	snprintf(out, sizeof out, "%s/mts", tmp);
+	model_lora_save(m, out, NULL);
+	model_free(m);
+	model_t *m2 = model_load(dir, &ops_cpu);
+	model_lora_load(m2, out);
+	model_forward(m2, &b);
+	int same = memcmp(want, model_logits(m2), 10 * 256 * sizeof(float)) == 0;
+	const lora_cfg_t *l2 = model_lora_cfg(m2);
+	same &= l2->save_embed_tokens && l2->save_lm_head;
+	printf("%s modules_to_save: only embed_tokens and lm_head train; saved and loaded back, same logits\n",
+	       ok && same ? "ok  " : "FAIL");
+	free(want);
+	model_free(m2);
+	return ok && same;
+}
+
+/* target_modules as one string: a regular expression matched against whole module names */
+static int check_regex_targets(const char *dir, const char *tmp)
+{
+	model_t *m = model_load(dir, &ops_cpu);
+	lora_cfg_t lc = {.r = 2, .alpha = 4};
+	unsigned char layers[2] = {0, 1};
+	lc.layers = layers;
+	lc.target[LIN_Q] = lc.target[LIN_V] = 1;
+	model_lora_add(m, &lc, 5);
+	for (int i = 0; i < model_lora_nparams(m); i++)
+		for (size_t k = 0; k < model_lora_param(m, i)->numel; k++)
+			model_lora_param(m, i)->data[k] += 0.03f;
+	int ids[6] = {4, 8, 15, 16, 23, 42};
+	batch_t b = {.N = 6, .ids = ids};
+	model_forward(m, &b);
+	float want[6 * 256];
+	memcpy(want, model_logits(m), sizeof want);
+	char out[300], path[400];
+	snprintf(out, sizeof out, "%s/re", tmp);
+	model_lora_save(m, out, NULL);
+	model_free(m);
+	/* the same selection written as PEFT's regular-expression form */
+	snprintf(path, sizeof path, "%s/adapter_config.json", out);
+	FILE *f = fopen(path, "w");
+	fputs("{\"peft_type\": \"LORA\", \"r\": 2, \"lora_alpha\": 4, "
+	      "\"target_modules\": \"model\\\\.layers\\\\.[1-9]\\\\d*\\\\.self_attn\\\\.(q|v)_proj\"}", f);
+	fclose(f);
+	model_t *m2 = model_load(dir, &ops_cpu);
+	model_lora_load(m2, out);
+	model_forward(m2, &b);
+	int ok = model_lora_nparams(m2) == 4 && memcmp(want, model_logits(m2), sizeof want) == 0;
+	printf("%s regular-expression target_modules select the same modules\n", ok ? "ok  " : "FAIL");
+	model_free(m2);
+	return ok;
+}
+
 int main(void)
 {
 	int ok = 1, ran = 0;
@@ -89,8 +174,11 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	if (hf_fixture("llama", dir, sizeof dir))
+	if (hf_fixture("llama", dir, sizeof dir)) {
 		ok &= check_config_text(dir, tmp);
+		ok &= check_modules_to_save(dir, tmp);
+		ok &= check_regex_targets(dir, tmp);
+	}
 	for (int a = 0; a < HF_NARCHS; a++) {
 		if (!hf_fixture(hf_archs[a], dir, sizeof dir)) {
 			printf("skip %s: no fixture\n", hf_archs[a]);

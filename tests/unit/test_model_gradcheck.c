@@ -3,7 +3,7 @@
  * norm with (1 + w), local RoPE base, 5:1 sliding layers), yarn (attention scaling of cos and
  * sin), llama3 and partial rotary RoPE, attention biases including o_proj, qwen2 and mistral
  * sliding windows, dynamic NTK RoPE past max_position_embeddings, rsLoRA on a subset of modules and layers, LoRA dropout (a fixed mask per
- * seed), several packed samples.
+ * seed), DoRA with dropout (its separate path for the dropped input), several packed samples.
  *
  * For each parameter tensor the directional derivative along the unit vector of our gradient
  * g (which is |g| if g is right) is compared with (L(w + e u) - L(w - e u)) / 2e. The forward
@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "hf_fixture.h"
 #include "model.h"
+#include "model_impl.h"   /* dora_norm_frozen: DoRA detaches its norm, FD must too */
 #include "ops.h"
 
 static double loss_of(model_t *m, const batch_t *b)
@@ -79,11 +80,26 @@ static int run(const char *what, const char *json, int lora)
 				p->data[k] += (float)(0.3 * (urand() - 0.5));
 	}
 	if (lora) {
-		lora_cfg_t lc = {.r = 3, .alpha = 6, .use_rslora = 1, .dropout = lora == 2 ? 0.3f : 0.0f};
+		lora_cfg_t lc = {.r = 3, .alpha = 6, .use_rslora = 1, .dropout = lora >= 2 ? 0.3f : 0.0f,
+				 .use_dora = lora == 3};
 		unsigned char layers[3] = {1, 0, 1};
 		lc.target[LIN_Q] = lc.target[LIN_V] = lc.target[LIN_O] = lc.target[LIN_DOWN] = 1;
 		lc.layers = layers;
-		model_lora_add(m, &lc, 3);
+		float base_loss = 0;
+		if (lora == 3) {   /* a fresh DoRA adapter (B = 0, M = |W|) leaves the model as it was */
+			enum { N0 = 9 };
+			int ids0[N0] = {1, 5, 9, 2, 33, 8, 7, 60, 4}, tg0[N0] = {5, 9, 2, 33, 8, 7, 60, 4, 11};
+			batch_t b0 = {.N = N0, .ids = ids0, .targets = tg0};
+			base_loss = model_forward(m, &b0);
+			model_lora_add(m, &lc, 3);
+			float l0 = model_forward(m, &b0);
+			int same = fabsf(l0 - base_loss) <= 1e-6f * base_loss;
+			printf("%s %-8s fresh DoRA adapter: loss %.7f, base %.7f\n", same ? "ok  " : "FAIL", what, l0, base_loss);
+			if (!same)
+				return 0;
+		} else {
+			model_lora_add(m, &lc, 3);
+		}
 		/* B is zero after PEFT's init; give it values so A gets a gradient */
 		for (int i = 0; i < model_lora_nparams(m); i++) {
 			param_t *p = model_lora_param(m, i);
@@ -100,7 +116,7 @@ static int run(const char *what, const char *json, int lora)
 	}
 	batch_t b = {.N = N, .ids = ids, .cu_seqlens = cu, .nseq = 3, .targets = targets};
 	int ok = 1;
-	if (lora == 2) {
+	if (lora >= 2) {
 		/* eval mode ignores dropout; training mode drops (a fixed mask per seed) */
 		float l_eval = model_forward(m, &b);
 		model_set_training(m, 1, 99);
@@ -116,6 +132,9 @@ static int run(const char *what, const char *json, int lora)
 	model_zero_grad(m);
 	model_forward(m, &b);
 	model_backward(m, 1.0f / model_ntargets(m));
+	/* DoRA's |W + s B A| is detached (no gradient through it, as PEFT): hold it fixed while
+	 * differencing, so the finite differences see the same function */
+	m->dora_norm_frozen = 1;
 	if (lora) {
 		for (int i = 0; i < model_lora_nparams(m); i++)
 			ok &= check_tensor(m, &b, model_lora_param(m, i), what);
@@ -150,5 +169,6 @@ int main(void)
 	ok &= run("mistral", "{\"model_type\":\"mistral\"," DIMS ",\"sliding_window\":6,\"head_dim\":12}", 0);
 	ok &= run("rslora", "{\"model_type\":\"qwen3\"," DIMS ",\"head_dim\":8,\"tie_word_embeddings\":true}", 1);
 	ok &= run("dropout", "{\"model_type\":\"llama\"," DIMS "}", 2);
+	ok &= run("dora", "{\"model_type\":\"llama\"," DIMS ",\"attention_bias\":true}", 3);
 	return ok ? 0 : 1;
 }

@@ -131,6 +131,8 @@ int main(void)
 	CHECK(d.sliding_window == 0 && !d.layer_sliding[1], "qwen2 sliding off");
 	parse(&d, "{\"model_type\":\"qwen2\"," BASE ",\"sliding_window\":16,\"use_sliding_window\":true,\"max_window_layers\":1}");
 	CHECK(d.sliding_window == 16 && !d.layer_sliding[0] && d.layer_sliding[1], "qwen2 max_window_layers");
+	parse(&d, "{\"model_type\":\"qwen3\"," BASE ",\"sliding_window\":4096,\"use_sliding_window\":false}");
+	CHECK(d.sliding_window == 0, "qwen3 sliding off");
 	parse(&d, "{\"model_type\":\"mistral\"," BASE ",\"sliding_window\":4096}");
 	CHECK(d.sliding_window == 4096 && d.layer_sliding[0] && d.layer_sliding[1], "mistral sliding");
 	parse(&d, "{\"model_type\":\"gemma3_text\",\"num_hidden_layers\":6," BASE ",\"sliding_window\":512,"
@@ -150,9 +152,13 @@ int main(void)
 
 	/* refused by name */
 	refused("{\"model_type\":\"gpt2\"," BASE "}", "model_type 'gpt2' is not supported");
-	refused("{\"model_type\":\"gemma3\",\"text_config\":{}}", "'gemma3'");
+	refused("{\"model_type\":\"gemma3_text\"," BASE ",\"use_bidirectional_attention\":true}",
+		"'use_bidirectional_attention' is not supported");
+	refused("{\"model_type\":\"gemma3\"}", "without a 'text_config'");
 	refused("{\"model_type\":\"phi3\"," BASE ",\"rope_scaling\":{\"type\":\"longrope\",\"short_factor\":[1],"
-		"\"long_factor\":[1]}}", "'longrope' is not supported");
+		"\"long_factor\":[1]}}", "needs 'short_factor', a list of 8 numbers");
+	refused("{\"model_type\":\"llama\"," BASE ",\"rope_scaling\":{\"type\":\"ntk\",\"factor\":2}}",
+		"rope scaling type 'ntk' is not supported");
 	refused("{\"model_type\":\"llama\"," BASE ",\"hidden_act\":\"relu\"}", "'relu' is not supported");
 	refused("{\"model_type\":\"llama\"," BASE ",\"mlp_bias\":true}", "'mlp_bias'");
 	refused("{\"model_type\":\"llama\",\"num_key_value_heads\":3," BASE "}", "not a multiple");

@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "tokenizer.h"
+#include "unicode.h"
 
 static int fails, checks;
 
@@ -123,8 +124,35 @@ static void test_batch(tok_t *t, const char *name)
 	free(lens);
 }
 
+/* A few normalization facts HF's tables fix (reference/tokenizer.md 1.4), checked without HF. */
+static void test_unicode(void)
+{
+	static const struct { uni_form_t f; const char *in, *want; } nf[] = {
+		{UNI_NFC, "\xE2\x84\xAB", "\xC3\x85"},                 /* Angstrom sign -> A with ring */
+		{UNI_NFC, "A\xCC\x8A", "\xC3\x85"},                     /* A + combining ring composes */
+		{UNI_NFD, "\xC3\x85", "A\xCC\x8A"},
+		{UNI_NFKC, "\xEF\xAC\x81", "fi"},                        /* ligature */
+		{UNI_NFKC, "\xE3\x8B\xBF", "\xE3\x8B\xBF"},          /* U+32FF: HF's tables predate it */
+		{UNI_NFD, "\xF0\x91\xA4\xB8", "\xF0\x91\xA4\xB8"},  /* U+11938 likewise */
+		{UNI_NFC, "\xEA\xB0\x80\xE1\x86\xA8", "\xEA\xB0\x81"}, /* Hangul LV + T */
+	};
+	for (size_t i = 0; i < sizeof nf / sizeof nf[0]; i++) {
+		size_t on, n = strlen(nf[i].in);
+		char *o = uni_normalize(nf[i].f, nf[i].in, n, &on);
+		const char *got = o ? o : nf[i].in;
+		size_t gn = o ? on : n;
+		CHECK(gn == strlen(nf[i].want) && !memcmp(got, nf[i].want, gn), "normalization case %zu", i);
+		free(o);
+	}
+	size_t on;
+	char *o = uni_lowercase("\xEA\x9F\x8B\xCE\xA3", 5, &on);   /* U+A7CB (Unicode 16), Sigma */
+	CHECK(on == 4 && !memcmp(o, "\xC9\xA4\xCF\x83", 4), "lowercase");
+	free(o);
+}
+
 int main(void)
 {
+	test_unicode();
 	tok_t *q = tok_load("tests/fixtures/tokenizers/qwen3");
 	test_qwen(q);
 	test_batch(q, "qwen3");

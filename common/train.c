@@ -1,0 +1,982 @@
+/* train: the training loop (see train.h), its checkpoints and outputs, and evaluation. */
+#define _GNU_SOURCE
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dataset.h"
+#include "diag.h"
+#include "json.h"
+#include "optim.h"
+#include "rng.h"
+#include "lrsched.h"
+#include "train.h"
+
+/* ---- files and folders ---- */
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb, (void)flag, (void)f;
+	remove(p);
+	return 0;
+}
+
+void rmtree(const char *path) { nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
+
+static void rmtree_cb(void *arg) { rmtree(arg); }
+
+static void mkdir_p(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			mkdir(buf, 0755);
+			*p = '/';
+		}
+	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+		ft_die(FT_EXIT_IO, "%s: cannot create: %s", q(path), strerror(errno));
+}
+
+void outdir_open(outdir_t *d, const char *final)
+{
+	char parent[4096];
+	snprintf(parent, sizeof parent, "%s", final);
+	size_t n = strlen(parent);
+	while (n > 1 && parent[n - 1] == '/')
+		parent[--n] = 0;
+	char *slash = strrchr(parent, '/');
+	const char *base = slash ? slash + 1 : parent;
+	char tmp[4300];
+	if (slash) {
+		*slash = 0;
+		if (*parent)
+			mkdir_p(parent);
+		snprintf(tmp, sizeof tmp, "%s/.%s.tmp.XXXXXX", *parent ? parent : "/", base);
+	} else {
+		snprintf(tmp, sizeof tmp, ".%s.tmp.XXXXXX", base);
+	}
+	if (!mkdtemp(tmp))
+		ft_die(FT_EXIT_IO, "%s: cannot create a temporary folder: %s", q(tmp), strerror(errno));
+	chmod(tmp, 0755);
+	d->tmp = xstrdup(tmp);
+	d->final = xstrdup(final);
+	d->cleanup = diag_push_cleanup(rmtree_cb, d->tmp);
+}
+
+void outdir_commit(outdir_t *d)
+{
+	struct stat st;
+	char *old = NULL;
+	if (stat(d->final, &st) == 0) {
+		old = xmalloc(strlen(d->tmp) + 8);
+		sprintf(old, "%s.old", d->tmp);
+		if (rename(d->final, old) != 0)
+			ft_die(FT_EXIT_IO, "%s: cannot replace: %s", q(d->final), strerror(errno));
+	}
+	if (rename(d->tmp, d->final) != 0)
+		ft_die(FT_EXIT_IO, "%s: cannot rename into place: %s", q(d->final), strerror(errno));
+	diag_pop_cleanup(d->cleanup);
+	if (old) {
+		rmtree(old);
+		free(old);
+	}
+	free(d->tmp);
+	free(d->final);
+	d->tmp = d->final = NULL;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0, r;
+	char *s = xmalloc(cap);
+	while ((r = fread(s + n, 1, cap - n - 1, f)) > 0)
+		if ((n += r) + 1 >= cap)
+			xgrow((void **)&s, &cap, cap * 2, 1);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad)
+		ft_die(FT_EXIT_IO, "%s: cannot read: %s", q(path), strerror(errno));
+	s[n] = 0;
+	if (len)
+		*len = n;
+	return s;
+}
+
+static void copy_file(const char *src, const char *dst)
+{
+	size_t n;
+	char *s = slurp(src, &n);
+	if (!s)
+		ft_die(FT_EXIT_IO, "%s: cannot open: %s", q(src), strerror(errno));
+	file_write_atomic(dst, s, n);
+	free(s);
+}
+
+void hfdir_copy_side_files(const char *src, const char *dst, int with_config)
+{
+	static const char *const names[] = {
+		"config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
+		"special_tokens_map.json", "tokenizer.model", "chat_template.jinja", "added_tokens.json",
+		"vocab.json", "merges.txt", NULL,
+	};
+	char a[4096], b[4096];
+	for (int i = with_config ? 0 : 1; names[i]; i++) {
+		snprintf(a, sizeof a, "%s/%s", src, names[i]);
+		if (access(a, R_OK) != 0)
+			continue;
+		snprintf(b, sizeof b, "%s/%s", dst, names[i]);
+		copy_file(a, b);
+	}
+}
+
+st_dtype_t hfdir_dtype(const char *dir)
+{
+	stdir_t *sd = stdir_open(dir);
+	st_dtype_t d = ST_F32;
+	if (sd->nfiles && sd->files[0]->n)
+		d = sd->files[0]->t[0].dtype;
+	stdir_close(sd);
+	if (d != ST_F32 && d != ST_BF16 && d != ST_F16)
+		d = ST_F32;
+	return d;
+}
+
+/* ---- JSON out ---- */
+
+/* Pretty JSON as Python's json.dumps(indent=2, sort_keys=True) lays it out (the Trainer writes
+ * trainer_state.json so); numbers in the shortest round-trip form. */
+static void pj(FILE *f, const cJSON *v, int ind)
+{
+	char num[64];
+	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+		int obj = cJSON_IsObject(v), n = cJSON_GetArraySize(v);
+		if (!n) {
+			fputs(obj ? "{}" : "[]", f);
+			return;
+		}
+		fputc(obj ? '{' : '[', f);
+		/* keys sorted (selection over the few keys of a log entry) */
+		const cJSON **items = xmalloc((size_t)n * sizeof *items);
+		int k = 0;
+		for (const cJSON *c = v->child; c; c = c->next)
+			items[k++] = c;
+		if (obj)
+			for (int i = 1; i < n; i++)
+				for (int j = i; j > 0 && strcmp(items[j - 1]->string, items[j]->string) > 0; j--) {
+					const cJSON *t = items[j];
+					items[j] = items[j - 1];
+					items[j - 1] = t;
+				}
+		for (int i = 0; i < n; i++) {
+			fprintf(f, "%s\n%*s", i ? "," : "", ind + 2, "");
+			if (obj) {
+				cJSON tmp = {0};
+				tmp.type = cJSON_String;
+				tmp.valuestring = items[i]->string;
+				char *s = json_canonical(&tmp);
+				fprintf(f, "%s: ", s);
+				free(s);
+			}
+			pj(f, items[i], ind + 2);
+		}
+		free(items);
+		fprintf(f, "\n%*s%c", ind, "", obj ? '}' : ']');
+		return;
+	}
+	if (cJSON_IsNumber(v)) {
+		json_format_number(v->valuedouble, num, sizeof num);
+		fputs(num, f);
+		return;
+	}
+	char *s = json_canonical(v);
+	fputs(s, f);
+	free(s);
+}
+
+static void write_json_file(const char *path, const cJSON *v)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	pj(f, v, 0);
+	fputc('\n', f);
+	fclose(f);
+	file_write_atomic(path, buf, n);
+	free(buf);
+}
+
+static cJSON *read_json_file(const char *path)
+{
+	char *s = slurp(path, NULL);
+	if (!s)
+		ft_die(FT_EXIT_DATA, "%s: cannot open: %s", q(path), strerror(errno));
+	cJSON *j = cJSON_Parse(s);
+	free(s);
+	if (!j)
+		ft_die(FT_EXIT_DATA, "%s: not valid JSON", q(path));
+	return j;
+}
+
+/* exact doubles through JSON text: C99 hex floats */
+static void add_hex(cJSON *o, const char *k, double d)
+{
+	char b[64];
+	snprintf(b, sizeof b, "%a", d);
+	cJSON_AddStringToObject(o, k, b);
+}
+
+static double get_hex(const cJSON *o, const char *k, const char *path)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	if (!cJSON_IsString(v))
+		ft_die(FT_EXIT_DATA, "%s: missing '%s'", q(path), k);
+	return strtod(v->valuestring, NULL);
+}
+
+static double get_num(const cJSON *o, const char *k, const char *path)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	if (!cJSON_IsNumber(v))
+		ft_die(FT_EXIT_DATA, "%s: missing '%s'", q(path), k);
+	return v->valuedouble;
+}
+
+/* ---- model ---- */
+
+void train_lora_cfg(const ft_config_t *cfg, lora_cfg_t *lc)
+{
+	memset(lc, 0, sizeof *lc);
+	lc->r = (int)config_int(cfg, "lora_r", 0);
+	if (lc->r < 1)
+		ft_die(FT_EXIT_USAGE, "%s: 'lora_r': a positive rank is required with adapter: lora",
+		       config_where(cfg, "lora_r"));
+	lc->alpha = (float)config_num(cfg, "lora_alpha", 8);   /* PEFT's default */
+	lc->dropout = (float)config_num(cfg, "lora_dropout", 0);
+	lc->use_rslora = config_bool(cfg, "peft_use_rslora", 0);
+	const cJSON *mts = config_get(cfg, "lora_modules_to_save");
+	if (mts && cJSON_GetArraySize(mts) > 0)
+		ft_die(FT_EXIT_USAGE, "%s: 'lora_modules_to_save': not supported yet (the engine trains LoRA "
+		       "adapters only, not whole modules)", config_where(cfg, "lora_modules_to_save"));
+	if (config_bool(cfg, "lora_target_linear", 0)) {
+		for (int i = 0; i < NLIN; i++)
+			lc->target[i] = 1;
+	}
+	const cJSON *tm = config_get(cfg, "lora_target_modules");
+	int any = 0;
+	for (int i = 0; i < NLIN; i++)
+		any |= lc->target[i];
+	if (tm) {
+		const cJSON *e;
+		cJSON one = {0};
+		if (cJSON_IsString(tm)) {
+			one = *tm;
+			one.next = one.prev = NULL;
+			e = &one;
+		} else {
+			e = tm->child;
+		}
+		for (; e; e = e->next) {
+			if (!cJSON_IsString(e))
+				continue;
+			const char *nm = e->valuestring, *dot = strrchr(nm, '.');
+			const char *leaf = dot ? dot + 1 : nm;
+			int found = -1;
+			for (int i = 0; i < NLIN; i++)
+				if (!strcmp(leaf, lin_names[i]))
+					found = i;
+			if (found < 0)
+				ft_die(FT_EXIT_USAGE, "%s: 'lora_target_modules': %s is not supported (LoRA goes on "
+				       "q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj)",
+				       config_where(cfg, "lora_target_modules"), q(nm));
+			lc->target[found] = 1;
+			any = 1;
+		}
+	}
+	if (!any) {
+		/* PEFT's default targets for these architectures */
+		lc->target[LIN_Q] = lc->target[LIN_V] = 1;
+		ft_info("no lora_target_modules or lora_target_linear: LoRA on q_proj and v_proj (PEFT's default)");
+	}
+}
+
+model_t *train_load_model(const ft_config_t *cfg, st_dtype_t *dtype, int with_adapter)
+{
+	const char *dir = config_model_dir(cfg);
+	if (!dir)
+		ft_die(FT_EXIT_DATA, "%s: 'base_model': %s is neither a folder nor in the Hugging Face cache",
+		       config_where(cfg, "base_model"), q(config_str(cfg, "base_model", "")));
+	model_t *m;
+	uint64_t seed = (uint64_t)config_int(cfg, "seed", 42);
+	if (config_bool(cfg, "reinit_weights", 0)) {
+		modelcfg_t mc;
+		modelcfg_load(&mc, dir);
+		m = model_init_random(&mc, seed, &ops_cpu);
+		*dtype = ST_F32;
+	} else {
+		char p1[4200], p2[4200];
+		snprintf(p1, sizeof p1, "%s/model.safetensors", dir);
+		snprintf(p2, sizeof p2, "%s/model.safetensors.index.json", dir);
+		if (access(p1, R_OK) != 0 && access(p2, R_OK) != 0) {
+			snprintf(p1, sizeof p1, "%s/config.json", dir);
+			if (access(p1, R_OK) == 0)
+				ft_die(FT_EXIT_DATA, "%s: config.json but no weights (model.safetensors); set reinit_weights: "
+				       "true to start from seeded random weights", q(dir));
+		}
+		*dtype = hfdir_dtype(dir);
+		m = model_load(dir, &ops_cpu);
+	}
+	const char *ad = config_str(cfg, "adapter", NULL);
+	if (with_adapter && ad && !strcmp(ad, "lora")) {
+		const char *lmd = config_str(cfg, "lora_model_dir", NULL);
+		if (lmd) {
+			model_lora_load(m, lmd);
+		} else {
+			lora_cfg_t lc;
+			train_lora_cfg(cfg, &lc);
+			model_lora_add(m, &lc, seed);
+		}
+	}
+	return m;
+}
+
+/* ---- evaluation ---- */
+
+void train_evaluate(model_t *m, const rowset_t *rs, int mbs, eval_result_t *er)
+{
+	memset(er, 0, sizeof *er);
+	model_set_training(m, 0, 0);
+	mbatch_t mb = {0};
+	int V = model_cfg(m)->V;
+	uint32_t *idx = xmalloc((size_t)(mbs > 0 ? mbs : 1) * sizeof *idx);
+	for (size_t r = 0; r < rs->n; r += (size_t)mbs) {
+		int k = 0;
+		for (; k < mbs && r + (size_t)k < rs->n; k++)
+			idx[k] = (uint32_t)(r + (size_t)k);
+		mbatch_build(&mb, rs, idx, k);
+		model_forward(m, &mb.b);
+		er->loss_sum += model_loss_sum(m);
+		er->ntok += model_ntargets(m);
+		er->nrows += k;
+		er->ntokens_in += mb.b.N;
+		const float *lg = model_logits(m);
+		for (int t = 0; t < mb.b.N; t++) {
+			if (mb.targets[t] < 0)
+				continue;
+			const float *row = lg + (size_t)t * V;
+			int best = 0;
+			for (int v = 1; v < V; v++)
+				if (row[v] > row[best])
+					best = v;
+			er->ncorrect += best == mb.targets[t];
+		}
+	}
+	free(idx);
+	mbatch_free(&mb);
+}
+
+/* ---- the run ---- */
+
+typedef struct {
+	const ft_config_t *cfg;
+	const train_opts_t *o;
+	model_t *m;
+	st_dtype_t dtype;
+	int lora;
+	char *outdir, *base_dir;
+	int np;
+	param_t **params;
+	adamw_t opt;
+	sched_t sched;
+	double lr0, max_grad_norm;
+	int mbs, gas, eval_mbs;
+	long total, spe, nmb, logging_steps, eval_steps, save_steps, save_limit;
+	int save_epoch, eval_epoch, save_first;
+	uint64_t seed;
+	int curriculum;
+	rowset_t train, val;
+	int have_val;
+	/* state (what a checkpoint carries) */
+	long step, epoch, mbpos;    /* global step; epoch index and next micro batch of it */
+	double tr_loss;             /* sum of step losses since the last log */
+	long last_logged;
+	double loss_total;          /* sum of all step losses, for train_loss */
+	long tokens_seen;
+	/* not checkpointed: timing */
+	double t_log, t_start;
+	long tok_since_log;
+	FILE *metrics;
+	cJSON *log_history;
+	int bar;
+	uint32_t *order;
+	long order_epoch;
+} run_t;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void epoch_order(run_t *r, long epoch)
+{
+	if (r->order_epoch == epoch)
+		return;
+	for (size_t i = 0; i < r->train.n; i++)
+		r->order[i] = (uint32_t)i;
+	if (!r->curriculum) {
+		rng_t g = rng_seed(r->seed, 0x7261696eull + (uint64_t)epoch);   /* one stream per epoch */
+		rng_shuffle_u32(&g, r->order, r->train.n);
+	}
+	r->order_epoch = epoch;
+}
+
+static double frac_or_int(const ft_config_t *cfg, const char *k, long total)
+{
+	double v = config_num(cfg, k, 0);
+	if (v > 0 && v < 1)
+		return ceil(v * (double)total);   /* the Trainer: a fraction of max_steps */
+	return v;
+}
+
+static void log_entry(run_t *r, cJSON *e)
+{
+	char *s = json_canonical(e);
+	fprintf(r->metrics, "%s\n", s);
+	fflush(r->metrics);
+	free(s);
+	cJSON_AddItemToArray(r->log_history, e);
+}
+
+static cJSON *trainer_state(run_t *r)
+{
+	cJSON *s = cJSON_CreateObject();
+	cJSON_AddNullToObject(s, "best_global_step");
+	cJSON_AddNullToObject(s, "best_metric");
+	cJSON_AddNullToObject(s, "best_model_checkpoint");
+	cJSON_AddNumberToObject(s, "epoch", (double)r->epoch + (double)r->mbpos / (double)r->nmb);
+	cJSON_AddNumberToObject(s, "eval_steps", (double)r->eval_steps);
+	cJSON_AddNumberToObject(s, "global_step", (double)r->step);
+	cJSON_AddBoolToObject(s, "is_hyper_param_search", 0);
+	cJSON_AddBoolToObject(s, "is_local_process_zero", 1);
+	cJSON_AddBoolToObject(s, "is_world_process_zero", 1);
+	cJSON_AddItemToObject(s, "log_history", cJSON_Duplicate(r->log_history, 1));
+	cJSON_AddNumberToObject(s, "logging_steps", (double)r->logging_steps);
+	cJSON_AddNumberToObject(s, "max_steps", (double)r->total);
+	cJSON_AddNumberToObject(s, "num_input_tokens_seen", (double)r->tokens_seen);
+	cJSON_AddNumberToObject(s, "num_train_epochs", ceil((double)r->total / (double)r->spe));
+	cJSON_AddNumberToObject(s, "save_steps", (double)r->save_steps);
+	cJSON *sc = cJSON_AddObjectToObject(s, "stateful_callbacks");
+	cJSON *tc = cJSON_AddObjectToObject(sc, "TrainerControl");
+	cJSON *args = cJSON_AddObjectToObject(tc, "args");
+	cJSON_AddBoolToObject(args, "should_epoch_stop", 0);
+	cJSON_AddBoolToObject(args, "should_evaluate", 0);
+	cJSON_AddBoolToObject(args, "should_log", 0);
+	cJSON_AddBoolToObject(args, "should_save", 1);
+	cJSON_AddBoolToObject(args, "should_training_stop", r->step >= r->total);
+	cJSON_AddObjectToObject(tc, "attributes");
+	cJSON_AddNumberToObject(s, "total_flos", 0);
+	cJSON_AddNumberToObject(s, "train_batch_size", r->mbs);
+	cJSON_AddNullToObject(s, "trial_name");
+	cJSON_AddNullToObject(s, "trial_params");
+	return s;
+}
+
+static void save_weights(run_t *r, const char *dir, st_dtype_t dtype)
+{
+	if (r->lora) {
+		/* base_model_name_or_path as the config names it, as Axolotl's PEFT save does */
+		model_lora_save(r->m, dir, config_str(r->cfg, "base_model", r->base_dir));
+		if (strcmp(dir, r->outdir) == 0)
+			hfdir_copy_side_files(r->base_dir, dir, 1);   /* Axolotl saves the model config and tokenizer beside it */
+	} else {
+		model_save_dir(r->m, dir, dtype, (size_t)5 << 30);
+		hfdir_copy_side_files(r->base_dir, dir, 1);
+	}
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Steps of the checkpoint-N folders in dir, ascending; returns the count. */
+static int list_checkpoints(const char *dir, long **steps)
+{
+	DIR *d = opendir(dir);
+	*steps = NULL;
+	if (!d)
+		return 0;
+	int n = 0;
+	size_t cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char *end;
+		if (strncmp(e->d_name, "checkpoint-", 11))
+			continue;
+		long s = strtol(e->d_name + 11, &end, 10);
+		if (*end || end == e->d_name + 11)
+			continue;
+		xgrow((void **)steps, &cap, (size_t)n + 1, sizeof **steps);
+		(*steps)[n++] = s;
+	}
+	closedir(d);
+	if (n)
+		qsort(*steps, (size_t)n, sizeof **steps, cmp_long);
+	return n;
+}
+
+static void save_checkpoint(run_t *r)
+{
+	char final[4200], p[4400];
+	snprintf(final, sizeof final, "%s/checkpoint-%ld", r->outdir, r->step);
+	outdir_t d;
+	outdir_open(&d, final);
+	save_weights(r, d.tmp, ST_F32);   /* float32: resuming must be exact */
+	/* AdamW moments under the parameter names */
+	st_writer_t *w = st_writer_new();
+	char (*names)[160] = xmalloc((size_t)(r->np ? r->np : 1) * 2 * sizeof *names);
+	for (int i = 0; i < r->np; i++) {
+		param_t *pp = r->params[i];
+		snprintf(names[2 * i], sizeof names[0], "%s.exp_avg", pp->name);
+		snprintf(names[2 * i + 1], sizeof names[0], "%s.exp_avg_sq", pp->name);
+		st_writer_add(w, names[2 * i], ST_F32, pp->ndim, pp->shape, r->opt.m[i]);
+		st_writer_add(w, names[2 * i + 1], ST_F32, pp->ndim, pp->shape, r->opt.v[i]);
+	}
+	snprintf(p, sizeof p, "%s/optimizer.safetensors", d.tmp);
+	st_writer_write(w, p);
+	st_writer_free(w);
+	free(names);
+	cJSON *st = cJSON_CreateObject();
+	cJSON_AddNumberToObject(st, "format", 1);
+	cJSON_AddNumberToObject(st, "global_step", (double)r->step);
+	cJSON_AddNumberToObject(st, "optimizer_step", (double)r->opt.step);
+	cJSON_AddNumberToObject(st, "epoch", (double)r->epoch);
+	cJSON_AddNumberToObject(st, "micro_batch", (double)r->mbpos);
+	cJSON_AddNumberToObject(st, "max_steps", (double)r->total);
+	cJSON_AddNumberToObject(st, "train_rows", (double)r->train.n);
+	cJSON_AddNumberToObject(st, "seed", (double)r->seed);
+	cJSON_AddNumberToObject(st, "last_logged", (double)r->last_logged);
+	cJSON_AddNumberToObject(st, "tokens_seen", (double)r->tokens_seen);
+	add_hex(st, "tr_loss", r->tr_loss);
+	add_hex(st, "loss_total", r->loss_total);
+	cJSON_AddStringToObject(st, "rng", "counter-based: shuffles and dropout masks derive from seed, epoch and step");
+	snprintf(p, sizeof p, "%s/ft_state.json", d.tmp);
+	write_json_file(p, st);
+	cJSON_Delete(st);
+	cJSON *ts = trainer_state(r);
+	snprintf(p, sizeof p, "%s/trainer_state.json", d.tmp);
+	write_json_file(p, ts);
+	cJSON_Delete(ts);
+	/* the metrics so far, so a resumed run's metrics.jsonl equals an uninterrupted one's */
+	fflush(r->metrics);
+	char src[4200];
+	snprintf(src, sizeof src, "%s/metrics.jsonl", r->outdir);
+	snprintf(p, sizeof p, "%s/metrics.jsonl", d.tmp);
+	copy_file(src, p);
+	outdir_commit(&d);
+	ft_debug("saved %s", q(final));
+	/* save_total_limit: the oldest go first */
+	if (r->save_limit > 0) {
+		long *steps;
+		int n = list_checkpoints(r->outdir, &steps);
+		for (int i = 0; i + r->save_limit < n; i++) {
+			/* renamed away first, so an interrupt never leaves half a checkpoint-N */
+			char gone[4400];
+			snprintf(p, sizeof p, "%s/checkpoint-%ld", r->outdir, steps[i]);
+			snprintf(gone, sizeof gone, "%s/.checkpoint-%ld.tmp.old", r->outdir, steps[i]);
+			if (rename(p, gone) != 0)
+				ft_die(FT_EXIT_IO, "%s: cannot remove: %s", q(p), strerror(errno));
+			int h = diag_push_cleanup(rmtree_cb, gone);
+			rmtree(gone);
+			diag_pop_cleanup(h);
+		}
+		free(steps);
+	}
+}
+
+static void load_checkpoint(run_t *r, const char *ck)
+{
+	char p[4400];
+	snprintf(p, sizeof p, "%s/ft_state.json", ck);
+	cJSON *st = read_json_file(p);
+	long total = (long)get_num(st, "max_steps", p), rows = (long)get_num(st, "train_rows", p);
+	if (total != r->total || rows != (long)r->train.n || (uint64_t)get_num(st, "seed", p) != r->seed)
+		ft_die(FT_EXIT_USAGE, "%s: the checkpoint is of another run (%ld steps over %ld rows, seed %.0f; "
+		       "this run: %ld steps over %zu rows, seed %llu)", q(ck), total, rows, get_num(st, "seed", p),
+		       r->total, r->train.n, (unsigned long long)r->seed);
+	r->step = (long)get_num(st, "global_step", p);
+	r->opt.step = (long)get_num(st, "optimizer_step", p);
+	r->epoch = (long)get_num(st, "epoch", p);
+	r->mbpos = (long)get_num(st, "micro_batch", p);
+	r->last_logged = (long)get_num(st, "last_logged", p);
+	r->tokens_seen = (long)get_num(st, "tokens_seen", p);
+	r->tr_loss = get_hex(st, "tr_loss", p);
+	r->loss_total = get_hex(st, "loss_total", p);
+	cJSON_Delete(st);
+	/* weights */
+	if (r->lora) {
+		snprintf(p, sizeof p, "%s/adapter_model.safetensors", ck);
+		st_file_t *f = st_open(p);
+		for (int i = 0; i < r->np; i++) {
+			const st_tensor_t *t = st_need(f, r->params[i]->name, r->params[i]->ndim, r->params[i]->shape);
+			st_read_f32(t, r->params[i]->data);
+		}
+		st_close(f);
+	} else {
+		stdir_t *sd = stdir_open(ck);
+		for (int i = 0; i < r->np; i++) {
+			const st_tensor_t *t = stdir_find(sd, r->params[i]->name);
+			if (!t)
+				ft_die(FT_EXIT_DATA, "%s: checkpoint lacks %s", q(ck), q(r->params[i]->name));
+			if (t->numel != (int64_t)r->params[i]->numel)
+				ft_die(FT_EXIT_DATA, "%s: %s has the wrong shape", q(ck), q(r->params[i]->name));
+			st_read_f32(t, r->params[i]->data);
+		}
+		stdir_close(sd);
+	}
+	snprintf(p, sizeof p, "%s/optimizer.safetensors", ck);
+	st_file_t *f = st_open(p);
+	char nm[200];
+	for (int i = 0; i < r->np; i++) {
+		snprintf(nm, sizeof nm, "%s.exp_avg", r->params[i]->name);
+		st_read_f32(st_need(f, nm, r->params[i]->ndim, r->params[i]->shape), r->opt.m[i]);
+		snprintf(nm, sizeof nm, "%s.exp_avg_sq", r->params[i]->name);
+		st_read_f32(st_need(f, nm, r->params[i]->ndim, r->params[i]->shape), r->opt.v[i]);
+	}
+	st_close(f);
+	/* metrics and log history up to the checkpoint */
+	char dst[4200];
+	snprintf(p, sizeof p, "%s/metrics.jsonl", ck);
+	snprintf(dst, sizeof dst, "%s/metrics.jsonl", r->outdir);
+	char *txt = slurp(p, NULL);
+	if (!txt)
+		ft_die(FT_EXIT_DATA, "%s: cannot open: %s", q(p), strerror(errno));
+	if (strcmp(p, dst))
+		file_write_atomic(dst, txt, strlen(txt));
+	for (char *line = strtok(txt, "\n"); line; line = strtok(NULL, "\n")) {
+		cJSON *e = cJSON_Parse(line);
+		if (e)
+			cJSON_AddItemToArray(r->log_history, e);
+	}
+	free(txt);
+	ft_info("resuming from %s at step %ld of %ld", q(ck), r->step, r->total);
+}
+
+static void progress(run_t *r, double loss, double lr)
+{
+	if (ft_verbosity < 1)
+		return;
+	if (r->bar) {
+		int w = 30, done = (int)((double)w * (double)r->step / (double)r->total);
+		fprintf(stderr, "\r[%.*s%*s] %ld/%ld loss %.4f lr %.3g", done, "##############################",
+			w - done, "", r->step, r->total, loss, lr);
+		if (r->step == r->total)
+			fputc('\n', stderr);
+		fflush(stderr);
+	}
+}
+
+static void run_eval(run_t *r)
+{
+	if (!r->have_val)
+		return;
+	eval_result_t er;
+	train_evaluate(r->m, &r->val, r->eval_mbs, &er);
+	double loss = er.ntok ? er.loss_sum / (double)er.ntok : 0;
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddNumberToObject(e, "step", (double)r->step);
+	cJSON_AddNumberToObject(e, "epoch", (double)r->epoch + (double)r->mbpos / (double)r->nmb);
+	cJSON_AddNumberToObject(e, "eval_loss", loss);
+	cJSON_AddNumberToObject(e, "eval_perplexity", exp(loss));
+	cJSON_AddNumberToObject(e, "eval_tokens", (double)er.ntok);
+	if (r->bar)
+		fputc('\n', stderr);
+	if (ft_verbosity >= 1)
+		fprintf(stderr, "%s: step %ld/%ld eval_loss %.6f eval_perplexity %.4f\n", ft_prog, r->step, r->total, loss,
+			exp(loss));
+	log_entry(r, e);
+}
+
+void train_run(const ft_config_t *cfg, const train_opts_t *o)
+{
+	/* static: what a fatal error leaves allocated stays reachable (no leak reports on exit) */
+	static run_t R;
+	memset(&R, 0, sizeof R);
+	run_t *r = &R;
+	r->cfg = cfg;
+	r->o = o;
+	r->order_epoch = -1;
+	const char *where = config_path(cfg);
+	optim_check_name(config_str(cfg, "optimizer", "adamw_torch_fused"), config_where(cfg, "optimizer"));
+	int sk = sched_from_name(config_str(cfg, "lr_scheduler", "cosine"));
+	if (sk < 0)
+		ft_die(FT_EXIT_USAGE, "%s: 'lr_scheduler': %s is not supported yet (cosine, linear, constant, "
+		       "constant_with_warmup)", config_where(cfg, "lr_scheduler"), q(config_str(cfg, "lr_scheduler", "")));
+	double neft = config_num(cfg, "neftune_noise_alpha", 0);
+	if (neft == 0)
+		neft = config_num(cfg, "noisy_embedding_alpha", 0);
+	if (neft != 0)
+		ft_die(FT_EXIT_USAGE, "%s: 'neftune_noise_alpha': not supported yet (the engine has no hook for "
+		       "noise on the embeddings)", config_where(cfg, "neftune_noise_alpha"));
+	const char *ad = config_str(cfg, "adapter", NULL);
+	r->lora = ad && !strcmp(ad, "lora");
+	r->seed = (uint64_t)config_int(cfg, "seed", 42);
+	r->curriculum = config_bool(cfg, "curriculum_sampling", 0);
+	r->mbs = (int)config_int(cfg, "micro_batch_size", 1);
+	r->gas = (int)config_int(cfg, "gradient_accumulation_steps", 1);
+	r->eval_mbs = (int)config_int(cfg, "eval_batch_size", r->mbs);
+	if (r->mbs < 1 || r->gas < 1 || r->eval_mbs < 1)
+		ft_die(FT_EXIT_USAGE, "%s: micro_batch_size, gradient_accumulation_steps and eval_batch_size must be "
+		       "positive", q(where));
+	r->lr0 = config_num(cfg, "learning_rate", 0);
+	r->max_grad_norm = config_num(cfg, "max_grad_norm", 1.0);
+
+	/* the model first: a bad base_model fails before the data is read */
+	r->m = train_load_model(cfg, &r->dtype, 1);
+	r->base_dir = xstrdup(config_model_dir(cfg));
+	int V = model_cfg(r->m)->V;
+
+	/* data */
+	rowset_init(&r->train);
+	rowset_init(&r->val);
+	if (o->data) {
+		rowset_load(&r->train, o->data, cfg, -1);
+	} else {
+		recset_t tr, va;   /* dataset_prepare initialises both */
+		ds_stats_t st;
+		memset(&st, 0, sizeof st);
+		dataset_prepare(cfg, &tr, &va, &st);
+		rowset_from_records(&r->train, &tr, cfg, -1, "train");
+		if (!o->val && va.n) {
+			rowset_from_records(&r->val, &va, cfg, config_bool(cfg, "eval_sample_packing",
+									   config_bool(cfg, "sample_packing", 0)), "validation");
+			r->have_val = 1;
+		} else {
+			recset_free(&va);
+		}
+	}
+	if (o->val) {
+		rowset_load(&r->val, o->val, cfg, config_bool(cfg, "eval_sample_packing", config_bool(cfg, "sample_packing", 0)));
+		r->have_val = r->val.n > 0;
+	}
+	rowset_check_vocab(&r->train, V, o->data ? q(o->data) : "training data");
+	if (r->have_val)
+		rowset_check_vocab(&r->val, V, o->val ? q(o->val) : "validation data");
+	r->nmb = (long)(r->train.n / (size_t)r->mbs);
+	if (r->nmb < 1)
+		ft_die(FT_EXIT_DATA, "%s: %zu training rows, fewer than micro_batch_size %d", o->data ? q(o->data) : "training data",
+		       r->train.n, r->mbs);
+	r->spe = (r->nmb + r->gas - 1) / r->gas;
+	long max_steps = config_int(cfg, "max_steps", 0);
+	r->total = max_steps > 0 ? max_steps : (long)ceil(config_num(cfg, "num_epochs", 1) * (double)r->spe);
+	if (r->total < 1)
+		r->total = 1;
+	r->sched = (sched_t){.kind = (sched_kind_t)sk, .warmup = config_warmup_steps(cfg, r->total), .total = r->total,
+			     .min_ratio = config_get(cfg, "cosine_min_lr_ratio") ? config_num(cfg, "cosine_min_lr_ratio", 0) : -1};
+	if (sk != SCHED_COSINE)
+		r->sched.min_ratio = -1;
+	r->logging_steps = config_logging_steps(cfg, r->total);
+	const char *ss = config_str(cfg, "save_strategy", "epoch");
+	r->save_steps = (long)frac_or_int(cfg, "save_steps", r->total);
+	if (!strcmp(ss, "no"))
+		r->save_steps = 0;
+	r->save_epoch = !strcmp(ss, "epoch") && r->save_steps <= 0;
+	r->save_first = config_bool(cfg, "save_first_step", 0);
+	r->save_limit = config_int(cfg, "save_total_limit", 4);
+	const char *es = config_str(cfg, "eval_strategy", config_str(cfg, "evaluation_strategy", "no"));
+	r->eval_steps = (long)frac_or_int(cfg, "eval_steps", r->total);
+	if (r->eval_steps <= 0 && config_int(cfg, "evals_per_epoch", 0) > 0) {
+		r->eval_steps = r->spe / config_int(cfg, "evals_per_epoch", 1);
+		if (r->eval_steps < 1)
+			r->eval_steps = 1;
+	}
+	r->eval_epoch = !strcmp(es, "epoch");
+
+	/* trainable parameters */
+	if (r->lora) {
+		r->np = model_lora_nparams(r->m);
+		r->params = xmalloc((size_t)r->np * sizeof *r->params);
+		for (int i = 0; i < r->np; i++)
+			r->params[i] = model_lora_param(r->m, i);
+	} else {
+		model_set_train_base(r->m, 1);
+		model_zero_grad(r->m);
+		r->np = model_nparams(r->m);
+		r->params = xmalloc((size_t)r->np * sizeof *r->params);
+		for (int i = 0; i < r->np; i++)
+			r->params[i] = model_param(r->m, i);
+	}
+	adamw_init(&r->opt, r->params, r->np, config_num(cfg, "adam_beta1", 0.9), config_num(cfg, "adam_beta2", 0.999),
+		   config_num(cfg, "adam_epsilon", 1e-8), config_num(cfg, "weight_decay", 0));
+	size_t ntrain = 0;
+	for (int i = 0; i < r->np; i++)
+		ntrain += r->params[i]->numel;
+
+	/* output folder, resume */
+	r->outdir = xstrdup(config_str(cfg, "output_dir", "./model-out"));
+	mkdir_p(r->outdir);
+	r->log_history = cJSON_CreateArray();
+	const char *resume = config_str(cfg, "resume_from_checkpoint", NULL);
+	char autock[4200];
+	if (!resume && config_bool(cfg, "auto_resume_from_checkpoints", 0)) {
+		long *steps;
+		int n = list_checkpoints(r->outdir, &steps);
+		if (n) {
+			snprintf(autock, sizeof autock, "%s/checkpoint-%ld", r->outdir, steps[n - 1]);
+			resume = autock;
+		}
+		free(steps);
+	}
+	char mpath[4200];
+	snprintf(mpath, sizeof mpath, "%s/metrics.jsonl", r->outdir);
+	if (resume) {
+		load_checkpoint(r, resume);
+		r->metrics = fopen(mpath, "ab");
+	} else {
+		r->metrics = fopen(mpath, "wb");
+	}
+	if (!r->metrics)
+		ft_die(FT_EXIT_IO, "%s: cannot open: %s", q(mpath), strerror(errno));
+	r->order = xmalloc((r->train.n ? r->train.n : 1) * sizeof *r->order);
+	r->bar = o->progress == 1 || (o->progress < 0 && isatty(2));
+
+	ft_info("%s: %zu rows (%llu label tokens), %ld micro batches of %d per epoch, %ld steps (%d accumulated), "
+		"%zu trainable parameters (%s)", o->data ? q(o->data) : "datasets", r->train.n,
+		(unsigned long long)r->train.trained, r->nmb, r->mbs, r->total, r->gas, ntrain,
+		r->lora ? "LoRA" : "full fine-tuning");
+
+	if (!resume && r->have_val && r->eval_steps > 0)
+		run_eval(r);   /* Axolotl sets eval_on_start with eval_steps */
+
+	mbatch_t mb = {0};
+	r->t_start = r->t_log = now();
+	while (r->step < r->total) {
+		if (o->stop_after > 0 && r->step >= o->stop_after)
+			break;
+		if (r->mbpos >= r->nmb) {
+			r->epoch++;
+			r->mbpos = 0;
+		}
+		epoch_order(r, r->epoch);
+		long first = r->mbpos, last = first + r->gas;
+		if (last > r->nmb)
+			last = r->nmb;
+		long ntargets = 0;
+		for (long k = first; k < last; k++)
+			ntargets += rowset_ntargets(&r->train, r->order + k * r->mbs, r->mbs);
+		model_zero_grad(r->m);
+		double loss_sum = 0;
+		for (long k = first; k < last; k++) {
+			mbatch_build(&mb, &r->train, r->order + k * r->mbs, r->mbs);
+			/* dropout masks from (seed, step, micro batch): the same after a resume */
+			model_set_training(r->m, 1, r->seed ^ ((uint64_t)(r->step + 1) * 0x9e3779b97f4a7c15ull) ^
+						       ((uint64_t)(k - first + 1) * 0xd1b54a32d192ed03ull));
+			model_forward(r->m, &mb.b);
+			loss_sum += model_loss_sum(r->m);
+			if (ntargets > 0 && mb.ntargets > 0)
+				model_backward(r->m, 1.0f / (float)ntargets);
+			r->tokens_seen += mb.b.N;
+			r->tok_since_log += mb.b.N;
+		}
+		r->mbpos = last;
+		double loss = ntargets ? loss_sum / (double)ntargets : 0;
+		/* global L2 norm of the trainable gradients, before clipping */
+		double g2 = 0;
+		for (int i = 0; i < r->np; i++) {
+			const float *g = r->params[i]->grad;
+			double s = 0;
+			for (size_t k = 0; k < r->params[i]->numel; k++)
+				s += (double)g[k] * g[k];
+			g2 += s;
+		}
+		double gnorm = sqrt(g2);
+		if (r->max_grad_norm > 0) {
+			/* torch.nn.utils.clip_grad_norm_: coef = max / (norm + 1e-6), clamped to 1 */
+			float coef = (float)(r->max_grad_norm / (gnorm + 1e-6));
+			if (coef < 1.0f)
+				for (int i = 0; i < r->np; i++) {
+					float *g = r->params[i]->grad;
+					for (size_t k = 0; k < r->params[i]->numel; k++)
+						g[k] *= coef;
+				}
+		}
+		double lr = r->lr0 * sched_factor(&r->sched, r->step);
+		adamw_step(&r->opt, lr);
+		r->step++;
+		r->tr_loss += loss;
+		r->loss_total += loss;
+		progress(r, loss, lr);
+		if (r->step % r->logging_steps == 0 || r->step == r->total) {
+			double t = now();
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddNumberToObject(e, "step", (double)r->step);
+			cJSON_AddNumberToObject(e, "epoch", (double)r->epoch + (double)r->mbpos / (double)r->nmb);
+			cJSON_AddNumberToObject(e, "loss", r->tr_loss / (double)(r->step - r->last_logged));
+			cJSON_AddNumberToObject(e, "grad_norm", gnorm);
+			cJSON_AddNumberToObject(e, "learning_rate", lr);
+			cJSON_AddNumberToObject(e, "tokens_per_second", t > r->t_log ? (double)r->tok_since_log / (t - r->t_log) : 0);
+			if (!r->bar && ft_verbosity >= 1)
+				fprintf(stderr, "%s: step %ld/%ld loss %.6f grad_norm %.6f lr %.6g\n", ft_prog, r->step, r->total,
+					r->tr_loss / (double)(r->step - r->last_logged), gnorm, lr);
+			log_entry(r, e);
+			r->tr_loss = 0;
+			r->last_logged = r->step;
+			r->t_log = t;
+			r->tok_since_log = 0;
+		}
+		int epoch_end = r->mbpos >= r->nmb;
+		if ((r->eval_steps > 0 && r->step % r->eval_steps == 0) || (r->eval_epoch && epoch_end))
+			run_eval(r);
+		if ((r->save_steps > 0 && r->step % r->save_steps == 0) || (r->save_epoch && epoch_end) ||
+		    (r->save_first && r->step == 1) || (o->stop_after > 0 && r->step == o->stop_after && r->step < r->total))
+			save_checkpoint(r);
+	}
+	mbatch_free(&mb);
+	if (r->step >= r->total) {
+		/* a final evaluation unless the last step just had one */
+		cJSON *lastent = cJSON_GetArrayItem(r->log_history, cJSON_GetArraySize(r->log_history) - 1);
+		if (r->have_val && !(lastent && cJSON_GetObjectItem(lastent, "eval_loss")))
+			run_eval(r);
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "step", (double)r->step);
+		cJSON_AddNumberToObject(e, "epoch", (double)r->epoch + (double)r->mbpos / (double)r->nmb);
+		cJSON_AddNumberToObject(e, "train_loss", r->loss_total / (double)r->total);
+		cJSON_AddNumberToObject(e, "train_runtime", now() - r->t_start);
+		log_entry(r, e);
+		save_weights(r, r->outdir, r->dtype);
+		char p[4200];
+		snprintf(p, sizeof p, "%s/trainer_state.json", r->outdir);
+		cJSON *ts = trainer_state(r);
+		write_json_file(p, ts);
+		cJSON_Delete(ts);
+		ft_info("trained %ld steps: %s in %s", r->step, r->lora ? "adapter_model.safetensors" : "model", q(r->outdir));
+	} else {
+		ft_info("stopped after step %ld of %ld (checkpoint-%ld in %s)", r->step, r->total, r->step, q(r->outdir));
+	}
+	if (fclose(r->metrics) != 0)
+		ft_die(FT_EXIT_IO, "%s: cannot write: %s", q(mpath), strerror(errno));
+	cJSON_Delete(r->log_history);
+	adamw_free(&r->opt);
+	free(r->params);
+	free(r->order);
+	free(r->outdir);
+	free(r->base_dir);
+	rowset_free(&r->train);
+	rowset_free(&r->val);
+	model_free(r->m);
+}

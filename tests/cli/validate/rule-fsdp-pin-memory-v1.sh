@@ -1,0 +1,7 @@
+. "$ROOT/tests/lib/cfg.sh"
+base >cfg.yml
+cat >>cfg.yml <<'EOF'
+fsdp_config:
+  cpu_offload_pin_memory: false
+EOF
+ft-validate cfg.yml

@@ -1,0 +1,8 @@
+. "$ROOT/tests/lib/cfg.sh"
+base >cfg.yml
+cat >>cfg.yml <<'EOF'
+rl: grpo
+trl:
+  num_generations: 1
+EOF
+ft-validate cfg.yml

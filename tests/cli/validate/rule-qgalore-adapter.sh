@@ -1,0 +1,9 @@
+. "$ROOT/tests/lib/cfg.sh"
+base >cfg.yml
+cat >>cfg.yml <<'EOF'
+adapter: lora
+lora_r: 8
+lora_target_linear: true
+optimizer: q_galore_adamw8bit
+EOF
+ft-validate cfg.yml

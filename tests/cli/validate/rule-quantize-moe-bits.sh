@@ -1,0 +1,9 @@
+. "$ROOT/tests/lib/cfg.sh"
+base >cfg.yml
+cat >>cfg.yml <<'EOF'
+adapter: lora
+lora_r: 8
+lora_target_modules: [q_proj]
+quantize_moe_experts: true
+EOF
+ft-validate cfg.yml
