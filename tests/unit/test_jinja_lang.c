@@ -222,6 +222,8 @@ static void python_corners(void)
 	ERR("{{ 1 is true 2 }}", "TypeError: test_true() takes 1 positional argument but 2 were given", NULL);
 	OK("{{ 'ΣΑΣ'.islower() }} {{ 'éa'.islower() }} {{ 'ÉCOLE'.lower() }} {{ u is callable }}", "False True école True");
 	ERR("{{ 'ΣΑΣ'.lower() }}", "NotSupported: ", "capital sigma");
+	OK("{{ '\xc3\xa9\xff'.islower() }}", "True");   /* fuzz: invalid UTF-8 reached uni_lowercase */
+	ERR("{{ '\xc3\x89\xff'.lower() }}", "NotSupported: ", "not valid UTF-8");
 }
 
 static void macros(void)
