@@ -170,6 +170,8 @@ static jstr str_strip(jstr s, const jstr *chars, int left, int right)
 	if (right) {
 		while (e > b) {
 			size_t p = cp_prev(s, e), k = p;
+			if (p < b)   /* invalid UTF-8: stray continuation bytes after what left-strip kept */
+				break;
 			uint32_t c = ju_decode(s.s, s.n, &k);
 			if (chars ? !in_chars(*chars, c) : !is_space_cp(c))
 				break;

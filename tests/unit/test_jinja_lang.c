@@ -224,6 +224,7 @@ static void python_corners(void)
 	ERR("{{ 'ΣΑΣ'.lower() }}", "NotSupported: ", "capital sigma");
 	OK("{{ '\xc3\xa9\xff'.islower() }}", "True");   /* fuzz: invalid UTF-8 reached uni_lowercase */
 	ERR("{{ '\xc3\x89\xff'.lower() }}", "NotSupported: ", "not valid UTF-8");
+	OK("{{ (' \xa8\xa8'|trim).startswith('\xa8') }}", "True");   /* fuzz: right-strip walked back past left-strip */
 }
 
 static void macros(void)
