@@ -170,6 +170,8 @@ static jstr str_strip(jstr s, const jstr *chars, int left, int right)
 	if (right) {
 		while (e > b) {
 			size_t p = cp_prev(s, e), k = p;
+			if (p < b)   /* invalid UTF-8: stray continuation bytes after what left-strip kept */
+				break;
 			uint32_t c = ju_decode(s.s, s.n, &k);
 			if (chars ? !in_chars(*chars, c) : !is_space_cp(c))
 				break;
@@ -247,12 +249,31 @@ static jval str_replace(jrender *r, jstr s, jstr old, jstr nw, long long count)
 
 static int has_nonascii(jstr s);
 
+/* uni_lowercase reads whole UTF-8 sequences: feed it only valid text (Python strings are
+ * always valid; ours may not be when the input bytes were not) */
+static int utf8_valid(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		if (!len || i + len > n || (len == 2 && c < 0xC2))
+			return 0;
+		for (size_t k = 1; k < len; k++)
+			if (((unsigned char)s[i + k] & 0xC0) != 0x80)
+				return 0;
+		i += len;
+	}
+	return 1;
+}
+
 /* Case mapping: ASCII here; non-ASCII lowercase through the tokenizer's Unicode 14 table
  * (the version Python 3.11 uses). Callers refuse non-ASCII uppercase (need_ascii). */
 static jval str_case(jrender *r, jstr s, int mode /* 0 lower 1 upper */)
 {
 	if (!mode && has_nonascii(s)) {
 		size_t on = 0;
+		if (!utf8_valid(s.s, s.n))
+			jr_fail(r, NULL, "NotSupported", "lower() of text that is not valid UTF-8 is not supported");
 		char *low = uni_lowercase(s.s, s.n, &on);
 		jval v = jv_str(r, low, on);
 		free(low);
@@ -319,9 +340,12 @@ static int str_is_case(jrender *r, const jnode *at, jstr s, int upper)
 		size_t k = i;
 		uint32_t cp = ju_decode(s.s, s.n, &k);
 		size_t on = 0;
-		char *low = uni_lowercase(s.s + i, k - i, &on);
-		int is_up = on != k - i || memcmp(low, s.s + i, on);
-		free(low);
+		int is_up = 0;
+		if (utf8_valid(s.s + i, k - i)) {
+			char *low = uni_lowercase(s.s + i, k - i, &on);
+			is_up = on != k - i || memcmp(low, s.s + i, on);
+			free(low);
+		}
 		int has_case = (cp >= 0xC0 && cp <= 0x24F) || (cp >= 0x370 && cp <= 0x52F) || (cp >= 0x1E00 && cp <= 0x1FFF) ||
 			       (cp >= 0x2C00 && cp <= 0x2D2F) || (cp >= 0xA640 && cp <= 0xA7FF) || (cp >= 0xFF21 && cp <= 0xFF5A) ||
 			       (cp >= 0x10400 && cp <= 0x1E95F) || cp == 0xB5 || (cp >= 0x2160 && cp <= 0x24E9);

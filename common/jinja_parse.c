@@ -841,6 +841,9 @@ static jnode *parse_postfix(P *p, jnode *x)
 			if (items.n == 1) {
 				g->b = items.v[0];
 			} else {
+				for (int k = 0; k < items.n; k++)
+					if (items.v[k]->kind == N_SLICE)
+						perr_at(p, pos, "NotSupported", "a slice inside a tuple subscript is not supported");
 				g->b = mk(p, N_TUPLE, pos);
 				g->b->v = items.v;
 				g->b->nv = items.n;

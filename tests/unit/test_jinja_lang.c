@@ -222,6 +222,9 @@ static void python_corners(void)
 	ERR("{{ 1 is true 2 }}", "TypeError: test_true() takes 1 positional argument but 2 were given", NULL);
 	OK("{{ 'ΣΑΣ'.islower() }} {{ 'éa'.islower() }} {{ 'ÉCOLE'.lower() }} {{ u is callable }}", "False True école True");
 	ERR("{{ 'ΣΑΣ'.lower() }}", "NotSupported: ", "capital sigma");
+	OK("{{ '\xc3\xa9\xff'.islower() }}", "True");   /* fuzz: invalid UTF-8 reached uni_lowercase */
+	ERR("{{ '\xc3\x89\xff'.lower() }}", "NotSupported: ", "not valid UTF-8");
+	OK("{{ (' \xa8\xa8'|trim).startswith('\xa8') }}", "True");   /* fuzz: right-strip walked back past left-strip */
 }
 
 static void macros(void)
@@ -324,6 +327,7 @@ static void refusals(void)
 	ERR("{{ 'abc }}", "TemplateSyntaxError: t:1:4: unexpected end of string literal", NULL);
 	ERR("{{ (1 }}", "TemplateSyntaxError: t:1:7: unexpected '}', expected ')'", NULL);
 	ERR("{# open", "TemplateSyntaxError: t:1:1: missing end of comment tag", NULL);
+	ERR("{{ 'abc'[:,:-3] }}", "NotSupported: t:1:9: a slice inside a tuple subscript", NULL);   /* fuzz crash */
 }
 
 static void limits(void)
