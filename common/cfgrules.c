@@ -845,7 +845,8 @@ static const char *value_word(const cJSON *v, char *buf, size_t n)
 static const char *const sft_types =
 	"chat_template,alpaca,alpaca:chat,alpaca:chatml,alpaca:phi,alpaca_chat,alpaca_chat.load_qa,"
 	"alpaca_chat.load_camel_ai,alpaca_chat.load_concise,alpaca_chat.load_no_prompt,"
-	"alpaca_instruct,alpaca_instruct.load_no_prompt,completion,input_output";
+	"alpaca_instruct,alpaca_instruct.load_no_prompt,completion,input_output,"
+	"jeopardy,oasst,gpteacher,summarizetldr,explainchoice,concisechoice";
 
 static void check_entry_support(cfgctx_t *c, const cJSON *e, const char *path, namelist_t *ign)
 {
@@ -860,7 +861,8 @@ static void check_entry_support(cfgctx_t *c, const cJSON *e, const char *path, n
 			if (!schema_list_has(sft_types, k->valuestring))
 				FAIL(f, "'%s' is not supported yet (supported: chat_template, alpaca, "
 					"alpaca:chat, alpaca:chatml, alpaca:phi, alpaca_chat[.load_qa|.load_camel_ai|"
-					".load_concise|.load_no_prompt], alpaca_instruct[.load_no_prompt], completion, "
+					".load_concise|.load_no_prompt], alpaca_instruct[.load_no_prompt], jeopardy, oasst, "
+					"gpteacher, summarizetldr, explainchoice, concisechoice, completion, "
 					"input_output, a user-defined mapping, or no type for pre-tokenized data)",
 					k->valuestring);
 			continue;

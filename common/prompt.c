@@ -26,6 +26,8 @@ struct prompt {
 	char *turn_format, *turn_no_input_format, *system_format;
 	char *system_prompt, *system_no_input_prompt;
 	int user_defined;   /* system from the record (or system_prompt), formatted only if set */
+	const char *output_prefix;   /* jeopardy: "what is " before the answer */
+	int choices;        /* explainchoice/concisechoice: input from a list of choices */
 	chat_t *chat;       /* chat_template */
 };
 
@@ -163,8 +165,49 @@ prompt_t *prompt_make(const ft_config_t *cfg, const char *key, int i, const tok_
 	p->f_output = xstrdup("output");
 	p->system_prompt = xstrdup(ALPACA_SYSTEM);
 	p->system_no_input_prompt = xstrdup(ALPACA_SYSTEM_NO_INPUT);
+	const char *style = colon ? colon + 1 : "instruct";
 	if (!strcmp(base, "alpaca")) {
-		set_style(p, colon ? colon + 1 : "instruct", where, t);
+		set_style(p, style, where, t);
+	} else if (!strcmp(base, "jeopardy")) {          /* the instruct family of wrappers.py */
+		set_style(p, style, where, t);
+		set_fields(p, "question", "category", "answer");
+		p->output_prefix = "what is ";
+	} else if (!strcmp(base, "oasst")) {
+		set_style(p, style, where, t);
+		set_fields(p, "INSTRUCTION", NULL, "RESPONSE");
+	} else if (!strcmp(base, "gpteacher")) {
+		set_style(p, style, where, t);
+		set_fields(p, "instruction", "input", "response");
+	} else if (!strcmp(base, "summarizetldr")) {
+		/* SummarizeTLDRPrompter: its own turns whatever the style, no system text */
+		set_style(p, "instruct", where, t);
+		free(p->turn_format);
+		free(p->turn_no_input_format);
+		free(p->system_format);
+		p->turn_format = xstrdup("USER: Summarize the following article as a TL;DR.\n"
+					 "{instruction}\n{input}\nASSISTANT:");
+		p->turn_no_input_format = xstrdup("USER: Summarize the following article as a TL;DR.\n"
+						  "{instruction}\nASSISTANT:");
+		p->system_format = xstrdup("{system}");
+		set_fields(p, "article", NULL, "summary");
+		set_system(p, "", "");
+	} else if (!strcmp(base, "explainchoice")) {
+		set_style(p, style, where, t);
+		set_fields(p, "question", NULL, "solution");
+		p->choices = 1;
+		set_system(p, "Choose the answer that best answers the question. Explain your reasoning.\n",
+			   "Choose the answer that best answers the question. Explain your reasoning.\n");
+	} else if (!strcmp(base, "concisechoice")) {
+		/* MultipleChoiceConcisePrompter: chat turns whatever the style, plain {system} */
+		set_style(p, "chat", where, t);
+		free(p->system_format);
+		p->system_format = xstrdup("{system}");
+		set_fields(p, "question", NULL, "solution");
+		p->choices = 1;
+		set_system(p, "Choose the answer that best answers the question. Be concise in your "
+			      "response.\n\n",
+			   "Choose the answer that best answers the question. Be concise in your "
+			   "response.\n\n");
 	} else if (colon) {
 		ft_die(FT_EXIT_USAGE, "%s: prompt styles (%s) go with 'alpaca' only", where, q(t));
 	} else if (!strcmp(t, "alpaca_chat")) {
@@ -184,6 +227,7 @@ prompt_t *prompt_make(const ft_config_t *cfg, const char *key, int i, const tok_
 	} else if (!strcmp(t, "alpaca_chat.load_no_prompt")) {
 		set_style(p, "chat", where, t);
 		set_system(p, "", "");
+	} else if (0) {
 	} else if (!strcmp(t, "alpaca_instruct")) {
 		set_style(p, "instruct", where, t);
 	} else if (!strcmp(t, "alpaca_instruct.load_no_prompt")) {
@@ -193,7 +237,8 @@ prompt_t *prompt_make(const ft_config_t *cfg, const char *key, int i, const tok_
 		ft_die(FT_EXIT_USAGE, "%s: dataset type %s is not supported yet (supported: "
 				      "completion, input_output, alpaca[:chat|:chatml|:phi], alpaca_chat[.load_qa|"
 				      ".load_camel_ai|.load_concise|.load_no_prompt], alpaca_instruct["
-				      ".load_no_prompt], "
+				      ".load_no_prompt], jeopardy, oasst, gpteacher, summarizetldr, "
+				      "explainchoice, concisechoice, "
 				      "a user-defined mapping, or no type for pre-tokenized records)",
 		       where, q(t));
 	}
@@ -383,12 +428,46 @@ static int apply_instruct(const prompt_t *p, const cJSON *rec, prompt_out_t *out
 			  size_t errlen)
 {
 	const char *instruction, *input = NULL, *output = NULL, *system = NULL;
+	char *choices = NULL, *prefixed = NULL;
 	if (get_text(rec, p->f_instruction, 1, &instruction, err, errlen))
 		return -1;
 	if (p->f_input && get_text(rec, p->f_input, 0, &input, err, errlen))
 		return -1;
-	if (get_text(rec, p->f_output, !p->user_defined, &output, err, errlen))
+	if (p->choices) {
+		/* AlpacaMultipleChoice: '\n'.join(f'- "{choice}"'), solution else explanation */
+		const cJSON *ch = cJSON_GetObjectItemCaseSensitive(rec, "choices");
+		if (!cJSON_IsArray(ch)) {
+			snprintf(err, errlen, "missing field 'choices' (a list)");
+			return -1;
+		}
+		size_t cap = 16, n = 0;
+		choices = xmalloc(cap);
+		choices[0] = '\0';
+		for (const cJSON *e = ch->child; e; e = e->next) {
+			if (!cJSON_IsString(e)) {
+				free(choices);
+				snprintf(err, errlen, "'choices' holds a value that is not a string");
+				return -1;
+			}
+			size_t k = strlen(e->valuestring) + 6;
+			xgrow((void **)&choices, &cap, n + k + 1, 1);
+			n += (size_t)sprintf(choices + n, "%s- \"%s\"", n ? "\n" : "", e->valuestring);
+		}
+		input = choices;
+		const cJSON *sol = cJSON_GetObjectItemCaseSensitive(rec, "solution");
+		if (get_text(rec, sol ? "solution" : "explanation", 1, &output, err, errlen)) {
+			free(choices);
+			return -1;
+		}
+	} else if (get_text(rec, p->f_output, !p->user_defined, &output, err, errlen)) {
 		return -1;
+	}
+	if (p->output_prefix && output) {
+		size_t k = strlen(p->output_prefix) + strlen(output) + 1;
+		prefixed = xmalloc(k);
+		snprintf(prefixed, k, "%s%s", p->output_prefix, output);
+		output = prefixed;
+	}
 	if (p->user_defined && get_text(rec, p->f_system, 0, &system, err, errlen))
 		return -1;
 	if (!input)
@@ -448,6 +527,8 @@ static int apply_instruct(const prompt_t *p, const cJSON *rec, prompt_out_t *out
 out:
 	free(sys);
 	free(turn);
+	free(choices);
+	free(prefixed);
 	return rc;
 }
 

@@ -10,7 +10,8 @@
  *   input_output                `segments` [{text, label}], no special tokens added
  *   alpaca[:chat|:chatml|:phi]  instruction/input/output; prompt masked unless train_on_inputs
  *   alpaca_chat[.load_qa|.load_camel_ai|.load_concise|.load_no_prompt],
- *   alpaca_instruct[.load_no_prompt]   the instruct family with other prompts and field names
+ *   alpaca_instruct[.load_no_prompt], jeopardy, oasst, gpteacher, summarizetldr,
+ *   explainchoice, concisechoice       the instruct family with other prompts and field names
  *   a mapping                   user-defined formats (field_*, format, no_input_format,
  *                               system_format, system_prompt)
  *   chat_template               conversations through a Jinja chat template (chat.c)

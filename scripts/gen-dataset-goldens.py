@@ -117,6 +117,19 @@ def main(axsrc):
     cases.append(("alpaca_instruct", "alpaca.jsonl", lambda tok, cfg: ai.load(tok, cfg)))
     cases.append(("alpaca_instruct.load_no_prompt", "alpaca.jsonl",
                   lambda tok, cfg: ai.load_no_prompt(tok, cfg)))
+    # the instruct family of utils/data/wrappers.py's DATASET_HANDLERS
+    cases.append(("jeopardy", "jeopardy.jsonl", lambda tok, cfg: pt.JeopardyPromptTokenizingStrategy(
+        prompters.JeopardyPrompter(None), tok, cfg.train_on_inputs, cfg.sequence_len)))
+    cases.append(("oasst", "oasst.jsonl", lambda tok, cfg: pt.OpenAssistantPromptTokenizingStrategy(
+        prompters.AlpacaPrompter(None), tok, cfg.train_on_inputs, cfg.sequence_len)))
+    cases.append(("gpteacher", "gpteacher.jsonl", lambda tok, cfg: pt.GPTeacherPromptTokenizingStrategy(
+        prompters.GPTeacherPrompter(None), tok, cfg.train_on_inputs, cfg.sequence_len)))
+    cases.append(("summarizetldr", "tldr.jsonl", lambda tok, cfg: pt.SummarizeTLDRPromptTokenizingStrategy(
+        prompters.SummarizeTLDRPrompter(None), tok, cfg.train_on_inputs, cfg.sequence_len)))
+    cases.append(("explainchoice", "choice.jsonl", lambda tok, cfg: pt.AlpacaMultipleChoicePromptTokenizingStrategy(
+        prompters.MultipleChoiceExplainPrompter(None), tok, cfg.train_on_inputs, cfg.sequence_len)))
+    cases.append(("concisechoice", "choice.jsonl", lambda tok, cfg: pt.AlpacaMultipleChoicePromptTokenizingStrategy(
+        prompters.MultipleChoiceConcisePrompter(None), tok, cfg.train_on_inputs, cfg.sequence_len)))
     cases.append(("completion", "completion.jsonl", lambda tok, cfg: comp.load(tok, cfg, {"field": "text"})))
     cases.append(("input_output", "input_output.jsonl", lambda tok, cfg: io.load(tok, cfg)))
     udcfg = {"field_instruction": "q", "field_input": "ctx", "field_output": "a",

@@ -17,6 +17,9 @@ for f in "$g"/golden_*.jsonl; do
 	completion) data=completion.jsonl ;;
 	input_output) data=input_output.jsonl ;;
 	user_defined) data=user_defined.jsonl; type=$(cat "$DATA/datasets/user_defined.type.json" | tr -d '\n') ;;
+	jeopardy|oasst|gpteacher) data=$type.jsonl ;;
+	summarizetldr) data=tldr.jsonl ;;
+	explainchoice|concisechoice) data=choice.jsonl ;;
 	esac
 	[ "$name" = alpaca_chat.load_qa ] && data=qa.jsonl
 	[ "$name" = alpaca_chat.load_camel_ai ] && data=camel.jsonl

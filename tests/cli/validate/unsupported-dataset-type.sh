@@ -3,7 +3,7 @@ cat >cfg.yml <<'EOF'
 base_model: ./model
 datasets:
   - path: data.jsonl
-    type: oasst
+    type: reflection
 micro_batch_size: 2
 gradient_accumulation_steps: 1
 learning_rate: 0.0002
