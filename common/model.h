@@ -52,7 +52,8 @@ typedef struct model model_t;
 void model_shift_labels(int *targets, const int *labels, int N, const int *cu_seqlens, int nseq);
 
 /* Load a Hugging Face model folder (config.json + model.safetensors or shards), any float
- * dtype, converted to float32. Dies (FT_EXIT_DATA) naming what is missing or mis-shaped. */
+ * dtype, converted to float32 (bitsandbytes nf4 weights dequantised). Dies (FT_EXIT_DATA)
+ * naming what is missing or mis-shaped. */
 model_t *model_load(const char *dir, const ops_t *ops);
 /* Initialise from a config as transformers does: normal(0, initializer_range) for linear and
  * embedding weights (the padding row zero), ones for norms (zeros for Gemma's (1 + w) norms),
@@ -64,6 +65,11 @@ const modelcfg_t *model_cfg(const model_t *m);
 int model_nparams(const model_t *m);
 param_t *model_param(model_t *m, int i);            /* base parameters in HF order */
 param_t *model_param_by_name(model_t *m, const char *name);
+
+/* QLoRA's base on the float32 oracle: every linear weight (q, k, v, o, gate, up, down) replaced
+ * by its bitsandbytes NF4 quantisation, dequantised (nf4.h). A 4-bit checkpoint (config.json
+ * with a bitsandbytes quantization_config) is dequantised the same way by model_load. */
+void model_quantize_nf4(model_t *m, int blocksize, int double_quant);
 
 /* Write the base parameters as a Hugging Face model.safetensors (tied: no lm_head), dtype
  * ST_F32, ST_BF16 or ST_F16. */
