@@ -71,8 +71,9 @@ param_t *model_param_by_name(model_t *m, const char *name);
  * with a bitsandbytes quantization_config) is dequantised the same way by model_load. */
 void model_quantize_nf4(model_t *m, int blocksize, int double_quant);
 
-/* Write the base parameters as a Hugging Face model.safetensors (tied: no lm_head), dtype
- * ST_F32, ST_BF16 or ST_F16. */
+/* Write the base parameters as a Hugging Face model.safetensors (tied: no lm_head; Phi-3's
+ * projections fused; a multimodal Gemma 3's vision tower as it was read), dtype ST_F32, ST_BF16
+ * or ST_F16. An nf4 base is written dequantised: drop quantization_config from its config.json. */
 void model_save_weights(model_t *m, const char *path, st_dtype_t dtype);
 /* The same into folder dir, split as save_pretrained does when the tensors exceed
  * max_shard_bytes (0: never): greedy in state-dict order into model-0000i-of-0000n.safetensors
@@ -119,9 +120,9 @@ void model_set_training(model_t *m, int on, uint64_t seed);
 void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed);
 /* Attach a PEFT adapter folder (adapter_config.json + adapter_model.safetensors); its
  * modules_to_save (embed_tokens, lm_head) replace the base weights and are trainable; a string
- * target_modules is a regular expression matched against whole module names, as PEFT does. Refuses by
- * name what it cannot honour (rank/alpha patterns, other modules_to_save, LoRA on lm_head or
- * embeddings, biases). */
+ * target_modules is a regular expression matched against whole module names, as PEFT does.
+ * Refuses by name what it cannot honour (rank/alpha patterns, other modules_to_save, LoRA on
+ * lm_head or embeddings, biases). */
 void model_lora_load(model_t *m, const char *dir);
 /* Write the adapter as PEFT does (same key names and adapter_config.json fields, modules_to_save
  * under base_model.model.<module>.weight). */
