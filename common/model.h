@@ -52,7 +52,8 @@ typedef struct model model_t;
 void model_shift_labels(int *targets, const int *labels, int N, const int *cu_seqlens, int nseq);
 
 /* Load a Hugging Face model folder (config.json + model.safetensors or shards), any float
- * dtype, converted to float32. Dies (FT_EXIT_DATA) naming what is missing or mis-shaped. */
+ * dtype, converted to float32 (bitsandbytes nf4 weights dequantised). Dies (FT_EXIT_DATA)
+ * naming what is missing or mis-shaped. */
 model_t *model_load(const char *dir, const ops_t *ops);
 /* Initialise from a config as transformers does: normal(0, initializer_range) for linear and
  * embedding weights (the padding row zero), ones for norms (zeros for Gemma's (1 + w) norms),
@@ -65,8 +66,14 @@ int model_nparams(const model_t *m);
 param_t *model_param(model_t *m, int i);            /* base parameters in HF order */
 param_t *model_param_by_name(model_t *m, const char *name);
 
-/* Write the base parameters as a Hugging Face model.safetensors (tied: no lm_head), dtype
- * ST_F32, ST_BF16 or ST_F16. */
+/* QLoRA's base on the float32 oracle: every linear weight (q, k, v, o, gate, up, down) replaced
+ * by its bitsandbytes NF4 quantisation, dequantised (nf4.h). A 4-bit checkpoint (config.json
+ * with a bitsandbytes quantization_config) is dequantised the same way by model_load. */
+void model_quantize_nf4(model_t *m, int blocksize, int double_quant);
+
+/* Write the base parameters as a Hugging Face model.safetensors (tied: no lm_head; Phi-3's
+ * projections fused; a multimodal Gemma 3's vision tower as it was read), dtype ST_F32, ST_BF16
+ * or ST_F16. An nf4 base is written dequantised: drop quantization_config from its config.json. */
 void model_save_weights(model_t *m, const char *path, st_dtype_t dtype);
 /* The same into folder dir, split as save_pretrained does when the tensors exceed
  * max_shard_bytes (0: never): greedy in state-dict order into model-0000i-of-0000n.safetensors
@@ -113,9 +120,9 @@ void model_set_training(model_t *m, int on, uint64_t seed);
 void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed);
 /* Attach a PEFT adapter folder (adapter_config.json + adapter_model.safetensors); its
  * modules_to_save (embed_tokens, lm_head) replace the base weights and are trainable; a string
- * target_modules is a regular expression matched against whole module names, as PEFT does. Refuses by
- * name what it cannot honour (rank/alpha patterns, other modules_to_save, LoRA on lm_head or
- * embeddings, biases). */
+ * target_modules is a regular expression matched against whole module names, as PEFT does.
+ * Refuses by name what it cannot honour (rank/alpha patterns, other modules_to_save, LoRA on
+ * lm_head or embeddings, biases). */
 void model_lora_load(model_t *m, const char *dir);
 /* Write the adapter as PEFT does (same key names and adapter_config.json fields, modules_to_save
  * under base_model.model.<module>.weight). */

@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "model_impl.h"
+#include "nf4.h"
 
 /* Phi3 stores q, k, v as rows of one qkv_proj and gate, up as rows of one gate_up_proj: where
  * parameter p lives in such a checkpoint (name, first row, rows of the whole). 0 if not fused. */
@@ -38,6 +39,62 @@ static int fused_slot(const model_t *m, const param_t *p, char *name, size_t n, 
 	return 0;
 }
 
+/* A bitsandbytes 4-bit weight (name with its .absmax, .quant_map, .quant_state... companions),
+ * dequantised to float32 exactly as bitsandbytes does: numel values into out. */
+static void read_nf4(const stdir_t *sd, const char *dir, const char *name, size_t numel, float *out)
+{
+	char k[300];
+	const st_tensor_t *w = stdir_find(sd, name);
+	snprintf(k, sizeof k, "%s.quant_state.bitsandbytes__nf4", name);
+	const st_tensor_t *qs = stdir_find(sd, k);
+	snprintf(k, sizeof k, "%s.absmax", name);
+	const st_tensor_t *am = stdir_find(sd, k);
+	snprintf(k, sizeof k, "%s.quant_map", name);
+	const st_tensor_t *qm = stdir_find(sd, k);
+	if (!w || !qs || !am || !qm || w->dtype != ST_U8 || qs->dtype != ST_U8 || qm->numel != 16)
+		ft_die(FT_EXIT_DATA, "'%s': '%s' is not a bitsandbytes nf4 weight (weight, absmax, quant_map, "
+		       "quant_state.bitsandbytes__nf4)", dir, name);
+	char *js = xmalloc(qs->nbytes + 1);
+	memcpy(js, qs->data, qs->nbytes);
+	js[qs->nbytes] = 0;
+	cJSON *j = cJSON_Parse(js);
+	free(js);
+	const cJSON *bs = cJSON_GetObjectItem(j, "blocksize"), *shape = cJSON_GetObjectItem(j, "shape");
+	const cJSON *qt = cJSON_GetObjectItem(j, "quant_type");
+	size_t n = 1;
+	for (const cJSON *e = cJSON_IsArray(shape) ? shape->child : NULL; e; e = e->next)
+		n *= (size_t)e->valuedouble;
+	if (!cJSON_IsNumber(bs) || bs->valueint < 1 || !cJSON_IsString(qt) || strcmp(qt->valuestring, "nf4") || n != numel
+	    || (size_t)w->nbytes != (n + 1) / 2)
+		ft_die(FT_EXIT_DATA, "'%s': '%s': quant_state does not describe an nf4 weight of %zu values", dir, name, numel);
+	int blocksize = bs->valueint;
+	size_t nb = (n + (size_t)blocksize - 1) / (size_t)blocksize;
+	if ((size_t)am->numel != nb)
+		ft_die(FT_EXIT_DATA, "'%s': '%s.absmax' has %lld values for %zu blocks", dir, name, (long long)am->numel, nb);
+	float code[16], *absmax = xmalloc(nb * sizeof *absmax);
+	st_read_f32(qm, code);
+	if (am->dtype == ST_U8) {   /* double quantisation */
+		const cJSON *off = cJSON_GetObjectItem(j, "nested_offset"), *nbs = cJSON_GetObjectItem(j, "nested_blocksize");
+		snprintf(k, sizeof k, "%s.nested_absmax", name);
+		const st_tensor_t *na = stdir_find(sd, k);
+		snprintf(k, sizeof k, "%s.nested_quant_map", name);
+		const st_tensor_t *nq = stdir_find(sd, k);
+		int nbsz = cJSON_IsNumber(nbs) ? nbs->valueint : 256;
+		if (!cJSON_IsNumber(off) || !na || !nq || nq->numel != 256 || nbsz < 1
+		    || (size_t)na->numel != (nb + (size_t)nbsz - 1) / (size_t)nbsz)
+			ft_die(FT_EXIT_DATA, "'%s': '%s': incomplete double-quantisation state", dir, name);
+		float ncode[256], *na32 = st_load_f32(na);
+		st_read_f32(nq, ncode);
+		bnb_dequantize_absmax(am->data, na32, ncode, (float)off->valuedouble, nb, nbsz, absmax);
+		free(na32);
+	} else {
+		st_read_f32(am, absmax);
+	}
+	nf4_dequantize(w->data, absmax, code, n, blocksize, out);
+	free(absmax);
+	cJSON_Delete(j);
+}
+
 model_t *model_load(const char *dir, const ops_t *ops)
 {
 	modelcfg_t cfg;
@@ -63,11 +120,16 @@ model_t *model_load(const char *dir, const ops_t *ops)
 		const st_tensor_t *t = stdir_find(sd, name);
 		if (!t)
 			ft_die(FT_EXIT_DATA, "'%s': model has no tensor '%s' (model_type '%s')", dir, name, cfg.model_type);
+		size_t cols = p->ndim == 2 ? (size_t)p->shape[1] : 1;
+		if (cfg.nf4 && t->dtype == ST_U8 && p->ndim == 2) {
+			read_nf4(sd, dir, name, (size_t)rows * cols, tmp);
+			ops->upload(p->data, tmp + (size_t)row0 * cols, p->numel * sizeof(float));
+			continue;
+		}
 		int ok = t->ndim == p->ndim && t->shape[0] == rows && (p->ndim == 1 || t->shape[1] == p->shape[1]);
 		if (!ok)
 			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' has the wrong shape for config.json", dir, name);
 		st_read_f32(t, tmp);
-		size_t cols = p->ndim == 2 ? (size_t)p->shape[1] : 1;
 		ops->upload(p->data, tmp + (size_t)row0 * cols, p->numel * sizeof(float));
 	}
 	free(tmp);
@@ -290,3 +352,20 @@ void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_sh
 	free(host);
 }
 
+
+void model_quantize_nf4(model_t *m, int blocksize, int double_quant)
+{
+	const modelcfg_t *c = &m->cfg;
+	if (blocksize < 16 || blocksize > 4096)
+		ft_die(FT_EXIT_USAGE, "nf4 blocksize %d is outside [16, 4096]", blocksize);
+	for (int l = 0; l < c->L; l++)
+		for (int li = 0; li < NLIN; li++) {
+			param_t *p = m->lw[l * NROLE + lin_weight[li]];
+			float *w = xmalloc(p->numel * sizeof *w);
+			m->ops->download(w, p->data, p->numel * sizeof(float));
+			nf4_roundtrip(w, p->numel, blocksize, double_quant);
+			m->ops->upload(p->data, w, p->numel * sizeof(float));
+			free(w);
+		}
+	m->cfg.nf4 = 1;
+}

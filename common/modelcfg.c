@@ -234,6 +234,22 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 	if (c->mlp_bias)
 		ft_die(FT_EXIT_DATA, "'%s': 'mlp_bias' is not supported", where);
 	c->fused_qkv = is_phi3;
+	const cJSON *qc = get(j, "quantization_config");
+	if (qc) {
+		const char *qm = str(qc, "quant_method");
+		if (!qm || strcmp(qm, "bitsandbytes") != 0)
+			ft_die(FT_EXIT_DATA, "'%s': quantization method '%s' is not supported (bitsandbytes 4-bit nf4 only)", where,
+			       qm ? qm : "?");
+		if (flag(qc, "load_in_8bit", 0) || !flag(qc, "load_in_4bit", 0))
+			ft_die(FT_EXIT_DATA, "'%s': 8-bit bitsandbytes checkpoints are not supported (4-bit nf4 only)", where);
+		const char *qt = str(qc, "bnb_4bit_quant_type");
+		if (qt && strcmp(qt, "nf4") != 0)
+			ft_die(FT_EXIT_DATA, "'%s': bnb_4bit_quant_type '%s' is not supported (nf4 only)", where, qt);
+		const char *qs = str(qc, "bnb_4bit_quant_storage");
+		if (qs && strcmp(qs, "uint8") != 0)
+			ft_die(FT_EXIT_DATA, "'%s': bnb_4bit_quant_storage '%s' is not supported (uint8 only)", where, qs);
+		c->nf4 = 1;
+	}
 	if (flag(j, "use_bidirectional_attention", 0))
 		ft_die(FT_EXIT_DATA, "'%s': 'use_bidirectional_attention' is not supported (causal attention only)", where);
 	if (num(j, "attention_dropout", 0, where) > 0)

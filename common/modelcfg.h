@@ -50,6 +50,7 @@ typedef struct {
 	int qk_norm;                 /* qwen3, gemma3: RMSNorm over each head of q and k */
 	int qkv_bias, o_bias, mlp_bias;
 	int fused_qkv;               /* phi3: qkv_proj and gate_up_proj in the checkpoint */
+	int nf4;                     /* linear weights stored 4-bit by bitsandbytes (QLoRA base) */
 	int pad_token_id;            /* -1 if none */
 	int sliding_window;          /* 0 = none */
 	unsigned char layer_sliding[MODELCFG_MAX_LAYERS];   /* 1 = this layer attends within the window */

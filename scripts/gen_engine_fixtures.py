@@ -5,7 +5,7 @@ The shared fixtures (FT_FIXTURES/hf) pin six architectures with default RoPE. Th
 tiny random models for what they leave out -- gemma3_text, phi3 (fused projections, partial
 rotary, sliding window), RoPE scaling (llama3, yarn, linear, dynamic past max_position_embeddings, Phi-3's longrope),
 attention biases with o_proj, qwen2 and mistral sliding windows -- and PEFT adapters with DoRA,
-rsLoRA and modules_to_save, Gemma 3's text tower inside its multimodal checkpoint (gemma3_mm), and writes what transformers and PEFT compute for them, in the same
+rsLoRA and modules_to_save, a bitsandbytes NF4 (QLoRA) base, Gemma 3's text tower inside its multimodal checkpoint (gemma3_mm), and writes what transformers and PEFT compute for them, in the same
 layout as the shared fixtures (see their README.md):
 
   NAME/config.json, model.safetensors          the model as save_pretrained writes it
@@ -218,6 +218,53 @@ def main():
     if os.path.exists(os.path.join(md, "generation_config.json")):
         os.remove(os.path.join(md, "generation_config.json"))
     print("wrote", out, file=sys.stderr)
+
+    # QLoRA's base: llama_linear_bias quantised by bitsandbytes (NF4, double quantisation),
+    # saved as transformers saves a 4-bit model; the dequantised weights and the logits of the
+    # 4-bit model (compute in float32) on llama_linear_bias's batch
+    import bitsandbytes
+    import bitsandbytes.functional as bnbf
+    from safetensors.torch import load_file
+    from transformers import BitsAndBytesConfig
+    src = os.path.join(root, "llama_linear_bias")
+    q4 = AutoModelForCausalLM.from_pretrained(
+        src, quantization_config=BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                                                    bnb_4bit_use_double_quant=True,
+                                                    bnb_4bit_compute_dtype=torch.float32),
+        dtype=torch.float32, attn_implementation="eager", device_map="cpu")
+    out = os.path.join(root, "llama_nf4")
+    q4.save_pretrained(out)
+    if os.path.exists(os.path.join(out, "generation_config.json")):
+        os.remove(os.path.join(out, "generation_config.json"))
+    # dequantise from the saved file with bitsandbytes' reference algorithm (its default
+    # backend, which the CUDA kernels agree with): the CPU kernel assumes rows of at least one
+    # block, and these rows are shorter than the 64 of a block
+    from bitsandbytes.backends.default.ops import _dequantize_4bit_compute, _dequantize_blockwise_compute
+    sd = load_file(os.path.join(out, "model.safetensors"))
+    deq = {}
+    for k in sd:
+        if k.endswith(".weight.quant_state.bitsandbytes__nf4"):
+            name = k[: -len(".quant_state.bitsandbytes__nf4")]
+            qs = bnbf.QuantState.from_dict({kk[len(name) + 1:]: v for kk, v in sd.items() if kk.startswith(name + ".")},
+                                           device=torch.device("cpu"))
+            absmax = _dequantize_blockwise_compute(qs.absmax.reshape(-1), qs.state2.absmax, qs.state2.code,
+                                                   qs.state2.blocksize, torch.float32) + qs.offset
+            deq[name] = _dequantize_4bit_compute(sd[name].reshape(-1), absmax, qs.code, qs.blocksize, qs.shape,
+                                                 torch.float32).contiguous()
+    save_file(deq, os.path.join(out, "ref_dequant.safetensors"))
+    ref = load_file(os.path.join(src, "ref_forward.safetensors"))
+    # the 4-bit model's forward is dequantise-then-linear; bnb's CPU kernel cannot run blocks
+    # wider than these tiny rows, so run the float model on bnb's dequantised weights
+    fm = AutoModelForCausalLM.from_pretrained(src, dtype=torch.float32, attn_implementation="eager")
+    with torch.no_grad():
+        for n, p in fm.named_parameters():
+            if n in deq:
+                p.copy_(deq[n])
+        res = fm(input_ids=ref["input_ids"].long(), labels=ref["labels"].long())
+    save_file({"input_ids": ref["input_ids"], "labels": ref["labels"], "logits": res.logits.float().contiguous(),
+               "loss": res.loss.reshape(1)}, os.path.join(out, "ref_forward.safetensors"))
+    with open(os.path.join(root, "VERSIONS_bitsandbytes"), "w") as f:
+        f.write(f"bitsandbytes {bitsandbytes.__version__} (CPU)\n")
 
     for dirpath, _, files in os.walk(root):   # PEFT's model cards: boilerplate
         if "README.md" in files:
