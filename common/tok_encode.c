@@ -821,7 +821,9 @@ static void bpe_word(const tok_t *t, tok_state_t *s, const char *w, size_t n, to
 /* A word cut before each U+2581 that no merge can reach across (see tok_t.ws_split). */
 static void bpe_word_split(const tok_t *t, tok_state_t *s, const char *w, size_t n, tok_ids_t *out)
 {
-	if (!t->ws_split) { bpe_word(t, s, w, n, out); return; }
+	/* offsets: HF's spans come from summed symbol lengths over the whole word (a dropped char
+	 * shifts the rest), so the word is not cut there */
+	if (!t->ws_split || s->offs) { bpe_word(t, s, w, n, out); return; }
 	size_t start = 0;
 	uint32_t prev = 0x2581;
 	for (size_t i = 0; i < n; ) {
@@ -1010,6 +1012,50 @@ int tok_encode(const tok_t *t, const char *text, size_t len, int add_special, to
 	return 0;
 }
 
+/* Chars of the original text from lo (forward) or before hi (backward). */
+static uint32_t chars_fwd(const char *t, uint32_t lo, uint32_t hi, size_t k)
+{
+	while (k-- && lo < hi) lo += (uint32_t)utf8_len((unsigned char)t[lo]);
+	return lo < hi ? lo : hi;
+}
+
+static uint32_t chars_back(const char *t, uint32_t lo, uint32_t hi, size_t k)
+{
+	while (k-- && hi > lo) {
+		hi--;
+		while (hi > lo && ((unsigned char)t[hi] & 0xC0) == 0x80) hi--;
+	}
+	return hi;
+}
+
+/* ByteLevel / Roberta post-processors with trim_offsets (byte_level.rs process_offsets):
+ * leading and trailing spaces of a token (its U+0120 or whitespace chars) leave its span. */
+static void trim_offsets(const tok_t *t, const char *text, tok_ids_t *out)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const char *tk = tok_id_to_token(t, out->ids[i]);
+		if (!tk) continue;
+		size_t n = strlen(tk), lead = 0, trail = 0, nch = 0;
+		int all = 1;
+		for (size_t k = 0; k < n; ) {
+			int l;
+			uint32_t cp = utf8_decode(tk + k, &l);
+			int sp = cp == 0x120 || uni_is_space(cp);
+			if (sp && all) lead++;
+			if (!sp) { all = 0; trail = 0; } else trail++;
+			nch++;
+			k += (size_t)l;
+		}
+		if (all) trail = nch;
+		uint32_t *o = out->offs + 2 * i;
+		if (lead) {
+			if ((i == 0 || o[0] == 0) && t->trim_prefix && lead == 1) lead = 0;
+			o[0] = chars_fwd(text, o[0], o[1], lead);
+		}
+		if (trail && o[1] >= trail) o[1] = chars_back(text, o[0], o[1], trail);
+	}
+}
+
 int tok_encode_offsets(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out)
 {
 	tok_state_t *s = state_get(t);
@@ -1018,6 +1064,7 @@ int tok_encode_offsets(const tok_t *t, const char *text, size_t len, int add_spe
 	s->olen = len;
 	int rc = tok_encode(t, text, len, add_special, out);
 	if (rc == 0 && out->n && out->offs_cap < 2 * out->n) offs_set(s, out, out->n, 0, 0);   /* capacity only */
+	if (rc == 0 && t->trim_offsets) trim_offsets(t, text, out);
 	s->offs = 0;
 	s->otext = NULL;
 	return rc;

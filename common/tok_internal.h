@@ -181,6 +181,7 @@ struct tok {
 	size_t ndec;
 	int has_decoder;
 	int cleanup_spaces;
+	int trim_offsets, trim_prefix;   /* a post-processor trims spaces off offsets (add_prefix_space) */
 	int split_special;      /* special added tokens are not matched (HF encode_special_tokens) */
 
 	int32_t bos_id, eos_id, pad_id, unk_cfg_id;

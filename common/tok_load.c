@@ -434,7 +434,14 @@ static void parse_post(const ld_t *L, const cJSON *o, tok_t *t)
 		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "processors")) parse_post(L, e, t);
 		return;
 	}
-	if (!strcmp(ty, "ByteLevel")) return;   /* offsets only */
+	if (!strcmp(ty, "ByteLevel")) {   /* offsets only */
+		if (get_bool(o, "trim_offsets", 1)) { t->trim_offsets = 1; t->trim_prefix = get_bool(o, "add_prefix_space", 1); }
+		return;
+	}
+	if (!strcmp(ty, "RobertaProcessing") && get_bool(o, "trim_offsets", 1)) {
+		t->trim_offsets = 1;
+		t->trim_prefix = get_bool(o, "add_prefix_space", 1);
+	}
 	int32_t *pre = NULL, *suf = NULL;
 	size_t npre = 0, nsuf = 0;
 	if (!strcmp(ty, "TemplateProcessing")) {

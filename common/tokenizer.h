@@ -32,14 +32,19 @@ tok_t *tok_load_files(const char *json_path, const char *config_path);
 void tok_free(tok_t *t);
 
 /* Encodes text[0..len) into out (out->n is reset first). add_special: run the post-processor
- * (BOS/EOS etc.), as HF's add_special_tokens=True. Returns 0, or -1 when the text is not valid
- * UTF-8 (out is then empty); tok_bad_utf8_offset() says where. Thread-safe. */
+ * (BOS/EOS etc.), as HF's add_special_tokens=True; for configs whose tokenizer_class is
+ * Llama/Gemma/CodeLlama/Cohere that is transformers 4.x's "[bos] $A [eos]" from add_bos_token /
+ * add_eos_token, as those classes replace tokenizer.json's. A chat-template render is encoded
+ * with add_special 0 (its template prints BOS itself). Returns 0, or -1 when the text is not
+ * valid UTF-8 (out is then empty); tok_bad_utf8_offset() says where. Thread-safe. */
 int tok_encode(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out);
 /* tok_encode that also fills out->offs: for each id the [start, end) byte span of the input
  * it came from, as HF's offsets (which are in chars) but in bytes: whole chars (a byte-level
  * token holding part of a char spans the char), inserted text (Prepend, Metaspace's ▁) goes
- * with the char it was attached to, post-processor tokens get (0, 0). Skips the word cache,
- * so it is slower; use it where spans are needed (assistant masks, training_detail). */
+ * with the char it was attached to, post-processor tokens get (0, 0), and a ByteLevel/Roberta
+ * post-processor's trim_offsets is applied. Matches HF on every hf-oracle record and the
+ * difftest variants. Skips the word cache, so it is slower; use it where spans are needed
+ * (assistant masks, Axolotl's training_detail). */
 int tok_encode_offsets(const tok_t *t, const char *text, size_t len, int add_special, tok_ids_t *out);
 
 /* Debug view of an encode (what `ft-tokenize --explain` style tools print): fn is called once
@@ -78,7 +83,8 @@ const char *tok_id_to_token(const tok_t *t, int32_t id);
 /* Number of ids: the largest id + 1 (what an embedding table needs). */
 size_t tok_vocab_size(const tok_t *t);
 int tok_is_special(const tok_t *t, int32_t id);
-/* From tokenizer_config.json (string or AddedToken dict); -1 when not set. */
+/* From tokenizer_config.json (string or AddedToken dict; when absent, the Llama/Gemma class
+ * defaults "<s>"/"</s>", "<bos>"/"<eos>"/"<pad>"); -1 when none or not in the vocabulary. */
 int32_t tok_bos_id(const tok_t *t);
 int32_t tok_eos_id(const tok_t *t);
 int32_t tok_pad_id(const tok_t *t);

@@ -99,9 +99,10 @@ static uint32_t comp_find(uint32_t a, uint32_t b)
 enum { SBASE = 0xAC00, LBASE = 0x1100, VBASE = 0x1161, TBASE = 0x11A7,
        LCOUNT = 19, VCOUNT = 21, TCOUNT = 28, NCOUNT = VCOUNT * TCOUNT, SCOUNT = LCOUNT * NCOUNT };
 
-/* Code points being normalized; with map, each also carries the input byte span it came
- * from (decomposition copies it, reordering moves it, composition keeps the starter's). */
-typedef struct { uint32_t *v, *lo, *hi; size_t n, cap; int map; } cpbuf_t;
+/* Code points being normalized; with map, a parallel list of input byte spans: decomposition
+ * copies the source's span to each part, reordering leaves the spans in place, composition
+ * drops the absorbed char's entry (the composed char keeps the starter's), as HF aligns. */
+typedef struct { uint32_t *v, *lo, *hi; uint8_t *ins; size_t n, cap; int map; } cpbuf_t;
 
 static void cp_push(cpbuf_t *b, uint32_t cp, uint32_t lo, uint32_t hi)
 {
@@ -109,13 +110,19 @@ static void cp_push(cpbuf_t *b, uint32_t cp, uint32_t lo, uint32_t hi)
 		size_t c = b->cap;
 		xgrow((void **)&b->v, &c, b->n + 1, sizeof *b->v);
 		if (b->map) {
-			size_t c2 = b->cap, c3 = b->cap;
+			size_t c2 = b->cap, c3 = b->cap, c4 = b->cap;
 			xgrow((void **)&b->lo, &c2, b->n + 1, sizeof *b->lo);
 			xgrow((void **)&b->hi, &c3, b->n + 1, sizeof *b->hi);
+			xgrow((void **)&b->ins, &c4, b->n + 1, sizeof *b->ins);
 		}
 		b->cap = c;
 	}
-	if (b->map) { b->lo[b->n] = lo; b->hi[b->n] = hi; }
+	if (b->map) {
+		/* a part after the first of one source char is an insertion (HF's change +1) */
+		b->ins[b->n] = b->n > 0 && b->lo[b->n - 1] == lo && b->hi[b->n - 1] == hi;
+		b->lo[b->n] = lo;
+		b->hi[b->n] = hi;
+	}
 	b->v[b->n++] = cp;
 }
 
@@ -170,20 +177,27 @@ char *uni_normalize_map(uni_form_t form, const char *s, size_t n, size_t *outn, 
 			} else cp_push(&b, c, lo, hi);
 		}
 	}
-	/* Canonical ordering: stable insertion sort of each run of non-starters by ccc. */
+	/* Canonical ordering: stable insertion sort of each run of non-starters by ccc. The spans
+	 * stay in place: HF's alignments are positional (a reordered mark does not take its
+	 * source with it; measured with tokenizers 0.23.3 offsets). */
 	for (size_t k = 1; k < b.n; k++) {
 		int c = ccc_of(b.v[k]);
 		if (!c) continue;
 		size_t j = k;
-		uint32_t v = b.v[k], vlo = b.map ? b.lo[k] : 0, vhi = b.map ? b.hi[k] : 0;
+		uint32_t v = b.v[k];
+		uint8_t vi = b.ins ? b.ins[k] : 0;
 		while (j > 0 && ccc_of(b.v[j - 1]) > c) {
 			b.v[j] = b.v[j - 1];
-			if (b.map) { b.lo[j] = b.lo[j - 1]; b.hi[j] = b.hi[j - 1]; }
+			if (b.ins && !compose) b.ins[j] = b.ins[j - 1];
 			j--;
 		}
 		b.v[j] = v;
-		if (b.map) { b.lo[j] = vlo; b.hi[j] = vhi; }
+		if (b.ins && !compose) b.ins[j] = vi;
 	}
+	/* with map, composition removes span entries positionally: the first one still present
+	 * after the starter's (HF: the composed char "consumes" the next original position) */
+	uint8_t *rm = compose && b.map ? xcalloc(b.n + 1, 1) : NULL;
+	size_t nall = b.n, starter_k = 0;
 	if (compose && b.n) {
 		size_t starter = 0, w = 1;
 		int starter_ok = ccc_of(b.v[0]) == 0;
@@ -205,15 +219,43 @@ char *uni_normalize_map(uni_form_t form, const char *s, size_t n, size_t *outn, 
 					/* the composed char keeps the starter's span: HF's offsets for NFC
 					 * "A\u030a" -> "\u00c5" cover the "A" only (hf-oracle qwen3) */
 					b.v[starter] = comp;
+					if (rm) {
+						size_t r = starter_k + 1;
+						while (r < nall && rm[r]) r++;
+						if (r < nall) rm[r] = 1;
+					}
 					continue;
 				}
 			}
-			if (cc == 0) { starter = w; starter_ok = 1; last_ccc = 0; }
+			if (cc == 0) { starter = w; starter_k = k; starter_ok = 1; last_ccc = 0; }
 			else last_ccc = cc;
-			if (b.map) { b.lo[w] = b.lo[k]; b.hi[w] = b.hi[k]; }
 			b.v[w++] = c;
 		}
 		b.n = w;
+	}
+	if (rm) {   /* keep the entries not removed, in order: one per output char */
+		size_t w = 0;
+		for (size_t k = 0; k < nall; k++)
+			if (!rm[k]) { b.lo[w] = b.lo[k]; b.hi[w] = b.hi[k]; w++; }
+		free(rm);
+	}
+	if (b.map && !compose) {
+		/* NFD/NFKD: HF aligns by "changes": the first part of a decomposition replaces its
+		 * source char, the others are inserted and share the previous char's span; the
+		 * reordering moves those roles with the chars (measured on tokenizers 0.23.3). */
+		size_t ptr = 0, nsrc = 0;
+		uint32_t *slo = xmalloc((b.n + 1) * sizeof *slo), *shi = xmalloc((b.n + 1) * sizeof *shi);
+		for (size_t k = 0; k < b.n; k++)   /* the source chars, in order, from the spans */
+			if (!nsrc || b.lo[k] != slo[nsrc - 1]) { slo[nsrc] = b.lo[k]; shi[nsrc] = b.hi[k]; nsrc++; }
+		uint32_t plo = 0, phi = 0;
+		for (size_t k = 0; k < b.n; k++) {
+			if (b.ins[k] && k > 0) { b.lo[k] = plo; b.hi[k] = phi; continue; }
+			if (ptr < nsrc) { b.lo[k] = slo[ptr]; b.hi[k] = shi[ptr]; ptr++; }
+			plo = b.lo[k];
+			phi = b.hi[k];
+		}
+		free(slo);
+		free(shi);
 	}
 	char *out = xmalloc(b.n * 4 + 1);
 	uint32_t *m = map ? xmalloc((b.n * 4 + 1) * 2 * sizeof *m) : NULL;
@@ -227,6 +269,7 @@ char *uni_normalize_map(uni_form_t form, const char *s, size_t n, size_t *outn, 
 	free(b.v);
 	free(b.lo);
 	free(b.hi);
+	free(b.ins);
 	*outn = o;
 	if (map) *map = m;
 	return out;

@@ -194,7 +194,10 @@ for name, base, kw in variants:
     bad = 0
     panics = 0
     for i, t in enumerate(texts):
-        want = {"ids": e0[i].ids, "ids_special": e1[i].ids}
+        c2b = [0]
+        for ch in t:
+            c2b.append(c2b[-1] + len(ch.encode()))
+        want = {"ids": e0[i].ids, "ids_special": e1[i].ids, "offsets": [[c2b[a], c2b[b]] for a, b in e0[i].offsets]}
         try:
             want["decoded"] = hf.decode(e0[i].ids, skip_special_tokens=False)
             want["decoded_skip"] = hf.decode(e0[i].ids, skip_special_tokens=True)
@@ -207,7 +210,7 @@ for name, base, kw in variants:
                     print("  %s %s text=%r\n    hf=%r\n    ft=%r" % (name, k, t[:80], str(want[k])[:300], str(ours[i][k])[:300]))
                 break
     total_fail += bad
-    print("%-32s %s (%d texts x 4 checks%s)" % (name, "ok" if not bad else "%d DIFFER" % bad, len(texts),
+    print("%-32s %s (%d texts x 5 checks%s)" % (name, "ok" if not bad else "%d DIFFER" % bad, len(texts),
                                               ", %d decodes skipped: HF panics" % panics if panics else ""))
 print("total differing texts: %d" % total_fail)
 sys.exit(1 if total_fail else 0)

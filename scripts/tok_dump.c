@@ -1,5 +1,6 @@
 /* tok_dump: encodes every {"text": ...} line of a JSONL file with a tokenizer.json and prints,
- * per line, {"ids": [...], "ids_special": [...], "decoded": "...", "decoded_skip": "..."}.
+ * per line, {"ids": [...], "ids_special": [...], "offsets": [[start, end], ...] (bytes),
+ * "decoded": "...", "decoded_skip": "..."}.
  * The C side of scripts/tok_difftest.py; built by that script, not by `make`.
  * With --trace, prints each piece and its tokens instead (tok_encode_trace), for debugging:
  *   cc -Icommon -fopenmp scripts/tok_dump.c build/rel/libft.a -lcjson -lzstd -lpcre2-8 -lm -o tok_dump
@@ -52,6 +53,17 @@ int main(int argc, char **argv)
 		cJSON *ia = cJSON_AddArrayToObject(o, "ids"), *ib = cJSON_AddArrayToObject(o, "ids_special");
 		for (size_t i = 0; i < a.n; i++) cJSON_AddItemToArray(ia, cJSON_CreateNumber(a.ids[i]));
 		for (size_t i = 0; i < b.n; i++) cJSON_AddItemToArray(ib, cJSON_CreateNumber(b.ids[i]));
+		tok_ids_t w = {0};
+		tok_encode_offsets(t, tx->valuestring, strlen(tx->valuestring), 0, &w);
+		cJSON *io = cJSON_AddArrayToObject(o, "offsets");
+		for (size_t i = 0; i < w.n; i++) {
+			cJSON *pr = cJSON_CreateArray();
+			cJSON_AddItemToArray(pr, cJSON_CreateNumber(w.offs[2 * i]));
+			cJSON_AddItemToArray(pr, cJSON_CreateNumber(w.offs[2 * i + 1]));
+			cJSON_AddItemToArray(io, pr);
+		}
+		free(w.ids);
+		free(w.offs);
 		char *d = tok_decode(t, a.ids, a.n, 0, NULL), *ds = tok_decode(t, a.ids, a.n, 1, NULL);
 		cJSON_AddStringToObject(o, "decoded", d);
 		cJSON_AddStringToObject(o, "decoded_skip", ds);
