@@ -32,7 +32,7 @@ ifneq ($(NVCC),)
 CU_SRC := $(wildcard kernels/*.cu)
 CU_OBJ := $(CU_SRC:%.cu=$(BUILD)/%.o)
 NVCCFLAGS ?= -O2 -std=c++17 -arch=sm_90 -Icommon -Ikernels
-CFLAGS_BASE += -DFT_HAVE_CUDA
+CFLAGS_BASE += -DFT_HAVE_CUDA -Ikernels
 CUDA_LIBS = -L$(CUDA_HOME)/lib64 -L$(CUDA_HOME)/targets/x86_64-linux/lib -lcublasLt -lcublas -lcudart -lstdc++ -Wl,-rpath,$(CUDA_HOME)/lib64
 endif
 

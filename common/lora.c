@@ -81,12 +81,18 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 							  lc->use_dora ? &m->lparams[k0 + 2] : NULL, scale, NULL, NULL};
 		}
 	m->ltotal = total;
-	m->ldata = m->ops->alloc(total * sizeof(float));
-	m->lgdata = m->ops->alloc(total * sizeof(float));
+	const ops_t *o = m->ops;
+	if (lc->use_dora && o->es != sizeof(float))
+		ft_die(FT_EXIT_USAGE, "DoRA (peft_use_dora) is not supported on the %s backend yet; use the float32 ones (cpu)",
+		       o->name);
+	m->ldata = o->alloc(total * o->es);
+	m->lgdata = o->alloc(total * sizeof(float));
+	m->lmdata = o->es != sizeof(float) ? o->alloc(total * sizeof(float)) : NULL;
 	size_t off = 0;
 	for (int i = 0; i < n; i++) {
-		m->lparams[i].data = m->ldata + off;
+		m->lparams[i].data = elt(m, m->ldata, off);
 		m->lparams[i].grad = m->lgdata + off;
+		m->lparams[i].master = m->lmdata ? m->lmdata + off : NULL;
 		off += m->lparams[i].numel;
 	}
 	if (lc->use_dora) {
@@ -141,7 +147,7 @@ void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed)
 		float *tmp = xmalloc(A->numel * sizeof *tmp);
 		for (size_t j = 0; j < A->numel; j++)
 			tmp[j] = (float)((2 * rng_uniform(&s) - 1) * bound);
-		m->ops->upload(A->data, tmp, A->numel * sizeof(float));
+		model_param_set(m, A, tmp);
 		free(tmp);
 		if (lo->M) {   /* DoRA: the magnitude starts at |W + s B A| = |W| per row */
 			lora_dora_norm(m, i / NLIN, i % NLIN);
@@ -336,7 +342,7 @@ void model_lora_load(model_t *m, const char *dir)
 		param_t *p = &m->lparams[i];
 		const st_tensor_t *t = st_need(f, p->name, p->ndim, p->shape);
 		st_read_f32(t, tmp);
-		m->ops->upload(p->data, tmp, p->numel * sizeof(float));
+		model_param_set(m, p, tmp);
 	}
 	free(tmp);
 	/* modules_to_save: the adapter's copies replace the base weights */
@@ -347,7 +353,7 @@ void model_lora_load(model_t *m, const char *dir)
 			continue;
 		const st_tensor_t *t = st_need(f, sn, 2, saved[k]->shape);
 		float *w = st_load_f32(t);
-		m->ops->upload(saved[k]->data, w, saved[k]->numel * sizeof(float));
+		model_param_set(m, saved[k], w);
 		free(w);
 	}
 	for (int i = 0; i < f->n; i++) {
@@ -439,11 +445,13 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 	char path[4096];
 	snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);
 	st_writer_t *w = st_writer_new();
-	float *host = xmalloc(m->ltotal * sizeof *host);
-	m->ops->download(host, m->ldata, m->ltotal * sizeof(float));
+	float *host = xmalloc((m->ltotal ? m->ltotal : 1) * sizeof *host);
+	size_t at = 0;
 	for (int i = 0; i < m->nlp; i++) {
 		param_t *p = &m->lparams[i];
-		st_writer_add(w, p->name, ST_F32, p->ndim, p->shape, host + (p->data - m->ldata));
+		model_param_get(m, p, host + at);
+		st_writer_add(w, p->name, ST_F32, p->ndim, p->shape, host + at);
+		at += p->numel;
 	}
 	param_t *saved[2] = {m->embed, m->lm_head};
 	for (int k = 0; k < 2; k++) {
@@ -451,7 +459,7 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 		if (!sn)
 			continue;
 		float *hw = xmalloc(saved[k]->numel * sizeof *hw);
-		m->ops->download(hw, saved[k]->data, saved[k]->numel * sizeof(float));
+		model_param_get(m, saved[k], hw);
 		st_writer_add_f32(w, sn, ST_F32, 2, saved[k]->shape, hw);
 		free(hw);
 	}
@@ -659,7 +667,10 @@ void model_lora_merge(model_t *m)
 	m->lvec = m->dora_w = NULL;
 	m->ops->free(m->ldata);
 	m->ops->free(m->lgdata);
-	m->ldata = m->lgdata = NULL;
+	if (m->lmdata)
+		m->ops->free(m->lmdata);
+	m->ldata = NULL;
+	m->lgdata = m->lmdata = NULL;
 	free(m->lparams);
 	m->lparams = NULL;
 	free(m->lora);

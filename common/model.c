@@ -138,10 +138,10 @@ model_t *model_new(const modelcfg_t *cfg, const ops_t *ops)
 	for (int i = 0; i < k; i++)
 		total += m->params[i].numel;
 	m->ptotal = total;
-	m->pdata = ops->alloc(total * sizeof(float));
+	m->pdata = ops->alloc(total * ops->es);
 	size_t off = 0;
 	for (int i = 0; i < k; i++) {
-		m->params[i].data = m->pdata + off;
+		m->params[i].data = elt(m, m->pdata, off);
 		off += m->params[i].numel;
 	}
 	m->embed = &m->params[0];
@@ -176,16 +176,19 @@ static uint64_t rng_next(uint64_t *s)
 
 double rng_uniform(uint64_t *s) { return ((rng_next(s) >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
 
-static double rng_normal(uint64_t *s)
+/* Element j of parameter i: a normal from two uniforms of a counter-based stream, so the
+ * weights do not depend on the thread count and big models initialise on every core. */
+static float init_normal(uint64_t seed, int i, size_t j)
 {
-	double u1 = rng_uniform(s), u2 = rng_uniform(s);
-	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+	uint64_t s = seed ^ ((uint64_t)(i + 1) * 0xd1b54a32d192ed03ull) ^ ((uint64_t)j * 0x9e3779b97f4a7c15ull * 2);
+	uint64_t a = s, b = s + 0x9e3779b97f4a7c15ull;
+	double u1 = rng_uniform(&a), u2 = rng_uniform(&b);
+	return (float)(sqrt(-2 * log(u1)) * cos(2 * M_PI * u2));
 }
 
 model_t *model_init_random(const modelcfg_t *cfg, uint64_t seed, const ops_t *ops)
 {
 	model_t *m = model_new(cfg, ops);
-	uint64_t s = seed;
 	size_t maxn = 0;
 	for (int i = 0; i < m->np; i++)
 		if (m->params[i].numel > maxn)
@@ -196,13 +199,15 @@ model_t *model_init_random(const modelcfg_t *cfg, uint64_t seed, const ops_t *op
 		const char *n = p->name;
 		int is_norm = strstr(n, "norm.weight") != NULL;
 		int is_bias = strstr(n, ".bias") != NULL;
+		float r = (float)cfg->init_range;
+		#pragma omp parallel for schedule(static) if (p->numel > 65536)
 		for (size_t j = 0; j < p->numel; j++)
 			tmp[j] = is_bias ? 0.0f
 				 : is_norm ? (cfg->norm_plus_one ? 0.0f : 1.0f)
-				 : (float)(rng_normal(&s) * cfg->init_range);
+				 : init_normal(seed, i, j) * r;
 		if (p == m->embed && cfg->pad_token_id >= 0 && cfg->pad_token_id < cfg->V)
 			memset(tmp + (size_t)cfg->pad_token_id * cfg->C, 0, (size_t)cfg->C * sizeof *tmp);
-		ops->upload(p->data, tmp, p->numel * sizeof(float));
+		model_param_set(m, p, tmp);
 	}
 	free(tmp);
 	return m;
@@ -225,14 +230,21 @@ void model_free(model_t *m)
 	free(m->allocs);
 	free(m->x);
 	free(m->acts);
+	for (int i = 0; i < m->np; i++)
+		if (m->params[i].master)
+			o->free(m->params[i].master);
 	o->free(m->pdata);
 	if (m->gdata)
 		o->free(m->gdata);
+	if (m->mdata)
+		o->free(m->mdata);
 	o->free(m->inv_freq);
 	o->free(m->inv_freq_local);
 	if (m->has_lora) {
 		o->free(m->ldata);
 		o->free(m->lgdata);
+		if (m->lmdata)
+			o->free(m->lmdata);
 	}
 	free(m->lparams);
 	free(m->lora);
@@ -280,16 +292,21 @@ void model_shift_labels(int *targets, const int *labels, int N, const int *cu_se
 
 /* ---- activations ---- */
 
-static float *act_alloc(model_t *m, size_t n)
+static void *act_bytes(model_t *m, size_t bytes)
 {
 	if (m->nallocs == m->capallocs) {
 		m->capallocs = m->capallocs ? 2 * m->capallocs : 256;
 		m->allocs = xrealloc(m->allocs, (size_t)m->capallocs * sizeof *m->allocs);
 	}
-	void *p = m->ops->alloc((n ? n : 1) * sizeof(float));
+	void *p = m->ops->alloc(bytes ? bytes : 1);
 	m->allocs[m->nallocs++] = p;
 	return p;
 }
+
+/* n elements of the backend's type; float32; int */
+static void *act_alloc(model_t *m, size_t n) { return act_bytes(m, n * m->ops->es); }
+static float *act_f32(model_t *m, size_t n) { return act_bytes(m, n * sizeof(float)); }
+static int *act_int(model_t *m, size_t n) { return act_bytes(m, n * sizeof(int)); }
 
 static void acts_ensure(model_t *m, int N, int nseq)
 {
@@ -308,27 +325,27 @@ static void acts_ensure(model_t *m, int N, int nseq)
 		acts_t *a = &m->acts[l];
 		memset(a, 0, sizeof *a);
 		a->ln1 = act_alloc(m, n * C);
-		a->ln1_r = act_alloc(m, n);
+		a->ln1_r = act_f32(m, n);
 		if (c->qk_norm) {
 			a->q_pre = act_alloc(m, n * Q);
-			a->qn_r = act_alloc(m, n * c->NH);
+			a->qn_r = act_f32(m, n * c->NH);
 			a->k_pre = act_alloc(m, n * KV);
-			a->kn_r = act_alloc(m, n * c->NKV);
+			a->kn_r = act_f32(m, n * c->NKV);
 		}
 		a->q = act_alloc(m, n * Q);
 		a->k = act_alloc(m, n * KV);
 		a->v = act_alloc(m, n * KV);
 		a->att = act_alloc(m, n * Q);
-		a->lse = act_alloc(m, n * c->NH);
+		a->lse = act_f32(m, n * c->NH);
 		if (c->sandwich_norm) {
 			a->o = act_alloc(m, n * C);
-			a->pa_r = act_alloc(m, n);
+			a->pa_r = act_f32(m, n);
 			a->down = act_alloc(m, n * C);
-			a->pf_r = act_alloc(m, n);
+			a->pf_r = act_f32(m, n);
 		}
 		a->mid = act_alloc(m, n * C);
 		a->ln2 = act_alloc(m, n * C);
-		a->ln2_r = act_alloc(m, n);
+		a->ln2_r = act_f32(m, n);
 		a->gate = act_alloc(m, n * I);
 		a->up = act_alloc(m, n * I);
 		a->h = act_alloc(m, n * I);
@@ -338,17 +355,17 @@ static void acts_ensure(model_t *m, int N, int nseq)
 				lin_dims(c, li, &din, &dout);
 				a->lh[li] = act_alloc(m, n * R);
 				if (m->lora[l * NLIN + li].M)
-					a->z[li] = act_alloc(m, n * (size_t)dout);
+					a->z[li] = act_f32(m, n * (size_t)dout);
 			}
 	}
 	m->lnf = act_alloc(m, n * C);
-	m->lnf_r = act_alloc(m, n);
+	m->lnf_r = act_f32(m, n);
 	m->logits = act_alloc(m, n * c->V);
-	m->losses = act_alloc(m, n);
-	m->d_ids = (int *)act_alloc(m, n);
-	m->d_pos = (int *)act_alloc(m, n);
-	m->d_targets = (int *)act_alloc(m, n);
-	m->d_cu = (int *)act_alloc(m, n + 1);
+	m->losses = act_f32(m, n);
+	m->d_ids = act_int(m, n);
+	m->d_pos = act_int(m, n);
+	m->d_targets = act_int(m, n);
+	m->d_cu = act_int(m, n + 1);
 	size_t big = Q > C ? Q : C;
 	m->dres = act_alloc(m, n * C);
 	m->dln = act_alloc(m, n * big);
@@ -367,8 +384,8 @@ static void acts_ensure(model_t *m, int N, int nseq)
 	int drop = m->has_lora && m->lcfg.dropout > 0;
 	m->xdrop = drop ? act_alloc(m, n * wide) : NULL;
 	m->xdrop2 = drop ? act_alloc(m, n * wide) : NULL;
-	m->gdy = m->has_lora && m->lcfg.use_dora ? act_alloc(m, n * wide) : NULL;
-	m->dvec = m->has_lora && m->lcfg.use_dora ? act_alloc(m, wide) : NULL;
+	m->gdy = m->has_lora && m->lcfg.use_dora ? act_f32(m, n * wide) : NULL;
+	m->dvec = m->has_lora && m->lcfg.use_dora ? act_f32(m, wide) : NULL;
 	m->ncap = N;
 }
 
@@ -382,7 +399,7 @@ static uint64_t lora_seed(const model_t *m, int l, int lin)
 }
 
 /* The adapter's input: in itself, or dropout(in) in m->xdrop while training */
-static const float *lora_input(model_t *m, int l, int lin, const float *in, size_t n)
+static const void *lora_input(model_t *m, int l, int lin, const void *in, size_t n)
 {
 	if (!m->training || !m->xdrop)
 		return in;
@@ -416,7 +433,7 @@ void lora_dora_norm(model_t *m, int l, int lin)
  * norm) and xd the adapter's input (in, or its dropout while training),
  * out = in W^T + b + (g - 1) (xd W^T) + g s B (A xd)^T, which is g (in W^T + s B A in) + b
  * without dropout. z = xd W^T + s B (A xd)^T is kept for the magnitude's gradient. */
-static void linear_fwd(model_t *m, int l, int lin, float *out, const float *in, int N, acts_t *a)
+static void linear_fwd(model_t *m, int l, int lin, void *out, const void *in, int N, acts_t *a)
 {
 	const ops_t *o = m->ops;
 	int din, dout;
@@ -426,8 +443,8 @@ static void linear_fwd(model_t *m, int l, int lin, float *out, const float *in, 
 	if (m->has_lora && m->lora[l * NLIN + lin].A) {
 		lora_t *lo = &m->lora[l * NLIN + lin];
 		int R = m->lcfg.r;
-		float *lh = a->lh[lin];
-		const float *x = lora_input(m, l, lin, in, (size_t)N * din);
+		void *lh = a->lh[lin];
+		const void *x = lora_input(m, l, lin, in, (size_t)N * din);
 		o->matmul(lh, x, lo->A->data, N, R, din, 0, 1, 1.0f, 0.0f);
 		if (!lo->M) {
 			o->matmul(out, lh, lo->B->data, N, dout, R, 0, 1, lo->scale, 1.0f);
@@ -435,7 +452,7 @@ static void linear_fwd(model_t *m, int l, int lin, float *out, const float *in, 
 			float *z = a->z[lin];
 			lora_dora_norm(m, l, lin);
 			if (x == in) {
-				o->copy(z, out, (size_t)N * dout * sizeof(float));
+				o->copy(z, out, (size_t)N * dout * sizeof(float));   /* DoRA: float32 only */
 			} else {
 				o->matmul(z, x, W->data, N, dout, din, 0, 1, 1.0f, 0.0f);
 				o->axpy(out, z, -1.0f, (size_t)N * dout);
@@ -449,7 +466,7 @@ static void linear_fwd(model_t *m, int l, int lin, float *out, const float *in, 
 }
 
 /* din (N, in) += d out / d in; dW, db, dA, dB, dM accumulated where trained */
-static void linear_bwd(model_t *m, int l, int lin, float *din, const float *dy, const float *in, int N,
+static void linear_bwd(model_t *m, int l, int lin, void *din, const void *dy, const void *in, int N,
 		       const acts_t *a)
 {
 	const ops_t *o = m->ops;
@@ -460,7 +477,7 @@ static void linear_bwd(model_t *m, int l, int lin, float *din, const float *dy, 
 	if (W->grad) {
 		if (lo && lo->M)
 			ft_die(FT_EXIT_USAGE, "training base weights under a DoRA adapter is not supported");
-		o->matmul(W->grad, dy, in, dout, din_, N, 1, 0, 1.0f, 1.0f);
+		o->matmul_f32out(W->grad, dy, in, dout, din_, N, 1, 0, 1.0f, 1.0f);
 	}
 	param_t *b = lin_bias[lin] >= 0 ? m->lw[l * NROLE + lin_bias[lin]] : NULL;
 	if (b && b->grad)
@@ -470,13 +487,13 @@ static void linear_bwd(model_t *m, int l, int lin, float *din, const float *dy, 
 		return;
 	}
 	int R = m->lcfg.r;
-	const float *lh = a->lh[lin];
-	const float *x = lora_input(m, l, lin, in, (size_t)N * din_);
+	const void *lh = a->lh[lin];
+	const void *x = lora_input(m, l, lin, in, (size_t)N * din_);
 	/* dlo: the gradient reaching the adapter's output s B (A xd)^T */
-	const float *dlo = dy;
-	float *dxd = x == in ? din : m->xdrop2;   /* gradient w.r.t. the adapter's input */
+	const void *dlo = dy;
+	void *dxd = x == in ? din : m->xdrop2;   /* gradient w.r.t. the adapter's input */
 	if (x != in)
-		o->zero(dxd, (size_t)N * din_ * sizeof(float));
+		o->zero(dxd, (size_t)N * din_ * o->es);
 	if (lo->M) {
 		/* dM += sum_n dy z / wn; the adapter and the (g - 1) xd W^T term see g dy */
 		o->zero(m->dvec, (size_t)dout * sizeof(float));
@@ -496,9 +513,9 @@ static void linear_bwd(model_t *m, int l, int lin, float *din, const float *dy, 
 		o->matmul(din, dy, W->data, N, din_, dout, 0, 0, 1.0f, 1.0f);
 	}
 	/* dB (out, R) += s dlo^T lh;  dlh (N, R) = s dlo B;  dA (R, in) += dlh^T xd;  dxd += dlh A */
-	o->matmul(lo->B->grad, dlo, lh, dout, R, N, 1, 0, lo->scale, 1.0f);
+	o->matmul_f32out(lo->B->grad, dlo, lh, dout, R, N, 1, 0, lo->scale, 1.0f);
 	o->matmul(m->dlh, dlo, lo->B->data, N, R, dout, 0, 0, lo->scale, 0.0f);
-	o->matmul(lo->A->grad, m->dlh, x, R, din_, N, 1, 0, 1.0f, 1.0f);
+	o->matmul_f32out(lo->A->grad, m->dlh, x, R, din_, N, 1, 0, 1.0f, 1.0f);
 	o->matmul(dxd, m->dlh, lo->A->data, N, din_, R, 0, 0, 1.0f, 1.0f);
 	if (x != in) {   /* through the dropout: the same mask on the gradient */
 		o->dropout(dxd, dxd, (size_t)N * din_, m->lcfg.dropout, lora_seed(m, l, lin));
@@ -574,8 +591,8 @@ float model_forward(model_t *m, const batch_t *b)
 	for (int l = 0; l < c->L; l++) {
 		acts_t *a = &m->acts[l];
 		param_t **w = &m->lw[l * NROLE];
-		const float *x = m->x[l];
-		float *y = m->x[l + 1];
+		const void *x = m->x[l];
+		void *y = m->x[l + 1];
 		o->rmsnorm_fwd(a->ln1, a->ln1_r, x, w[P_ATTN_NORM]->data, N, C, c->eps, wo);
 		if (c->qk_norm) {
 			linear_fwd(m, l, LIN_Q, a->q_pre, a->ln1, N, a);
@@ -595,9 +612,9 @@ float model_forward(model_t *m, const batch_t *b)
 		o->attention_fwd(a->att, a->lse, a->q, a->k, a->v, m->d_cu, nseq, m->max_seqlen, N, NH, NKV, HD, c->attn_scale,
 				 c->attn_softcap, sl ? c->sliding_window : 0);
 		/* h = x + [norm](o(att)) */
-		float *proj = c->sandwich_norm ? a->o : m->dtmp;
+		void *proj = c->sandwich_norm ? a->o : m->dtmp;
 		linear_fwd(m, l, LIN_O, proj, a->att, N, a);
-		o->copy(a->mid, x, (size_t)N * C * sizeof(float));
+		o->copy(a->mid, x, (size_t)N * C * o->es);
 		if (c->sandwich_norm) {
 			o->rmsnorm_fwd(m->dtmp, a->pa_r, a->o, w[P_POST_ATTN_NORM]->data, N, C, c->eps, wo);
 		}
@@ -609,7 +626,7 @@ float model_forward(model_t *m, const batch_t *b)
 		o->glu_fwd(a->h, a->gate, a->up, (size_t)N * I, c->act);
 		proj = c->sandwich_norm ? a->down : m->dtmp;
 		linear_fwd(m, l, LIN_DOWN, proj, a->h, N, a);
-		o->copy(y, a->mid, (size_t)N * C * sizeof(float));
+		o->copy(y, a->mid, (size_t)N * C * o->es);
 		if (c->sandwich_norm)
 			o->rmsnorm_fwd(m->dtmp, a->pf_r, a->down, w[P_POST_FF_NORM]->data, N, C, c->eps, wo);
 		o->axpy(y, m->dtmp, 1.0f, (size_t)N * C);
@@ -633,7 +650,7 @@ float model_forward(model_t *m, const batch_t *b)
 	return m->ntok ? (float)(m->loss_sum / m->ntok) : 0.0f;
 }
 
-const float *model_logits(const model_t *m) { return m->logits_valid ? m->logits : NULL; }
+const void *model_logits(const model_t *m) { return m->logits_valid ? m->logits : NULL; }
 int model_ntargets(const model_t *m) { return m->ntok; }
 double model_loss_sum(const model_t *m) { return m->loss_sum; }
 
@@ -642,17 +659,44 @@ double model_loss_sum(const model_t *m) { return m->loss_sum; }
 /* Gradient memory for the trainable base parameters (one block, NULL grads for the frozen). */
 static void grads_sync(model_t *m)
 {
+	const ops_t *o = m->ops;
 	int any = 0;
 	for (int i = 0; i < m->np; i++)
 		any |= m->ptrain[i];
 	if (any && !m->gdata)
-		m->gdata = m->ops->alloc(m->ptotal * sizeof(float));
+		m->gdata = o->alloc(m->ptotal * sizeof(float));
 	if (!any && m->gdata) {
-		m->ops->free(m->gdata);
+		o->free(m->gdata);
 		m->gdata = NULL;
 	}
-	for (int i = 0; i < m->np; i++)
-		m->params[i].grad = m->ptrain[i] ? m->gdata + (m->params[i].data - m->pdata) : NULL;
+	for (int i = 0; i < m->np; i++) {
+		param_t *p = &m->params[i];
+		size_t off = (size_t)((char *)p->data - (char *)m->pdata) / o->es;
+		p->grad = m->ptrain[i] ? m->gdata + off : NULL;
+		/* float32 masters of what trains, made from the compute copy when it starts training */
+		if (o->es != sizeof(float) && m->ptrain[i] && !p->master) {
+			p->master = o->alloc(p->numel * sizeof(float));
+			o->to_f32(p->master, p->data, p->numel);
+		} else if (!m->ptrain[i] && p->master) {
+			o->free(p->master);
+			p->master = NULL;
+		}
+	}
+}
+
+void model_param_set(model_t *m, param_t *p, const float *host)
+{
+	m->ops->upload_f32(p->data, host, p->numel);
+	if (p->master)
+		m->ops->upload(p->master, host, p->numel * sizeof(float));
+}
+
+void model_param_get(model_t *m, const param_t *p, float *host)
+{
+	if (p->master)
+		m->ops->download(host, p->master, p->numel * sizeof(float));
+	else
+		m->ops->download_f32(host, p->data, p->numel);
 }
 
 /* Flags change at once; gradient memory follows at the next model_zero_grad or backward, so a
@@ -699,8 +743,8 @@ void model_backward(model_t *m, float dloss)
 	m->logits_valid = 0;
 	o->matmul(m->dln, m->logits, m->lm_head->data, N, C, V, 0, 0, 1.0f, 0.0f);
 	if (m->lm_head->grad)
-		o->matmul(m->lm_head->grad, m->logits, m->lnf, V, C, N, 1, 0, 1.0f, 1.0f);
-	o->zero(m->dres, NC * sizeof(float));
+		o->matmul_f32out(m->lm_head->grad, m->logits, m->lnf, V, C, N, 1, 0, 1.0f, 1.0f);
+	o->zero(m->dres, NC * o->es);
 	o->rmsnorm_bwd(m->dres, m->norm->grad, m->dln, m->x[c->L], m->norm->data, m->lnf_r, N, C, wo);
 	/* m->dres holds d loss / d x[l + 1] entering each layer, d x[l] leaving it */
 	for (int l = c->L - 1; l >= 0; l--) {
@@ -708,35 +752,35 @@ void model_backward(model_t *m, float dloss)
 		param_t **w = &m->lw[l * NROLE];
 		int sl = c->layer_sliding[l];
 		/* MLP branch */
-		const float *dbr = m->dres;
+		const void *dbr = m->dres;
 		if (c->sandwich_norm) {
-			o->zero(m->dtmp, NC * sizeof(float));
+			o->zero(m->dtmp, NC * o->es);
 			o->rmsnorm_bwd(m->dtmp, w[P_POST_FF_NORM]->grad, m->dres, a->down, w[P_POST_FF_NORM]->data,
 				       a->pf_r, N, C, wo);
 			dbr = m->dtmp;
 		}
-		o->zero(m->dh, (size_t)N * I * sizeof(float));
+		o->zero(m->dh, (size_t)N * I * o->es);
 		linear_bwd(m, l, LIN_DOWN, m->dh, dbr, a->h, N, a);
-		o->zero(m->dgate, (size_t)N * I * sizeof(float));
-		o->zero(m->dup, (size_t)N * I * sizeof(float));
+		o->zero(m->dgate, (size_t)N * I * o->es);
+		o->zero(m->dup, (size_t)N * I * o->es);
 		o->glu_bwd(m->dgate, m->dup, m->dh, a->gate, a->up, (size_t)N * I, c->act);
-		o->zero(m->dln, NC * sizeof(float));
+		o->zero(m->dln, NC * o->es);
 		linear_bwd(m, l, LIN_GATE, m->dln, m->dgate, a->ln2, N, a);
 		linear_bwd(m, l, LIN_UP, m->dln, m->dup, a->ln2, N, a);
 		o->rmsnorm_bwd(m->dres, w[P_MLP_NORM]->grad, m->dln, a->mid, w[P_MLP_NORM]->data, a->ln2_r, N, C, wo);
 		/* attention branch */
 		dbr = m->dres;
 		if (c->sandwich_norm) {
-			o->zero(m->dtmp, NC * sizeof(float));
+			o->zero(m->dtmp, NC * o->es);
 			o->rmsnorm_bwd(m->dtmp, w[P_POST_ATTN_NORM]->grad, m->dres, a->o, w[P_POST_ATTN_NORM]->data,
 				       a->pa_r, N, C, wo);
 			dbr = m->dtmp;
 		}
-		o->zero(m->datt, (size_t)N * NH * HD * sizeof(float));
+		o->zero(m->datt, (size_t)N * NH * HD * o->es);
 		linear_bwd(m, l, LIN_O, m->datt, dbr, a->att, N, a);
-		o->zero(m->dq, (size_t)N * NH * HD * sizeof(float));
-		o->zero(m->dk, (size_t)N * NKV * HD * sizeof(float));
-		o->zero(m->dv, (size_t)N * NKV * HD * sizeof(float));
+		o->zero(m->dq, (size_t)N * NH * HD * o->es);
+		o->zero(m->dk, (size_t)N * NKV * HD * o->es);
+		o->zero(m->dv, (size_t)N * NKV * HD * o->es);
 		o->attention_bwd(m->dq, m->dk, m->dv, m->datt, a->att, a->lse, a->q, a->k, a->v, m->d_cu, m->nseq,
 				 m->max_seqlen, N,
 				 NH, NKV, HD, c->attn_scale, c->attn_softcap, sl ? c->sliding_window : 0);
@@ -744,17 +788,17 @@ void model_backward(model_t *m, float dloss)
 		float rs = sl ? m->rope_scaling_local : m->rope_scaling;
 		o->rope_bwd(m->dq, m->d_pos, inv, N, NH, HD, m->rot_dim, rs);
 		o->rope_bwd(m->dk, m->d_pos, inv, N, NKV, HD, m->rot_dim, rs);
-		const float *dqp = m->dq, *dkp = m->dk;
+		const void *dqp = m->dq, *dkp = m->dk;
 		if (c->qk_norm) {
-			o->zero(m->dqp, (size_t)N * NH * HD * sizeof(float));
-			o->zero(m->dkp, (size_t)N * NKV * HD * sizeof(float));
+			o->zero(m->dqp, (size_t)N * NH * HD * o->es);
+			o->zero(m->dkp, (size_t)N * NKV * HD * o->es);
 			o->rmsnorm_bwd(m->dqp, w[P_Q_NORM]->grad, m->dq, a->q_pre, w[P_Q_NORM]->data, a->qn_r, N * NH, HD, wo);
 			o->rmsnorm_bwd(m->dkp, w[P_K_NORM]->grad, m->dk, a->k_pre, w[P_K_NORM]->data, a->kn_r, N * NKV, HD,
 				       wo);
 			dqp = m->dqp;
 			dkp = m->dkp;
 		}
-		o->zero(m->dln, NC * sizeof(float));
+		o->zero(m->dln, NC * o->es);
 		linear_bwd(m, l, LIN_Q, m->dln, dqp, a->ln1, N, a);
 		linear_bwd(m, l, LIN_K, m->dln, dkp, a->ln1, N, a);
 		linear_bwd(m, l, LIN_V, m->dln, m->dv, a->ln1, N, a);
@@ -764,3 +808,4 @@ void model_backward(model_t *m, float dloss)
 		o->embedding_bwd(m->embed->grad, m->dres, m->d_ids, N, C, c->embed_scale);
 }
 
+const ops_t *model_ops(const model_t *m) { return m->ops; }

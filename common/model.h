@@ -25,8 +25,10 @@ typedef struct {
 	int ndim;
 	int64_t shape[2];
 	size_t numel;
-	float *data;         /* backend memory */
-	float *grad;         /* backend memory; NULL while gradients are off for it */
+	void *data;          /* backend memory, the backend's element type (ops.h es) */
+	float *grad;         /* backend memory, float32; NULL while gradients are off for it */
+	float *master;       /* backend memory, float32 weights the optimizer updates, where es is not
+	                      * 4 and the parameter trains; NULL otherwise (data is float32 itself) */
 } param_t;
 
 /* The seven linear layers of a block, in PEFT's module names. */
@@ -63,6 +65,11 @@ void model_free(model_t *m);
 
 const modelcfg_t *model_cfg(const model_t *m);
 int model_nparams(const model_t *m);
+/* A parameter's weights from or to host float32 (the master copy when there is one, and the
+ * compute copy rounded from it). */
+void model_param_set(model_t *m, param_t *p, const float *host);
+void model_param_get(model_t *m, const param_t *p, float *host);
+const ops_t *model_ops(const model_t *m);
 param_t *model_param(model_t *m, int i);            /* base parameters in HF order */
 param_t *model_param_by_name(model_t *m, const char *name);
 
@@ -84,7 +91,7 @@ void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_sh
 /* Forward. Returns the mean loss over targets >= 0 (0 if none or no targets). Logits (N, V)
  * stay in model_logits() until the next forward or backward (the backward reuses them). */
 float model_forward(model_t *m, const batch_t *b);
-const float *model_logits(const model_t *m);         /* backend memory, (N, V) */
+const void *model_logits(const model_t *m);          /* backend memory, (N, V), element type es */
 int model_ntargets(const model_t *m);                 /* targets >= 0 in the last forward */
 double model_loss_sum(const model_t *m);              /* sum of token losses of the last forward */
 

@@ -18,18 +18,18 @@ enum {
 extern const int lin_weight[NLIN];   /* the weight role of each linear */
 extern const int lin_bias[NLIN];     /* its bias role, -1 if it has none */
 
-typedef struct {   /* activations of one layer kept for the backward */
-	float *ln1, *ln1_r;           /* (N, C), (N) */
-	float *q_pre, *qn_r;          /* (N, NH*HD), (N*NH): before q norm (qk_norm only) */
-	float *k_pre, *kn_r;          /* (N, NKV*HD), (N*NKV) */
-	float *q, *k, *v;             /* after norm and RoPE: (N, NH*HD), (N, NKV*HD) x2 */
-	float *att, *lse;             /* (N, NH*HD), (N, NH) */
-	float *o, *pa_r;              /* (N, C), (N): attention projection (sandwich only) */
-	float *mid;                   /* (N, C) residual after attention */
-	float *ln2, *ln2_r;           /* (N, C), (N) */
-	float *gate, *up, *h;         /* (N, I) */
-	float *down, *pf_r;           /* (N, C), (N) (sandwich only) */
-	float *lh[NLIN];              /* (N, R) LoRA: x A^T */
+typedef struct {   /* activations of one layer kept for the backward (void *: ops.h element type) */
+	void *ln1; float *ln1_r;      /* (N, C), (N) */
+	void *q_pre; float *qn_r;     /* (N, NH*HD), (N*NH): before q norm (qk_norm only) */
+	void *k_pre; float *kn_r;     /* (N, NKV*HD), (N*NKV) */
+	void *q, *k, *v;              /* after norm and RoPE: (N, NH*HD), (N, NKV*HD) x2 */
+	void *att; float *lse;        /* (N, NH*HD), (N, NH) */
+	void *o; float *pa_r;         /* (N, C), (N): attention projection (sandwich only) */
+	void *mid;                    /* (N, C) residual after attention */
+	void *ln2; float *ln2_r;      /* (N, C), (N) */
+	void *gate, *up, *h;          /* (N, I) */
+	void *down; float *pf_r;      /* (N, C), (N) (sandwich only) */
+	void *lh[NLIN];               /* (N, R) LoRA: x A^T */
 	float *z[NLIN];               /* (N, out) DoRA: x W^T + s (x A^T) B^T, unscaled */
 } acts_t;
 
@@ -45,7 +45,9 @@ struct model {
 	const ops_t *ops;
 	int np;
 	param_t *params;
-	float *pdata, *gdata;         /* one block each for all base parameters and their grads */
+	void *pdata;                  /* one block for all base parameters (compute copies) */
+	float *gdata;                 /* their gradients (float32) */
+	float *mdata;                 /* float32 masters where es != 4 (one block, like gdata) */
 	size_t ptotal;
 	param_t *embed, *norm, *lm_head;
 	param_t **lw;                 /* (L, NROLE) */
@@ -65,7 +67,8 @@ struct model {
 	unsigned char *lcfg_layers;
 	int nlp;
 	param_t *lparams;
-	float *ldata, *lgdata;
+	void *ldata;
+	float *lgdata, *lmdata;       /* gradients; float32 masters where es != 4 */
 	size_t ltotal;
 	lora_t *lora;                 /* (L, NLIN); A == NULL where not adapted */
 	float *lvec;                  /* DoRA's wn and g of every adapted linear */
@@ -76,13 +79,14 @@ struct model {
 	int ncap;
 	void **allocs;
 	int nallocs, capallocs;
-	float **x;                    /* L + 1 residual streams (N, C) */
+	void **x;                     /* L + 1 residual streams (N, C) */
 	acts_t *acts;                 /* L */
-	float *lnf, *lnf_r, *logits, *losses;
+	void *lnf, *logits;
+	float *lnf_r, *losses;
 	int *d_ids, *d_pos, *d_cu, *d_targets;
 	/* backward scratch */
-	float *dres, *dln, *dq, *dk, *dv, *datt, *dtmp, *dh, *dgate, *dup, *dlh, *dqp, *dkp;
-	float *xdrop, *xdrop2;        /* (N, max(C, I, NH*HD)) LoRA dropout of a linear's input, its grad */
+	void *dres, *dln, *dq, *dk, *dv, *datt, *dtmp, *dh, *dgate, *dup, *dlh, *dqp, *dkp;
+	void *xdrop, *xdrop2;        /* (N, max(C, I, NH*HD)) LoRA dropout of a linear's input, its grad */
 	float *gdy, *dvec;            /* DoRA: (N, max out) g * dy; (max out) */
 
 	int training;                 /* dropout on */
@@ -103,5 +107,7 @@ void acts_free(model_t *m);
 void lora_dora_norm(model_t *m, int l, int lin);
 /* Uniform (0, 1) from a splitmix64 stream: seeded initialisation, the same on every machine. */
 double rng_uniform(uint64_t *s);
+/* Element i of tensor p (ops element type) as a pointer: p + i * es. */
+static inline void *elt(const model_t *m, const void *p, size_t i) { return (char *)p + i * m->ops->es; }
 
 #endif

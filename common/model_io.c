@@ -123,14 +123,14 @@ model_t *model_load(const char *dir, const ops_t *ops)
 		size_t cols = p->ndim == 2 ? (size_t)p->shape[1] : 1;
 		if (cfg.nf4 && t->dtype == ST_U8 && p->ndim == 2) {
 			read_nf4(sd, dir, name, (size_t)rows * cols, tmp);
-			ops->upload(p->data, tmp + (size_t)row0 * cols, p->numel * sizeof(float));
+			model_param_set(m, p, tmp + (size_t)row0 * cols);
 			continue;
 		}
 		int ok = t->ndim == p->ndim && t->shape[0] == rows && (p->ndim == 1 || t->shape[1] == p->shape[1]);
 		if (!ok)
 			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' has the wrong shape for config.json", dir, name);
 		st_read_f32(t, tmp);
-		ops->upload(p->data, tmp + (size_t)row0 * cols, p->numel * sizeof(float));
+		model_param_set(m, p, tmp + (size_t)row0 * cols);
 	}
 	free(tmp);
 	if (cfg.ckpt_prefix[0]) {
@@ -156,11 +156,25 @@ model_t *model_load(const char *dir, const ops_t *ops)
 	return m;
 }
 
+/* Where parameter p starts in the parameter block, in elements. */
+static size_t poff(const model_t *m, const param_t *p)
+{
+	return (size_t)((const char *)p->data - (const char *)m->pdata) / m->ops->es;
+}
+
+/* All base parameters as host float32, laid out as the parameter block. */
+static float *params_host(model_t *m)
+{
+	float *host = xmalloc((m->ptotal ? m->ptotal : 1) * sizeof *host);
+	for (int i = 0; i < m->np; i++)
+		model_param_get(m, &m->params[i], host + poff(m, &m->params[i]));
+	return host;
+}
+
 void model_save_weights(model_t *m, const char *path, st_dtype_t dtype)
 {
 	st_writer_t *w = st_writer_new();
-	float *host = xmalloc(m->ptotal * sizeof *host);
-	m->ops->download(host, m->pdata, m->ptotal * sizeof(float));
+	float *host = params_host(m);
 	const modelcfg_t *c = &m->cfg;
 	for (int i = 0; i < m->np; i++) {
 		param_t *p = &m->params[i];
@@ -169,7 +183,7 @@ void model_save_weights(model_t *m, const char *path, st_dtype_t dtype)
 		char name[200];
 		if (!fused_slot(m, p, fname, sizeof fname, &row0, &rows)) {
 			snprintf(name, sizeof name, "%s%s", c->ckpt_prefix, p->name);
-			st_writer_add_f32(w, name, dtype, p->ndim, p->shape, host + (p->data - m->pdata));
+			st_writer_add_f32(w, name, dtype, p->ndim, p->shape, host + poff(m, p));
 			continue;
 		}
 		if (row0 != 0)
@@ -186,7 +200,7 @@ void model_save_weights(model_t *m, const char *path, st_dtype_t dtype)
 		size_t at = 0;
 		for (int k = 0; parts[k] >= 0; k++) {
 			param_t *q = m->lw[l * NROLE + parts[k]];
-			memcpy(buf + at, host + (q->data - m->pdata), q->numel * sizeof *buf);
+			memcpy(buf + at, host + poff(m, q), q->numel * sizeof *buf);
 			at += q->numel;
 		}
 		int64_t shape[2] = {rows, (int64_t)cols};
@@ -223,8 +237,7 @@ void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_sh
 	const modelcfg_t *c = &m->cfg;
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		ft_die(FT_EXIT_IO, "'%s': cannot create: %s", dir, strerror(errno));
-	float *host = xmalloc(m->ptotal * sizeof *host);
-	m->ops->download(host, m->pdata, m->ptotal * sizeof(float));
+	float *host = params_host(m);
 	/* the output tensors in state-dict order (Phi-3's parts fused, o_proj before qkv_proj) */
 	outt_t *t = xcalloc((size_t)m->np + (size_t)m->npass + 1, sizeof *t);
 	int nt = 0;
@@ -274,7 +287,7 @@ void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_sh
 				o->owned = 1;
 				size_t at = 0;
 				for (int q = 0; parts[q] >= 0; q++) {
-					memcpy(o->data + at, host + (w[parts[q]]->data - m->pdata), w[parts[q]]->numel * sizeof(float));
+					memcpy(o->data + at, host + poff(m, w[parts[q]]), w[parts[q]]->numel * sizeof(float));
 					at += w[parts[q]]->numel;
 				}
 				o->ndim = 2;
@@ -290,7 +303,7 @@ void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_sh
 			size_t numel = (size_t)o->shape[0] * (o->ndim == 2 ? (size_t)o->shape[1] : 1);
 			o->bytes = numel * esz;
 			if (!o->data)
-				o->data = host + (p->data - m->pdata);
+				o->data = host + poff(m, p);
 			nt++;
 		}
 	}
@@ -362,9 +375,9 @@ void model_quantize_nf4(model_t *m, int blocksize, int double_quant)
 		for (int li = 0; li < NLIN; li++) {
 			param_t *p = m->lw[l * NROLE + lin_weight[li]];
 			float *w = xmalloc(p->numel * sizeof *w);
-			m->ops->download(w, p->data, p->numel * sizeof(float));
+			model_param_get(m, p, w);
 			nf4_roundtrip(w, p->numel, blocksize, double_quant);
-			m->ops->upload(p->data, w, p->numel * sizeof(float));
+			model_param_set(m, p, w);
 			free(w);
 		}
 	m->cfg.nf4 = 1;

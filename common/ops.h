@@ -12,23 +12,13 @@
  *   as llm.c does, so residual branches and tied weights just add up; callers zero first.
  * - Dimension names: N tokens, C hidden, V vocab, NH query heads, NKV key/value heads,
  *   HD head dim, I intermediate, R LoRA rank.
- * - Element types, decided (2026-11-28, branch cuda): float32 at this boundary for now, on
- *   every backend. The CUDA backend (kernels/ops_cuda.h) is float32 end to end except its
- *   matrix products, which can run on TF32 tensor cores with float32 accumulation
- *   (ops_cuda_set_matmul, FT_CUDA_MATMUL=tf32): that alone made a 1B step 1.4x faster
- *   (bench/cuda-first.md). Measured there too: asking cuBLAS for bf16 compute on float32
- *   operands gives TF32's speed and error, so bf16's speed needs bf16 tensors in memory. The
- *   path to the bf16 backend DESIGN.md describes, without touching the oracle:
- *   1. activations: the tensor arguments become `void *` and ops_t gains `size_t act_size`
- *      (4 on the CPU, 2 for bf16); model.c already passes element counts and multiplies by
- *      sizeof(float) only in alloc/copy/zero/upload/download, which become act_size; norm
- *      statistics (rstd, lse) and losses stay float32 (they are per row, small, and feed exp);
- *   2. weights: param_t.data is the backend's compute copy (bf16 on the GPU), the float32
- *      master copy and the AdamW state live with the optimizer, which writes the bf16 copy
- *      after each step; gradients accumulate in float32 (matmul takes the output dtype);
- *   3. the CPU backend keeps act_size 4 and is unchanged; the GPU tests then compare bf16
- *      results to the oracle with bf16 tolerances (1e-2 relative), and keep one float32 CUDA
- *      configuration that must match to float32 rounding, as it does today. */
+ * - Element types (2026-11-28): a backend has one element type for activations and for the
+ *   compute copies of weights, `es` bytes wide: float32 on the CPU (es 4) and in the exact CUDA
+ *   configuration (ops_cuda), bfloat16 in the fast one (ops_cuda_bf16, es 2). Those tensors
+ *   are `void *` below. What stays float32 on every backend is typed `float *`: norm
+ *   statistics (rstd), log-sum-exps, per-token losses, parameter gradients, master weights and
+ *   optimizer state, RoPE frequencies. A weight gradient comes from matmul_f32out, and model.c
+ *   never does arithmetic on a tensor pointer (it passes element counts and multiplies by es). */
 #ifndef FT_OPS_H
 #define FT_OPS_H
 
@@ -37,31 +27,51 @@
 
 #include "modelcfg.h"
 
+/* The per-step scalars of an AdamW update, computed once per step by optim.c as torch does. */
+typedef struct adamw_args {
+	float decay;       /* 1 - lr * weight_decay, or 1 */
+	float w1;          /* 1 - beta1 */
+	float b2, w2;      /* beta2, 1 - beta2 */
+	float step_size;   /* lr / (1 - beta1^t) */
+	float bc2_sqrt;    /* sqrt(1 - beta2^t) */
+	float eps;
+} adamw_args_t;
+
 typedef struct ops {
 	const char *name;
+	size_t es;   /* bytes per element of the `void *` tensors: 4 float32, 2 bfloat16 */
 
-	/* memory */
+	/* memory (bytes) */
 	void *(*alloc)(size_t bytes);                   /* zeroed */
 	void (*free)(void *p);
 	void (*upload)(void *dst, const void *host_src, size_t bytes);
 	void (*download)(void *host_dst, const void *src, size_t bytes);
 	void (*copy)(void *dst, const void *src, size_t bytes);
 	void (*zero)(void *p, size_t bytes);
+	/* n elements between host float32 and the backend's element type (rounded to nearest even) */
+	void (*upload_f32)(void *dst, const float *host_src, size_t n);
+	void (*download_f32)(float *host_dst, const void *src, size_t n);
+	/* the same between backend buffers: float32 master copies and compute copies */
+	void (*to_f32)(float *dst, const void *src, size_t n);
+	void (*from_f32)(void *dst, const float *src, size_t n);
 
 	/* out (M, N) = alpha * op(a) @ op(b) + beta * out, op(x) = x or x^T.
 	 * a is (M, K), or (K, M) with ta; b is (K, N), or (N, K) with tb.
 	 * Linear forward y = x W^T: matmul(y, x, W, N, out, in, 0, 1, 1, 0);
-	 * dx += dy W: (dx, dy, W, N, in, out, 0, 0, 1, 1); dW += dy^T x: (dW, dy, x, out, in, N, 1, 0, 1, 1). */
-	void (*matmul)(float *out, const float *a, const float *b, int M, int N, int K, int ta, int tb,
+	 * dx += dy W: (dx, dy, W, N, in, out, 0, 0, 1, 1); dW += dy^T x: (dW, dy, x, out, in, N, 1, 0, 1, 1).
+	 * matmul_f32out is the same with a float32 out (weight gradients); float32 accumulation in both. */
+	void (*matmul)(void *out, const void *a, const void *b, int M, int N, int K, int ta, int tb,
 		       float alpha, float beta);
+	void (*matmul_f32out)(float *out, const void *a, const void *b, int M, int N, int K, int ta, int tb,
+			      float alpha, float beta);
 	/* out (M, N) += bias (N) broadcast over rows; dbias (N) += column sums of dout (M, N) */
-	void (*bias_fwd)(float *out, const float *bias, int M, int N);
-	void (*bias_bwd)(float *dbias, const float *dout, int M, int N);
+	void (*bias_fwd)(void *out, const void *bias, int M, int N);
+	void (*bias_bwd)(float *dbias, const void *dout, int M, int N);
 	/* y += alpha * x, n elements */
-	void (*axpy)(float *y, const float *x, float alpha, size_t n);
+	void (*axpy)(void *y, const void *x, float alpha, size_t n);
 	/* DoRA's per-output-channel scaling: out (M, N) = x * g[column] + beta * out (may alias x);
 	 * dg (N) += column sums of a * b, both (M, N); out (M) = L2 norm of each row of x (M, N);
-	 * out (n) = a / b. */
+	 * out (n) = a / b. Float32 backends only: DoRA is refused where es != 4. */
 	void (*colscale)(float *out, const float *x, const float *g, int M, int N, float beta);
 	void (*colmul_sum)(float *dg, const float *a, const float *b, int M, int N);
 	void (*rownorm)(float *out, const float *x, int M, int N);
@@ -69,18 +79,18 @@ typedef struct ops {
 
 	/* out (N, C) = x (N, C) * rstd * (w + w_offset); rstd (N) saved for backward.
 	 * w_offset is 1 for Gemma's (1 + w) norms, else 0. out may not alias x. */
-	void (*rmsnorm_fwd)(float *out, float *rstd, const float *x, const float *w, int N, int C, float eps,
+	void (*rmsnorm_fwd)(void *out, float *rstd, const void *x, const void *w, int N, int C, float eps,
 			    float w_offset);
 	/* dx (N, C) += ..., dw (C) += ... (dw may be NULL: frozen weight) */
-	void (*rmsnorm_bwd)(float *dx, float *dw, const float *dout, const float *x, const float *w,
+	void (*rmsnorm_bwd)(void *dx, float *dw, const void *dout, const void *x, const void *w,
 			    const float *rstd, int N, int C, float w_offset);
 
 	/* In-place rotary embedding of x (N, H, HD) by positions pos (N) (int): the first rot_dim
 	 * dims of each head, half-split (HF layout), angle pos * inv_freq[i] (rot_dim / 2 floats,
 	 * backend memory), cos and sin multiplied by attn_scaling. bwd rotates back (dx in place). */
-	void (*rope_fwd)(float *x, const int *pos, const float *inv_freq, int N, int H, int HD, int rot_dim,
+	void (*rope_fwd)(void *x, const int *pos, const float *inv_freq, int N, int H, int HD, int rot_dim,
 			 float attn_scaling);
-	void (*rope_bwd)(float *dx, const int *pos, const float *inv_freq, int N, int H, int HD, int rot_dim,
+	void (*rope_bwd)(void *dx, const int *pos, const float *inv_freq, int N, int H, int HD, int rot_dim,
 			 float attn_scaling);
 
 	/* Causal attention within each sample. q (N, NH, HD), k and v (N, NKV, HD) (GQA: query head
@@ -89,42 +99,50 @@ typedef struct ops {
 	 * when softcap > 0; key j is visible from query i (positions within the sample) iff
 	 * j <= i and, when window > 0, j > i - window. cu_seqlens (nseq + 1) is backend memory;
 	 * max_seqlen (the longest sample) is given from the host, as varlen kernels want it. */
-	void (*attention_fwd)(float *out, float *lse, const float *q, const float *k, const float *v,
+	void (*attention_fwd)(void *out, float *lse, const void *q, const void *k, const void *v,
 			      const int *cu_seqlens, int nseq, int max_seqlen, int N, int NH, int NKV, int HD,
 			      float scale, float softcap, int window);
-	void (*attention_bwd)(float *dq, float *dk, float *dv, const float *dout, const float *out,
-			      const float *lse, const float *q, const float *k, const float *v,
+	void (*attention_bwd)(void *dq, void *dk, void *dv, const void *dout, const void *out,
+			      const float *lse, const void *q, const void *k, const void *v,
 			      const int *cu_seqlens, int nseq, int max_seqlen, int N, int NH, int NKV, int HD,
 			      float scale, float softcap, int window);
 
 	/* Gated MLP: out (n) = act(gate) * up; bwd accumulates dgate, dup. */
-	void (*glu_fwd)(float *out, const float *gate, const float *up, size_t n, act_t act);
-	void (*glu_bwd)(float *dgate, float *dup, const float *dout, const float *gate, const float *up,
+	void (*glu_fwd)(void *out, const void *gate, const void *up, size_t n, act_t act);
+	void (*glu_bwd)(void *dgate, void *dup, const void *dout, const void *gate, const void *up,
 			size_t n, act_t act);
 
 	/* out (N, C) = scale * wte[ids[i]]; dwte (V, C) += scale * dout at the rows ids name. */
-	void (*embedding_fwd)(float *out, const int *ids, const float *wte, int N, int C, float scale);
-	void (*embedding_bwd)(float *dwte, const float *dout, const int *ids, int N, int C, float scale);
+	void (*embedding_fwd)(void *out, const int *ids, const void *wte, int N, int C, float scale);
+	void (*embedding_bwd)(float *dwte, const void *dout, const int *ids, int N, int C, float scale);
 
 	/* In place x = cap * tanh(x / cap), n elements. */
-	void (*softcap_fwd)(float *x, size_t n, float cap);
+	void (*softcap_fwd)(void *x, size_t n, float cap);
 
 	/* losses (N) = -log softmax(logits)[target] per row, 0 where target < 0 (ignored).
 	 * targets (N) int. */
-	void (*crossentropy_fwd)(float *losses, const float *logits, const int *targets, int N, int V);
+	void (*crossentropy_fwd)(float *losses, const void *logits, const int *targets, int N, int V);
 	/* dlogits (N, V) = dloss * (softmax - onehot), 0 rows where target < 0; written, not
 	 * accumulated, and may alias logits (then logits are lost). When softcap > 0 the logits
 	 * are the capped ones and the result is the gradient w.r.t. the logits before capping. */
-	void (*crossentropy_bwd)(float *dlogits, const float *logits, const int *targets, float dloss, int N,
+	void (*crossentropy_bwd)(void *dlogits, const void *logits, const int *targets, float dloss, int N,
 				 int V, float softcap);
 	/* Inverted dropout, in place allowed: out[i] = keep(seed, i) ? x[i] / (1 - p) : 0, where
 	 * keep(seed, i) is u >= p * 2^24 for u = splitmix64(seed + (i + 1) * 0x9e3779b97f4a7c15) >> 40
 	 * (ops_cpu.c) — a counter-based mask every backend reproduces exactly, so the backward
 	 * applies the same mask by calling this again with the same seed. */
-	void (*dropout)(float *out, const float *x, size_t n, float p, uint64_t seed);
-	/* Sum of n floats, returned to the host (for losses). */
+	void (*dropout)(void *out, const void *x, size_t n, float p, uint64_t seed);
+	/* Sum of n floats, returned to the host (losses); sum of their squares (gradient norms). */
 	double (*sum)(const float *x, size_t n);
+	double (*sumsq)(const float *x, size_t n);
+	/* x *= a, n floats (gradient clipping) */
+	void (*scale)(float *x, float a, size_t n);
+	/* One AdamW update of n elements as torch computes it (optim.h): p the float32 weights
+	 * (the master copy), g their gradient, m and v the state; when pc is not NULL it receives
+	 * the updated weights in the backend's element type (the compute copy). */
+	void (*adamw)(float *p, void *pc, const float *g, float *m, float *v, size_t n, const adamw_args_t *a);
 } ops_t;
+
 
 /* The CPU backend. */
 extern const ops_t ops_cpu;
@@ -133,6 +151,7 @@ extern const ops_t ops_cpu;
  * was found. A tool uses it as model_load(dir, &ops_cuda); device_probe() says whether a GPU
  * is there to run it. */
 extern const ops_t ops_cuda;
+extern const ops_t ops_cuda_bf16;
 #endif
 /* Work (elements, or multiply-adds / 16 for matrix products) below which a CPU op runs on one
  * thread; 0 threads everything (tests that results do not depend on the thread count). */

@@ -147,9 +147,12 @@ static void matmul_nt(float *out, const float *a, const float *b, int M, int N, 
 	}
 }
 
-static void cpu_matmul(float *out, const float *a, const float *b, int M, int N, int K, int ta, int tb,
+static void cpu_matmul(void *out_, const void *a_, const void *b_, int M, int N, int K, int ta, int tb,
 		       float alpha, float beta)
 {
+	float *out = out_;
+	const float *a = a_;
+	const float *b = b_;
 	if (M <= 0 || N <= 0)
 		return;
 	if (tb)
@@ -158,16 +161,19 @@ static void cpu_matmul(float *out, const float *a, const float *b, int M, int N,
 		matmul_nn(out, a, b, M, N, K, ta, alpha, beta);
 }
 
-static void cpu_bias_fwd(float *out, const float *bias, int M, int N)
+static void cpu_bias_fwd(void *out_, const void *bias_, int M, int N)
 {
+	float *out = out_;
+	const float *bias = bias_;
 	#pragma omp parallel for if (BIG((size_t)M * N))
 	for (int i = 0; i < M; i++)
 		for (int j = 0; j < N; j++)
 			out[(size_t)i * N + j] += bias[j];
 }
 
-static void cpu_bias_bwd(float *dbias, const float *dout, int M, int N)
+static void cpu_bias_bwd(float *dbias, const void *dout_, int M, int N)
 {
+	const float *dout = dout_;
 	#pragma omp parallel for if (BIG((size_t)M * N))
 	for (int j = 0; j < N; j++) {
 		double s = 0;
@@ -177,8 +183,10 @@ static void cpu_bias_bwd(float *dbias, const float *dout, int M, int N)
 	}
 }
 
-static void cpu_axpy(float *y, const float *x, float alpha, size_t n)
+static void cpu_axpy(void *y_, const void *x_, float alpha, size_t n)
 {
+	float *y = y_;
+	const float *x = x_;
 	#pragma omp parallel for if (BIG(n))
 	for (size_t i = 0; i < n; i++)
 		y[i] += alpha * x[i];
@@ -222,9 +230,12 @@ static void cpu_div(float *out, const float *a, const float *b, size_t n)
 		out[i] = a[i] / b[i];
 }
 
-static void cpu_rmsnorm_fwd(float *out, float *rstd, const float *x, const float *w, int N, int C, float eps,
+static void cpu_rmsnorm_fwd(void *out_, float *rstd, const void *x_, const void *w_, int N, int C, float eps,
 			    float w_offset)
 {
+	float *out = out_;
+	const float *x = x_;
+	const float *w = w_;
 	#pragma omp parallel for if (BIG((size_t)N * C))
 	for (int i = 0; i < N; i++) {
 		const float *xi = x + (size_t)i * C;
@@ -239,9 +250,13 @@ static void cpu_rmsnorm_fwd(float *out, float *rstd, const float *x, const float
 	}
 }
 
-static void cpu_rmsnorm_bwd(float *dx, float *dw, const float *dout, const float *x, const float *w,
+static void cpu_rmsnorm_bwd(void *dx_, float *dw, const void *dout_, const void *x_, const void *w_,
 			    const float *rstd, int N, int C, float w_offset)
 {
+	float *dx = dx_;
+	const float *dout = dout_;
+	const float *x = x_;
+	const float *w = w_;
 	#pragma omp parallel for if (BIG((size_t)N * C))
 	for (int i = 0; i < N; i++) {
 		const float *xi = x + (size_t)i * C, *dy = dout + (size_t)i * C;
@@ -285,16 +300,18 @@ static void rope_apply(float *x, const int *pos, const float *inv_freq, int N, i
 	}
 }
 
-static void cpu_rope_fwd(float *x, const int *pos, const float *inv_freq, int N, int H, int HD, int rot_dim,
+static void cpu_rope_fwd(void *x_, const int *pos, const float *inv_freq, int N, int H, int HD, int rot_dim,
 			 float attn_scaling)
 {
+	float *x = x_;
 	rope_apply(x, pos, inv_freq, N, H, HD, rot_dim, attn_scaling, 1.0f);
 }
 
 /* The transpose of the rotation: the same with -sin (and the scaling applied once more). */
-static void cpu_rope_bwd(float *dx, const int *pos, const float *inv_freq, int N, int H, int HD, int rot_dim,
+static void cpu_rope_bwd(void *dx_, const int *pos, const float *inv_freq, int N, int H, int HD, int rot_dim,
 			 float attn_scaling)
 {
+	float *dx = dx_;
 	rope_apply(dx, pos, inv_freq, N, H, HD, rot_dim, attn_scaling, -1.0f);
 }
 
@@ -309,10 +326,14 @@ static inline float score(const float *qi, const float *kj, int HD, float scale,
 	return s;
 }
 
-static void cpu_attention_fwd(float *out, float *lse, const float *q, const float *k, const float *v,
+static void cpu_attention_fwd(void *out_, float *lse, const void *q_, const void *k_, const void *v_,
 			      const int *cu, int nseq, int max_seqlen, int N, int NH, int NKV, int HD, float scale,
 			      float softcap, int window)
 {
+	float *out = out_;
+	const float *q = q_;
+	const float *k = k_;
+	const float *v = v_;
 	int T = max_seqlen > 0 ? max_seqlen : 1, G = NH / NKV;
 	#pragma omp parallel if (BIG((size_t)N * NH * T * HD))
 	{
@@ -355,11 +376,19 @@ static void cpu_attention_fwd(float *out, float *lse, const float *q, const floa
 	}
 }
 
-static void cpu_attention_bwd(float *dq, float *dk, float *dv, const float *dout, const float *out,
-			      const float *lse, const float *q, const float *k, const float *v, const int *cu,
+static void cpu_attention_bwd(void *dq_, void *dk_, void *dv_, const void *dout_, const void *out_,
+			      const float *lse, const void *q_, const void *k_, const void *v_, const int *cu,
 			      int nseq, int max_seqlen, int N, int NH, int NKV, int HD, float scale, float softcap,
 			      int window)
 {
+	float *dq = dq_;
+	float *dk = dk_;
+	float *dv = dv_;
+	const float *dout = dout_;
+	const float *out = out_;
+	const float *q = q_;
+	const float *k = k_;
+	const float *v = v_;
 	int G = NH / NKV;
 	/* one thread per (sample, kv head): it alone writes dk, dv of that head in that sample
 	 * and dq of the query heads that read it */
@@ -409,8 +438,11 @@ static void cpu_attention_bwd(float *dq, float *dk, float *dv, const float *dout
 
 static const double GELU_K = 0.7978845608028654;   /* sqrt(2 / pi) */
 
-static void cpu_glu_fwd(float *out, const float *gate, const float *up, size_t n, act_t act)
+static void cpu_glu_fwd(void *out_, const void *gate_, const void *up_, size_t n, act_t act)
 {
+	float *out = out_;
+	const float *gate = gate_;
+	const float *up = up_;
 	#pragma omp parallel for if (BIG(n))
 	for (size_t i = 0; i < n; i++) {
 		double x = gate[i], a;
@@ -422,9 +454,14 @@ static void cpu_glu_fwd(float *out, const float *gate, const float *up, size_t n
 	}
 }
 
-static void cpu_glu_bwd(float *dgate, float *dup, const float *dout, const float *gate, const float *up,
+static void cpu_glu_bwd(void *dgate_, void *dup_, const void *dout_, const void *gate_, const void *up_,
 			size_t n, act_t act)
 {
+	float *dgate = dgate_;
+	float *dup = dup_;
+	const float *dout = dout_;
+	const float *gate = gate_;
+	const float *up = up_;
 	#pragma omp parallel for if (BIG(n))
 	for (size_t i = 0; i < n; i++) {
 		double x = gate[i], a, da;
@@ -442,16 +479,19 @@ static void cpu_glu_bwd(float *dgate, float *dup, const float *dout, const float
 	}
 }
 
-static void cpu_embedding_fwd(float *out, const int *ids, const float *wte, int N, int C, float scale)
+static void cpu_embedding_fwd(void *out_, const int *ids, const void *wte_, int N, int C, float scale)
 {
+	float *out = out_;
+	const float *wte = wte_;
 	#pragma omp parallel for if (BIG((size_t)N * C))
 	for (int i = 0; i < N; i++)
 		for (int c = 0; c < C; c++)
 			out[(size_t)i * C + c] = wte[(size_t)ids[i] * C + c] * scale;
 }
 
-static void cpu_embedding_bwd(float *dwte, const float *dout, const int *ids, int N, int C, float scale)
+static void cpu_embedding_bwd(float *dwte, const void *dout_, const int *ids, int N, int C, float scale)
 {
+	const float *dout = dout_;
 	/* split by column so no two threads add to the same row element */
 	#pragma omp parallel for if (BIG((size_t)N * C))
 	for (int c = 0; c < C; c++)
@@ -459,8 +499,9 @@ static void cpu_embedding_bwd(float *dwte, const float *dout, const int *ids, in
 			dwte[(size_t)ids[i] * C + c] += scale * dout[(size_t)i * C + c];
 }
 
-static void cpu_softcap_fwd(float *x, size_t n, float cap)
+static void cpu_softcap_fwd(void *x_, size_t n, float cap)
 {
+	float *x = x_;
 	#pragma omp parallel for if (BIG(n))
 	for (size_t i = 0; i < n; i++)
 		x[i] = cap * tanhf(x[i] / cap);
@@ -478,8 +519,9 @@ static double row_lse(const float *l, int V)
 	return mx + log(s);
 }
 
-static void cpu_crossentropy_fwd(float *losses, const float *logits, const int *targets, int N, int V)
+static void cpu_crossentropy_fwd(float *losses, const void *logits_, const int *targets, int N, int V)
 {
+	const float *logits = logits_;
 	#pragma omp parallel for if (BIG((size_t)N * V))
 	for (int i = 0; i < N; i++) {
 		int t = targets[i];
@@ -492,9 +534,11 @@ static void cpu_crossentropy_fwd(float *losses, const float *logits, const int *
 	}
 }
 
-static void cpu_crossentropy_bwd(float *dlogits, const float *logits, const int *targets, float dloss, int N,
+static void cpu_crossentropy_bwd(void *dlogits_, const void *logits_, const int *targets, float dloss, int N,
 				 int V, float softcap)
 {
+	float *dlogits = dlogits_;
+	const float *logits = logits_;
 	#pragma omp parallel for if (BIG((size_t)N * V))
 	for (int i = 0; i < N; i++) {
 		int t = targets[i];
@@ -523,8 +567,10 @@ static inline uint64_t mix64(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-static void cpu_dropout(float *out, const float *x, size_t n, float p, uint64_t seed)
+static void cpu_dropout(void *out_, const void *x_, size_t n, float p, uint64_t seed)
 {
+	float *out = out_;
+	const float *x = x_;
 	uint32_t thr = (uint32_t)((double)p * 16777216.0);
 	float k = 1.0f / (1.0f - p);
 	#pragma omp parallel for if (BIG(n))
@@ -542,15 +588,64 @@ static double cpu_sum(const float *x, size_t n)
 	return s;
 }
 
+static double cpu_sumsq(const float *x, size_t n)
+{
+	double s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += (double)x[i] * x[i];
+	return s;
+}
+
+static void cpu_scale(float *x, float a, size_t n)
+{
+	#pragma omp parallel for if (BIG(n))
+	for (size_t i = 0; i < n; i++)
+		x[i] *= a;
+}
+
+/* The float32 element type: conversions are copies, and the float32 out of a weight gradient
+ * is the ordinary product. */
+static void cpu_copy_f32(void *d, const float *s, size_t n) { cpu_copy(d, s, n * sizeof(float)); }
+static void cpu_copy_to_f32(float *d, const void *s, size_t n) { cpu_copy(d, s, n * sizeof(float)); }
+static void cpu_matmul_f32out(float *out, const void *a, const void *b, int M, int N, int K, int ta, int tb,
+			      float alpha, float beta)
+{
+	cpu_matmul(out, a, b, M, N, K, ta, tb, alpha, beta);
+}
+
+/* torch's single-tensor AdamW (optim.h), element by element */
+static void cpu_adamw(float *x, void *pc, const float *g, float *m, float *v, size_t n, const adamw_args_t *a)
+{
+	#pragma omp parallel for schedule(static) if (n > 65536)
+	for (size_t k = 0; k < n; k++) {
+		float xk = x[k] * a->decay;
+		float gk = g[k];
+		float mk = m[k] + a->w1 * (gk - m[k]);   /* torch lerp, weight < 0.5 */
+		float vk = v[k] * a->b2 + a->w2 * gk * gk;
+		m[k] = mk;
+		v[k] = vk;
+		float denom = sqrtf(vk) / a->bc2_sqrt + a->eps;
+		x[k] = xk + (-a->step_size * mk) / denom;   /* addcdiv: self + value * t1 / t2 */
+	}
+	if (pc && pc != x)
+		cpu_copy(pc, x, n * sizeof(float));
+}
+
 const ops_t ops_cpu = {
 	.name = "cpu",
+	.es = sizeof(float),
 	.alloc = cpu_alloc,
 	.free = cpu_free,
 	.upload = cpu_copy,
 	.download = cpu_copy,
 	.copy = cpu_copy,
 	.zero = cpu_zero,
+	.upload_f32 = cpu_copy_f32,
+	.download_f32 = cpu_copy_to_f32,
+	.to_f32 = cpu_copy_to_f32,
+	.from_f32 = cpu_copy_f32,
 	.matmul = cpu_matmul,
+	.matmul_f32out = cpu_matmul_f32out,
 	.bias_fwd = cpu_bias_fwd,
 	.bias_bwd = cpu_bias_bwd,
 	.axpy = cpu_axpy,
@@ -573,4 +668,7 @@ const ops_t ops_cpu = {
 	.crossentropy_bwd = cpu_crossentropy_bwd,
 	.dropout = cpu_dropout,
 	.sum = cpu_sum,
+	.sumsq = cpu_sumsq,
+	.scale = cpu_scale,
+	.adamw = cpu_adamw,
 };

@@ -17,9 +17,10 @@ int adamw_decays(const char *name)
 	return 1;
 }
 
-void adamw_init(adamw_t *o, param_t **p, int n, double beta1, double beta2, double eps, double wd)
+void adamw_init(adamw_t *o, const ops_t *ops, param_t **p, int n, double beta1, double beta2, double eps, double wd)
 {
 	memset(o, 0, sizeof *o);
+	o->ops = ops;
 	o->n = n;
 	o->p = xmalloc((size_t)(n ? n : 1) * sizeof *o->p);
 	memcpy(o->p, p, (size_t)n * sizeof *p);
@@ -27,8 +28,8 @@ void adamw_init(adamw_t *o, param_t **p, int n, double beta1, double beta2, doub
 	o->v = xcalloc((size_t)(n ? n : 1), sizeof *o->v);
 	o->decay = xcalloc((size_t)(n ? n : 1), 1);
 	for (int i = 0; i < n; i++) {
-		o->m[i] = xcalloc(p[i]->numel ? p[i]->numel : 1, sizeof(float));
-		o->v[i] = xcalloc(p[i]->numel ? p[i]->numel : 1, sizeof(float));
+		o->m[i] = ops->alloc((p[i]->numel ? p[i]->numel : 1) * sizeof(float));
+		o->v[i] = ops->alloc((p[i]->numel ? p[i]->numel : 1) * sizeof(float));
 		o->decay[i] = (unsigned char)adamw_decays(p[i]->name);
 	}
 	o->beta1 = beta1;
@@ -40,8 +41,8 @@ void adamw_init(adamw_t *o, param_t **p, int n, double beta1, double beta2, doub
 void adamw_free(adamw_t *o)
 {
 	for (int i = 0; i < o->n; i++) {
-		free(o->m[i]);
-		free(o->v[i]);
+		o->ops->free(o->m[i]);
+		o->ops->free(o->v[i]);
 	}
 	free(o->m);
 	free(o->v);
@@ -55,29 +56,31 @@ void adamw_step(adamw_t *o, double lr)
 	o->step++;
 	double t = (double)o->step;
 	double bc1 = 1 - pow(o->beta1, t), bc2 = 1 - pow(o->beta2, t);
-	float step_size = (float)(lr / bc1);
-	float bc2_sqrt = (float)sqrt(bc2);
-	float w1 = (float)(1 - o->beta1), b2 = (float)o->beta2, w2 = (float)(1 - o->beta2), eps = (float)o->eps;
+	adamw_args_t a = {
+		.w1 = (float)(1 - o->beta1), .b2 = (float)o->beta2, .w2 = (float)(1 - o->beta2),
+		.step_size = (float)(lr / bc1), .bc2_sqrt = (float)sqrt(bc2), .eps = (float)o->eps,
+	};
 	for (int i = 0; i < o->n; i++) {
 		param_t *p = o->p[i];
-		float *x = p->data, *g = p->grad, *m = o->m[i], *v = o->v[i];
-		float decay = (float)(1 - lr * o->wd);
-		int dodecay = o->decay[i] && o->wd != 0;
-		size_t n = p->numel;
-#pragma omp parallel for schedule(static) if (n > 65536)
-		for (size_t k = 0; k < n; k++) {
-			float xk = x[k];
-			if (dodecay)
-				xk *= decay;
-			float gk = g[k];
-			float mk = m[k] + w1 * (gk - m[k]);   /* torch lerp, weight < 0.5 */
-			float vk = v[k] * b2 + w2 * gk * gk;
-			m[k] = mk;
-			v[k] = vk;
-			float denom = sqrtf(vk) / bc2_sqrt + eps;
-			x[k] = xk + (-step_size * mk) / denom;   /* addcdiv: self + value * t1 / t2 */
-		}
+		a.decay = o->decay[i] && o->wd != 0 ? (float)(1 - lr * o->wd) : 1.0f;
+		/* the float32 weights: the master copy, or the compute copy when it is float32 */
+		if (p->master)
+			o->ops->adamw(p->master, p->data, p->grad, o->m[i], o->v[i], p->numel, &a);
+		else
+			o->ops->adamw((float *)p->data, NULL, p->grad, o->m[i], o->v[i], p->numel, &a);
 	}
+}
+
+void adamw_state_get(const adamw_t *o, int i, float *m, float *v)
+{
+	o->ops->download(m, o->m[i], o->p[i]->numel * sizeof(float));
+	o->ops->download(v, o->v[i], o->p[i]->numel * sizeof(float));
+}
+
+void adamw_state_set(adamw_t *o, int i, const float *m, const float *v)
+{
+	o->ops->upload(o->m[i], m, o->p[i]->numel * sizeof(float));
+	o->ops->upload(o->v[i], v, o->p[i]->numel * sizeof(float));
 }
 
 void optim_check_name(const char *name, const char *where)

@@ -17,18 +17,23 @@
 #include "model.h"
 
 typedef struct {
+	const ops_t *ops;     /* the backend holding weights, gradients and state */
 	int n;
 	param_t **p;          /* trainable parameters (not owned) */
-	float **m, **v;       /* (numel) per parameter: exp_avg, exp_avg_sq */
+	float **m, **v;       /* (numel) per parameter: exp_avg, exp_avg_sq (backend memory) */
 	unsigned char *decay; /* per parameter: weight decay applies */
 	long step;            /* optimizer steps taken */
 	double beta1, beta2, eps, wd;
 } adamw_t;
 
-void adamw_init(adamw_t *o, param_t **p, int n, double beta1, double beta2, double eps, double wd);
+void adamw_init(adamw_t *o, const ops_t *ops, param_t **p, int n, double beta1, double beta2, double eps, double wd);
 void adamw_free(adamw_t *o);
-/* One update of every parameter from its .grad at learning rate lr. */
+/* One update of every parameter from its .grad at learning rate lr (its master copy where it
+ * has one, then the compute copy from it). */
 void adamw_step(adamw_t *o, double lr);
+/* Parameter i's state to or from host float32 (checkpoints). */
+void adamw_state_get(const adamw_t *o, int i, float *m, float *v);
+void adamw_state_set(adamw_t *o, int i, const float *m, const float *v);
 /* Whether the Trainer decays a parameter of this name (not a bias, not a norm weight). */
 int adamw_decays(const char *name);
 

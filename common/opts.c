@@ -12,7 +12,7 @@
 #define FT_VERSION "0.1.0"
 #endif
 #ifdef FT_HAVE_CUDA
-const char *ft_version_string = "ft " FT_VERSION " (backends: cpu, cuda)";
+const char *ft_version_string = "ft " FT_VERSION " (backends: cpu, cuda float32, cuda bf16)";
 #else
 const char *ft_version_string = "ft " FT_VERSION " (backends: cpu)";
 #endif

@@ -13,12 +13,16 @@
 #include <unistd.h>
 
 #include "dataset.h"
+#include "device.h"
 #include "diag.h"
 #include "json.h"
 #include "optim.h"
 #include "rng.h"
 #include "lrsched.h"
 #include "train.h"
+#if defined(FT_HAVE_CUDA)
+#include "ops_cuda.h"
+#endif
 
 /* ---- files and folders ---- */
 
@@ -312,7 +316,42 @@ void train_lora_cfg(const ft_config_t *cfg, lora_cfg_t *lc)
 	}
 }
 
-model_t *train_load_model(const ft_config_t *cfg, st_dtype_t *dtype, int with_adapter)
+const ops_t *train_backend(const ft_config_t *cfg, const char *device)
+{
+	if (!device)
+		device = "auto";
+	if (strcmp(device, "cpu") && strcmp(device, "cuda") && strcmp(device, "auto"))
+		ft_die(FT_EXIT_USAGE, "--device: %s is not cpu, cuda or auto", q(device));
+	if (!strcmp(device, "cpu"))
+		return &ops_cpu;
+#ifdef FT_HAVE_CUDA
+	device_info_t dev;
+	device_probe(&dev);
+	if (dev.count > 0) {
+		if (config_bool(cfg, "fp16", 0))
+			ft_die(FT_EXIT_USAGE, "%s: 'fp16': float16 training is not supported on the CUDA backend; use "
+			       "bf16: true (or auto)", config_where(cfg, "fp16"));
+		if (config_bool(cfg, "bf16", 0)) {
+			if (!device_has_bf16(&dev))
+				ft_die(FT_EXIT_GPU, "'bf16': %s has no bfloat16 support (compute capability %d.%d)", dev.name,
+				       dev.cc_major, dev.cc_minor);
+			ft_info("backend: cuda, bfloat16 weights and activations, float32 master weights (%s)", dev.name);
+			return &ops_cuda_bf16;
+		}
+		ops_cuda_set_matmul(config_bool(cfg, "tf32", 0) ? CUDA_MM_TF32 : CUDA_MM_FP32);
+		ft_info("backend: cuda, float32%s (%s)", config_bool(cfg, "tf32", 0) ? ", TF32 products" : "", dev.name);
+		return &ops_cuda;
+	}
+	if (!strcmp(device, "cuda"))
+		ft_die(FT_EXIT_GPU, "--device cuda: no CUDA device found");
+#else
+	if (!strcmp(device, "cuda"))
+		ft_die(FT_EXIT_USAGE, "--device cuda: this build has no CUDA backend (nvcc was not found when it was built)");
+#endif
+	return &ops_cpu;
+}
+
+model_t *train_load_model(const ft_config_t *cfg, const ops_t *ops, st_dtype_t *dtype, int with_adapter)
 {
 	const char *dir = config_model_dir(cfg);
 	if (!dir)
@@ -323,7 +362,7 @@ model_t *train_load_model(const ft_config_t *cfg, st_dtype_t *dtype, int with_ad
 	if (config_bool(cfg, "reinit_weights", 0)) {
 		modelcfg_t mc;
 		modelcfg_load(&mc, dir);
-		m = model_init_random(&mc, seed, &ops_cpu);
+		m = model_init_random(&mc, seed, ops);
 		*dtype = ST_F32;
 	} else {
 		char p1[4200], p2[4200];
@@ -336,7 +375,7 @@ model_t *train_load_model(const ft_config_t *cfg, st_dtype_t *dtype, int with_ad
 				       "true to start from seeded random weights", q(dir));
 		}
 		*dtype = hfdir_dtype(dir);
-		m = model_load(dir, &ops_cpu);
+		m = model_load(dir, ops);
 	}
 	const char *ad = config_str(cfg, "adapter", NULL);
 	if (with_adapter && ad && !strcmp(ad, "lora")) {
@@ -361,6 +400,8 @@ void train_evaluate(model_t *m, const rowset_t *rs, int mbs, eval_result_t *er)
 	mbatch_t mb = {0};
 	int V = model_cfg(m)->V;
 	uint32_t *idx = xmalloc((size_t)(mbs > 0 ? mbs : 1) * sizeof *idx);
+	float *hbuf = NULL;
+	size_t hcap = 0;
 	for (size_t r = 0; r < rs->n; r += (size_t)mbs) {
 		int k = 0;
 		for (; k < mbs && r + (size_t)k < rs->n; k++)
@@ -371,7 +412,19 @@ void train_evaluate(model_t *m, const rowset_t *rs, int mbs, eval_result_t *er)
 		er->ntok += model_ntargets(m);
 		er->nrows += k;
 		er->ntokens_in += mb.b.N;
+		/* token accuracy from the logits, on the host (copied from another backend) */
+		const ops_t *ops = model_ops(m);
 		const float *lg = model_logits(m);
+		if (ops != &ops_cpu) {
+			size_t n = (size_t)mb.b.N * V;
+			if (n > hcap) {
+				free(hbuf);
+				hbuf = xmalloc(n * sizeof *hbuf);
+				hcap = n;
+			}
+			ops->download_f32(hbuf, lg, n);
+			lg = hbuf;
+		}
 		for (int t = 0; t < mb.b.N; t++) {
 			if (mb.targets[t] < 0)
 				continue;
@@ -384,6 +437,7 @@ void train_evaluate(model_t *m, const rowset_t *rs, int mbs, eval_result_t *er)
 		}
 	}
 	free(idx);
+	free(hbuf);
 	mbatch_free(&mb);
 }
 
@@ -550,16 +604,23 @@ static void save_checkpoint(run_t *r)
 	/* AdamW moments under the parameter names */
 	st_writer_t *w = st_writer_new();
 	char (*names)[160] = xmalloc((size_t)(r->np ? r->np : 1) * 2 * sizeof *names);
+	float **hs = xcalloc((size_t)(r->np ? r->np : 1) * 2, sizeof *hs);
 	for (int i = 0; i < r->np; i++) {
 		param_t *pp = r->params[i];
 		snprintf(names[2 * i], sizeof names[0], "%s.exp_avg", pp->name);
 		snprintf(names[2 * i + 1], sizeof names[0], "%s.exp_avg_sq", pp->name);
-		st_writer_add(w, names[2 * i], ST_F32, pp->ndim, pp->shape, r->opt.m[i]);
-		st_writer_add(w, names[2 * i + 1], ST_F32, pp->ndim, pp->shape, r->opt.v[i]);
+		hs[2 * i] = xmalloc(pp->numel * sizeof(float));
+		hs[2 * i + 1] = xmalloc(pp->numel * sizeof(float));
+		adamw_state_get(&r->opt, i, hs[2 * i], hs[2 * i + 1]);
+		st_writer_add(w, names[2 * i], ST_F32, pp->ndim, pp->shape, hs[2 * i]);
+		st_writer_add(w, names[2 * i + 1], ST_F32, pp->ndim, pp->shape, hs[2 * i + 1]);
 	}
 	snprintf(p, sizeof p, "%s/optimizer.safetensors", d.tmp);
 	st_writer_write(w, p);
 	st_writer_free(w);
+	for (int i = 0; i < 2 * r->np; i++)
+		free(hs[i]);
+	free(hs);
 	free(names);
 	cJSON *st = cJSON_CreateObject();
 	cJSON_AddNumberToObject(st, "format", 1);
@@ -634,7 +695,9 @@ static void load_checkpoint(run_t *r, const char *ck)
 		st_file_t *f = st_open(p);
 		for (int i = 0; i < r->np; i++) {
 			const st_tensor_t *t = st_need(f, r->params[i]->name, r->params[i]->ndim, r->params[i]->shape);
-			st_read_f32(t, r->params[i]->data);
+			float *h = st_load_f32(t);
+			model_param_set(r->m, r->params[i], h);
+			free(h);
 		}
 		st_close(f);
 	} else {
@@ -645,7 +708,9 @@ static void load_checkpoint(run_t *r, const char *ck)
 				ft_die(FT_EXIT_DATA, "%s: checkpoint lacks %s", q(ck), q(r->params[i]->name));
 			if (t->numel != (int64_t)r->params[i]->numel)
 				ft_die(FT_EXIT_DATA, "%s: %s has the wrong shape", q(ck), q(r->params[i]->name));
-			st_read_f32(t, r->params[i]->data);
+			float *h = st_load_f32(t);
+			model_param_set(r->m, r->params[i], h);
+			free(h);
 		}
 		stdir_close(sd);
 	}
@@ -654,9 +719,12 @@ static void load_checkpoint(run_t *r, const char *ck)
 	char nm[200];
 	for (int i = 0; i < r->np; i++) {
 		snprintf(nm, sizeof nm, "%s.exp_avg", r->params[i]->name);
-		st_read_f32(st_need(f, nm, r->params[i]->ndim, r->params[i]->shape), r->opt.m[i]);
+		float *hm = st_load_f32(st_need(f, nm, r->params[i]->ndim, r->params[i]->shape));
 		snprintf(nm, sizeof nm, "%s.exp_avg_sq", r->params[i]->name);
-		st_read_f32(st_need(f, nm, r->params[i]->ndim, r->params[i]->shape), r->opt.v[i]);
+		float *hv = st_load_f32(st_need(f, nm, r->params[i]->ndim, r->params[i]->shape));
+		adamw_state_set(&r->opt, i, hm, hv);
+		free(hm);
+		free(hv);
 	}
 	st_close(f);
 	/* metrics and log history up to the checkpoint */
@@ -747,7 +815,7 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 	r->max_grad_norm = config_num(cfg, "max_grad_norm", 1.0);
 
 	/* the model first: a bad base_model fails before the data is read */
-	r->m = train_load_model(cfg, &r->dtype, 1);
+	r->m = train_load_model(cfg, train_backend(cfg, o->device), &r->dtype, 1);
 	r->base_dir = xstrdup(config_model_dir(cfg));
 	int V = model_cfg(r->m)->V;
 
@@ -821,7 +889,7 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		for (int i = 0; i < r->np; i++)
 			r->params[i] = model_param(r->m, i);
 	}
-	adamw_init(&r->opt, r->params, r->np, config_num(cfg, "adam_beta1", 0.9), config_num(cfg, "adam_beta2", 0.999),
+	adamw_init(&r->opt, model_ops(r->m), r->params, r->np, config_num(cfg, "adam_beta1", 0.9), config_num(cfg, "adam_beta2", 0.999),
 		   config_num(cfg, "adam_epsilon", 1e-8), config_num(cfg, "weight_decay", 0));
 	size_t ntrain = 0;
 	for (int i = 0; i < r->np; i++)
@@ -896,24 +964,17 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		r->mbpos = last;
 		double loss = ntargets ? loss_sum / (double)ntargets : 0;
 		/* global L2 norm of the trainable gradients, before clipping */
+		const ops_t *ops = model_ops(r->m);
 		double g2 = 0;
-		for (int i = 0; i < r->np; i++) {
-			const float *g = r->params[i]->grad;
-			double s = 0;
-			for (size_t k = 0; k < r->params[i]->numel; k++)
-				s += (double)g[k] * g[k];
-			g2 += s;
-		}
+		for (int i = 0; i < r->np; i++)
+			g2 += ops->sumsq(r->params[i]->grad, r->params[i]->numel);
 		double gnorm = sqrt(g2);
 		if (r->max_grad_norm > 0) {
 			/* torch.nn.utils.clip_grad_norm_: coef = max / (norm + 1e-6), clamped to 1 */
 			float coef = (float)(r->max_grad_norm / (gnorm + 1e-6));
 			if (coef < 1.0f)
-				for (int i = 0; i < r->np; i++) {
-					float *g = r->params[i]->grad;
-					for (size_t k = 0; k < r->params[i]->numel; k++)
-						g[k] *= coef;
-				}
+				for (int i = 0; i < r->np; i++)
+					ops->scale(r->params[i]->grad, coef, r->params[i]->numel);
 		}
 		double lr = r->lr0 * sched_factor(&r->sched, r->step);
 		adamw_step(&r->opt, lr);

@@ -27,6 +27,7 @@ typedef struct {
 	const char *val;       /* --val; NULL: the validation split of the config's datasets */
 	int progress;          /* -1 auto (a bar when stderr is a terminal), 0 plain lines, 1 bar */
 	long stop_after;       /* stop after this global step, saving a checkpoint; 0: never */
+	const char *device;    /* --device: cpu, cuda or auto (NULL) */
 } train_opts_t;
 
 /* The whole of ft-train: model, data, loop, outputs in output_dir. Dies on errors. */
@@ -42,7 +43,12 @@ void train_evaluate(model_t *m, const rowset_t *rs, int mbs, eval_result_t *er);
 /* The model of a config: base_model's folder (or a random init under reinit_weights), with
  * its LoRA adapter attached as the config asks (fresh, or lora_model_dir). *dtype gets the
  * dtype of the base's weights (ST_F32 for a random init). */
-model_t *train_load_model(const ft_config_t *cfg, st_dtype_t *dtype, int with_adapter);
+model_t *train_load_model(const ft_config_t *cfg, const ops_t *ops, st_dtype_t *dtype, int with_adapter);
+/* The backend for device "cpu", "cuda" or "auto" (NULL: auto, a GPU when there is one). On a
+ * GPU: bf16 on -> ops_cuda_bf16 (bfloat16 weights and activations, float32 masters, gradients
+ * and optimizer state); off -> ops_cuda in float32 (tf32: true -> TF32 products); fp16 is
+ * refused. Dies when cuda is asked for and there is none. */
+const ops_t *train_backend(const ft_config_t *cfg, const char *device);
 /* LoRA settings from the config (lora_r, lora_alpha, lora_dropout, targets, rsLoRA); refuses
  * what the engine cannot do by name. */
 void train_lora_cfg(const ft_config_t *cfg, lora_cfg_t *lc);

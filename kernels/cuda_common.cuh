@@ -58,7 +58,16 @@ int cuda_attention_tc_bwd(float *dq, float *dk, float *dv, const float *dout, co
 // The matrix-product mode (cuda_mm_t) in force; attention follows it: float32 kernels for
 // CUDA_MM_FP32, tensor cores otherwise.
 int cuda_matmul_mode(void);
-// A device scratch buffer that grows as needed (one per slot; the backend is single-stream).
+// A device scratch buffer that grows as needed (one per slot; the backend is single-stream):
+// 0 sums, 1 host conversions, 2 bf16 attention fallback, 3 cuBLAS workspace, 4 flash attention.
+#define CUDA_SCRATCH_SLOTS 5
 void *cuda_scratch(int slot, size_t bytes);
+// bf16 attention kernels (flash_attn.cu): return 0 where they do not apply (the caller then
+// falls back to the float32 kernels on converted copies).
+int cuda_flash_fwd(void *out, float *lse, const void *q, const void *k, const void *v, const int *cu, int nseq,
+		   int max_seqlen, int N, int NH, int NKV, int HD, float scale, float softcap, int window);
+int cuda_flash_bwd(void *dq, void *dk, void *dv, const void *dout, const void *out, const float *lse, const void *q,
+		   const void *k, const void *v, const int *cu, int nseq, int max_seqlen, int N, int NH, int NKV, int HD,
+		   float scale, float softcap, int window);
 
 #endif

@@ -1,12 +1,14 @@
 // ops_cuda: the CUDA backend of the op table (ops.h, ops_cuda.h) — memory, matrix products
 // through cuBLAS, and the elementwise / row-wise kernels; attention is in attention.cu.
 //
-// float32 at the boundary, like the CPU oracle. Reductions that the CPU does in double (norms,
+// Two tables: ops_cuda, float32 tensors like the CPU oracle (its parity configuration), and
+// ops_cuda_bf16, bfloat16 activations and compute weights (the fast one). Reductions that the CPU does in double (norms,
 // column sums, softmax sums) are done in double here too: this backend's first job is to agree
 // with the oracle, and on an H200 double arithmetic is not what limits these memory-bound
 // kernels. Everything runs on the default stream, in order; ops return without waiting except
 // download and sum, which hand data to the host.
 #include <cublas_v2.h>
+#include <cuda_bf16.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -24,7 +26,7 @@
 // ---- profiling ----
 
 const char *const ops_cuda_prof_names[PROF_NFAM] = {"matmul", "attention_fwd", "attention_bwd", "rmsnorm", "rope",
-						   "glu", "embedding", "crossentropy", "eltwise", "memory", "dora"};
+						   "glu", "embedding", "crossentropy", "eltwise", "memory", "dora", "optimizer"};
 static int prof_on, prof_depth;
 static cudaEvent_t prof_ev[2];
 static double prof_ms[PROF_NFAM];
@@ -124,8 +126,8 @@ static void cu_zero(void *p, size_t n)
 		CUDA_CHECK(cudaMemsetAsync(p, 0, n, 0));
 }
 
-static void *scratch_p[4];
-static size_t scratch_n[4];
+static void *scratch_p[CUDA_SCRATCH_SLOTS];
+static size_t scratch_n[CUDA_SCRATCH_SLOTS];
 
 void *cuda_scratch(int slot, size_t bytes)
 {
@@ -136,6 +138,78 @@ void *cuda_scratch(int slot, size_t bytes)
 		scratch_n[slot] = bytes;
 	}
 	return scratch_p[slot];
+}
+
+// ---- element types ----
+// Kernels over the `void *` tensors of ops.h are templates on T, float (ops_cuda) or
+// __nv_bfloat16 (ops_cuda_bf16); they load into float, compute in float or double, and round
+// once when they store.
+
+typedef __nv_bfloat16 bf16;
+__device__ __forceinline__ float ld(float x) { return x; }
+__device__ __forceinline__ float ld(bf16 x) { return __bfloat162float(x); }
+template <typename T> __device__ __forceinline__ T st(float x);
+template <> __device__ __forceinline__ float st<float>(float x) { return x; }
+template <> __device__ __forceinline__ bf16 st<bf16>(float x) { return __float2bfloat16_rn(x); }
+
+#define GRID_STRIDE(i, n) \
+	for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < (n); i += (size_t)gridDim.x * blockDim.x)
+
+template <typename D, typename S> __global__ void convert_kernel(D *d, const S *s, size_t n)
+{
+	GRID_STRIDE(i, n) d[i] = st<D>(ld(s[i]));
+}
+
+template <typename D, typename S> static void convert(D *d, const S *s, size_t n)
+{
+	if (!n)
+		return;
+	convert_kernel<D, S><<<ew_blocks(n), 256>>>(d, s, n);
+	CUDA_LAUNCHED();
+}
+
+// host float32 <-> device T, through a device staging buffer in chunks (slot 1)
+#define STAGE_ELEMS ((size_t)1 << 24)
+template <typename T> static void cu_upload_f32(void *dst, const float *src, size_t n)
+{
+	PROF(PROF_MEMORY);
+	if (sizeof(T) == sizeof(float)) {
+		cu_upload(dst, src, n * sizeof(float));
+		return;
+	}
+	float *stage = (float *)cuda_scratch(1, STAGE_ELEMS * sizeof(float));
+	for (size_t at = 0; at < n; at += STAGE_ELEMS) {
+		size_t k = n - at < STAGE_ELEMS ? n - at : STAGE_ELEMS;
+		CUDA_CHECK(cudaMemcpy(stage, src + at, k * sizeof(float), cudaMemcpyHostToDevice));
+		convert((T *)dst + at, stage, k);
+	}
+}
+
+template <typename T> static void cu_download_f32(float *dst, const void *src, size_t n)
+{
+	PROF(PROF_MEMORY);
+	if (sizeof(T) == sizeof(float)) {
+		cu_download(dst, src, n * sizeof(float));
+		return;
+	}
+	float *stage = (float *)cuda_scratch(1, STAGE_ELEMS * sizeof(float));
+	for (size_t at = 0; at < n; at += STAGE_ELEMS) {
+		size_t k = n - at < STAGE_ELEMS ? n - at : STAGE_ELEMS;
+		convert(stage, (const T *)src + at, k);
+		CUDA_CHECK(cudaMemcpy(dst + at, stage, k * sizeof(float), cudaMemcpyDeviceToHost));
+	}
+}
+
+template <typename T> static void cu_to_f32(float *dst, const void *src, size_t n)
+{
+	PROF(PROF_MEMORY);
+	convert(dst, (const T *)src, n);
+}
+
+template <typename T> static void cu_from_f32(void *dst, const float *src, size_t n)
+{
+	PROF(PROF_MEMORY);
+	convert((T *)dst, src, n);
 }
 
 // ---- matrix products ----
@@ -158,6 +232,9 @@ static void cublas_init(void)
 	CUBLAS_CHECK(cublasCreate(&cublas));
 	// float32 means float32: no silent TF32 (cuBLAS's default math mode allows none either)
 	CUBLAS_CHECK(cublasSetMathMode(cublas, CUBLAS_DEFAULT_MATH));
+	// a workspace lets cuBLAS pick its faster split-K / stream-K kernels
+	size_t ws = (size_t)64 << 20;
+	CUBLAS_CHECK(cublasSetWorkspace(cublas, cuda_scratch(3, ws), ws));
 	if (mm_mode < 0) {
 		const char *e = getenv("FT_CUDA_MATMUL");
 		mm_mode = !e || !strcmp(e, "fp32") ? CUDA_MM_FP32 : !strcmp(e, "tf32") ? CUDA_MM_TF32
@@ -167,28 +244,51 @@ static void cublas_init(void)
 	}
 }
 
+template <typename T> __global__ void scale_kernel(T *x, float a, size_t n)
+{
+	GRID_STRIDE(i, n) x[i] = st<T>(a * ld(x[i]));
+}
+
 // Row-major out (M, N) = alpha op(a) op(b) + beta out is column-major out^T = op(b)^T op(a)^T:
 // a row-major buffer read column-major is its transpose, so b goes first, and a transposed
-// operand (ta/tb) is the one cuBLAS must transpose back.
-static void cu_matmul(float *out, const float *a, const float *b, int M, int N, int K, int ta, int tb, float alpha,
-		      float beta)
+// operand (ta/tb) is the one cuBLAS must transpose back. Operands of type T (float32 or bf16),
+// out of type O; bf16 operands always use bf16 tensor cores with float32 accumulation.
+template <typename T, typename O>
+static void gemm(O *out, const T *a, const T *b, int M, int N, int K, int ta, int tb, float alpha, float beta)
 {
 	if (M <= 0 || N <= 0)
 		return;
 	PROF(PROF_MATMUL);
 	cublas_init();
 	if (K <= 0) {   // an empty sum: out = beta out
+		size_t n = (size_t)M * N;
 		if (beta == 0)
-			CUDA_CHECK(cudaMemsetAsync(out, 0, (size_t)M * N * sizeof(float), 0));
+			CUDA_CHECK(cudaMemsetAsync(out, 0, n * sizeof(O), 0));
 		else
-			CUBLAS_CHECK(cublasSscal(cublas, M * N, &beta, out, 1));
+			scale_kernel<O><<<ew_blocks(n), 256>>>(out, beta, n);
 		return;
 	}
-	cublasComputeType_t ct = mm_mode == CUDA_MM_TF32 ? CUBLAS_COMPUTE_32F_FAST_TF32
+	cudaDataType_t tt = sizeof(T) == 2 ? CUDA_R_16BF : CUDA_R_32F, ot = sizeof(O) == 2 ? CUDA_R_16BF : CUDA_R_32F;
+	cublasComputeType_t ct = sizeof(T) == 2 ? CUBLAS_COMPUTE_32F
+			       : mm_mode == CUDA_MM_TF32 ? CUBLAS_COMPUTE_32F_FAST_TF32
 			       : mm_mode == CUDA_MM_BF16 ? CUBLAS_COMPUTE_32F_FAST_16BF : CUBLAS_COMPUTE_32F;
 	CUBLAS_CHECK(cublasGemmEx(cublas, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K,
-				  &alpha, b, CUDA_R_32F, tb ? K : N, a, CUDA_R_32F, ta ? M : K, &beta, out, CUDA_R_32F,
-				  N, ct, CUBLAS_GEMM_DEFAULT));
+				  &alpha, b, tt, tb ? K : N, a, tt, ta ? M : K, &beta, out, ot, N, ct,
+				  CUBLAS_GEMM_DEFAULT));
+}
+
+template <typename T>
+static void cu_matmul(void *out, const void *a, const void *b, int M, int N, int K, int ta, int tb, float alpha,
+		      float beta)
+{
+	gemm<T, T>((T *)out, (const T *)a, (const T *)b, M, N, K, ta, tb, alpha, beta);
+}
+
+template <typename T>
+static void cu_matmul_f32out(float *out, const void *a, const void *b, int M, int N, int K, int ta, int tb,
+			     float alpha, float beta)
+{
+	gemm<T, float>(out, (const T *)a, (const T *)b, M, N, K, ta, tb, alpha, beta);
 }
 
 // ---- reductions ----
@@ -237,7 +337,8 @@ __device__ float block_max(float v)
 // Column sums dst[j] += sum_i a[i, j] * (b ? b[i, j] : 1) * (r ? r[i] : 1), a, b (M, N), r (M):
 // bias_bwd, DoRA's colmul_sum and rmsnorm's weight gradient. Block (32, 16): 32 columns, 16
 // row strides, summed in double, then across the 16 in shared memory.
-__global__ void colsum_kernel(float *dst, const float *a, const float *b, const float *r, int M, int N)
+template <typename T>
+__global__ void colsum_kernel(float *dst, const T *a, const T *b, const float *r, int M, int N)
 {
 	__shared__ double s[16][33];
 	int j = blockIdx.x * 32 + threadIdx.x;
@@ -245,9 +346,9 @@ __global__ void colsum_kernel(float *dst, const float *a, const float *b, const 
 	if (j < N)
 		for (int i = threadIdx.y; i < M; i += 16) {
 			size_t k = (size_t)i * N + j;
-			double x = a[k];
+			double x = ld(a[k]);
 			if (b)
-				x *= b[k];
+				x *= ld(b[k]);
 			if (r)
 				x *= r[i];
 			acc += x;
@@ -261,57 +362,54 @@ __global__ void colsum_kernel(float *dst, const float *a, const float *b, const 
 	}
 }
 
-static void colsum(float *dst, const float *a, const float *b, const float *r, int M, int N)
+template <typename T> static void colsum(float *dst, const T *a, const T *b, const float *r, int M, int N)
 {
 	if (N <= 0)
 		return;
-	colsum_kernel<<<ceil_div(N, 32), dim3(32, 16)>>>(dst, a, b, r, M, N);
+	colsum_kernel<T><<<ceil_div(N, 32), dim3(32, 16)>>>(dst, a, b, r, M, N);
 	CUDA_LAUNCHED();
 }
 
 // ---- bias, axpy, DoRA ----
 
-__global__ void bias_fwd_kernel(float *out, const float *bias, size_t MN, int N)
+template <typename T> __global__ void bias_fwd_kernel(T *out, const T *bias, size_t MN, int N)
 {
-	for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < MN; i += (size_t)gridDim.x * blockDim.x)
-		out[i] += bias[i % N];
+	GRID_STRIDE(i, MN) out[i] = st<T>(ld(out[i]) + ld(bias[i % N]));
 }
 
-static void cu_bias_fwd(float *out, const float *bias, int M, int N)
+template <typename T> static void cu_bias_fwd(void *out, const void *bias, int M, int N)
 {
 	size_t n = (size_t)M * N;
 	if (!n)
 		return;
 	PROF(PROF_ELTWISE);
-	bias_fwd_kernel<<<ew_blocks(n), 256>>>(out, bias, n, N);
+	bias_fwd_kernel<T><<<ew_blocks(n), 256>>>((T *)out, (const T *)bias, n, N);
 	CUDA_LAUNCHED();
 }
 
-static void cu_bias_bwd(float *dbias, const float *dout, int M, int N)
+template <typename T> static void cu_bias_bwd(float *dbias, const void *dout, int M, int N)
 {
 	PROF(PROF_ELTWISE);
-	colsum(dbias, dout, NULL, NULL, M, N);
+	colsum<T>(dbias, (const T *)dout, NULL, NULL, M, N);
 }
 
-__global__ void axpy_kernel(float *y, const float *x, float alpha, size_t n)
+template <typename T> __global__ void axpy_kernel(T *y, const T *x, float alpha, size_t n)
 {
-	for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
-		y[i] += alpha * x[i];
+	GRID_STRIDE(i, n) y[i] = st<T>(ld(y[i]) + alpha * ld(x[i]));
 }
 
-static void cu_axpy(float *y, const float *x, float alpha, size_t n)
+template <typename T> static void cu_axpy(void *y, const void *x, float alpha, size_t n)
 {
 	if (!n)
 		return;
 	PROF(PROF_ELTWISE);
-	axpy_kernel<<<ew_blocks(n), 256>>>(y, x, alpha, n);
+	axpy_kernel<T><<<ew_blocks(n), 256>>>((T *)y, (const T *)x, alpha, n);
 	CUDA_LAUNCHED();
 }
 
 __global__ void colscale_kernel(float *out, const float *x, const float *g, size_t MN, int N, float beta)
 {
-	for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < MN; i += (size_t)gridDim.x * blockDim.x)
-		out[i] = x[i] * g[i % N] + (beta == 0 ? 0.0f : beta * out[i]);
+	GRID_STRIDE(i, MN) out[i] = x[i] * g[i % N] + (beta == 0 ? 0.0f : beta * out[i]);
 }
 
 static void cu_colscale(float *out, const float *x, const float *g, int M, int N, float beta)
@@ -327,7 +425,7 @@ static void cu_colscale(float *out, const float *x, const float *g, int M, int N
 static void cu_colmul_sum(float *dg, const float *a, const float *b, int M, int N)
 {
 	PROF(PROF_DORA);
-	colsum(dg, a, b, NULL, M, N);
+	colsum<float>(dg, a, b, NULL, M, N);
 }
 
 __global__ void rownorm_kernel(float *out, const float *x, int N)
@@ -352,8 +450,7 @@ static void cu_rownorm(float *out, const float *x, int M, int N)
 
 __global__ void div_kernel(float *out, const float *a, const float *b, size_t n)
 {
-	for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
-		out[i] = a[i] / b[i];
+	GRID_STRIDE(i, n) out[i] = a[i] / b[i];
 }
 
 static void cu_div(float *out, const float *a, const float *b, size_t n)
@@ -367,144 +464,207 @@ static void cu_div(float *out, const float *a, const float *b, size_t n)
 
 // ---- RMSNorm: one warp per row (rows are as short as a head, 16, with q/k norm) ----
 
-__global__ void rmsnorm_fwd_kernel(float *out, float *rstd, const float *x, const float *w, int N, int C, float eps,
+template <typename T>
+__global__ void rmsnorm_fwd_kernel(T *out, float *rstd, const T *x, const T *w, int N, int C, float eps, float wo)
+{
+	int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5), lane = threadIdx.x & 31;
+	if (row >= N)
+		return;
+	const T *xi = x + (size_t)row * C;
+	double ss = 0;
+	for (int c = lane; c < C; c += 32) {
+		double v = ld(xi[c]);
+		ss += v * v;
+	}
+	ss = warp_sum(ss);
+	float r = (float)(1.0 / sqrt(ss / C + eps));
+	if (!lane)
+		rstd[row] = r;
+	T *o = out + (size_t)row * C;
+	for (int c = lane; c < C; c += 32)
+		o[c] = st<T>((ld(xi[c]) * r) * (ld(w[c]) + wo));
+}
+
+template <typename T>
+static void cu_rmsnorm_fwd(void *out, float *rstd, const void *x, const void *w, int N, int C, float eps, float wo)
+{
+	if (N <= 0)
+		return;
+	PROF(PROF_RMSNORM);
+	rmsnorm_fwd_kernel<T><<<ceil_div(N, 8), 256>>>((T *)out, rstd, (const T *)x, (const T *)w, N, C, eps, wo);
+	CUDA_LAUNCHED();
+}
+
+template <typename T>
+__global__ void rmsnorm_bwd_kernel(T *dx, const T *dout, const T *x, const T *w, const float *rstd, int N, int C,
 				   float wo)
 {
 	int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5), lane = threadIdx.x & 31;
 	if (row >= N)
 		return;
-	const float *xi = x + (size_t)row * C;
-	double ss = 0;
-	for (int c = lane; c < C; c += 32)
-		ss += (double)xi[c] * xi[c];
-	ss = warp_sum(ss);
-	float r = (float)(1.0 / sqrt(ss / C + eps));
-	if (!lane)
-		rstd[row] = r;
-	float *o = out + (size_t)row * C;
-	for (int c = lane; c < C; c += 32)
-		o[c] = (xi[c] * r) * (w[c] + wo);
-}
-
-static void cu_rmsnorm_fwd(float *out, float *rstd, const float *x, const float *w, int N, int C, float eps, float wo)
-{
-	if (N <= 0)
-		return;
-	PROF(PROF_RMSNORM);
-	rmsnorm_fwd_kernel<<<ceil_div(N, 8), 256>>>(out, rstd, x, w, N, C, eps, wo);
-	CUDA_LAUNCHED();
-}
-
-__global__ void rmsnorm_bwd_kernel(float *dx, const float *dout, const float *x, const float *w, const float *rstd,
-				   int N, int C, float wo)
-{
-	int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5), lane = threadIdx.x & 31;
-	if (row >= N)
-		return;
-	const float *xi = x + (size_t)row * C, *dy = dout + (size_t)row * C;
+	const T *xi = x + (size_t)row * C, *dy = dout + (size_t)row * C;
 	double r = rstd[row], dot = 0;
 	for (int c = lane; c < C; c += 32)
-		dot += (double)dy[c] * (w[c] + wo) * xi[c];
+		dot += (double)ld(dy[c]) * (ld(w[c]) + wo) * ld(xi[c]);
 	dot = warp_sum(dot);
 	// y = x r g: dx = r g dy - r^3 x (sum dy g x) / C
 	double k = r * r * r * dot / C;
-	float *d = dx + (size_t)row * C;
+	T *d = dx + (size_t)row * C;
 	for (int c = lane; c < C; c += 32)
-		d[c] += (float)(r * (w[c] + wo) * dy[c] - k * xi[c]);
+		d[c] = st<T>(ld(d[c]) + (float)(r * (ld(w[c]) + wo) * ld(dy[c]) - k * ld(xi[c])));
 }
 
-static void cu_rmsnorm_bwd(float *dx, float *dw, const float *dout, const float *x, const float *w, const float *rstd,
+template <typename T>
+static void cu_rmsnorm_bwd(void *dx, float *dw, const void *dout, const void *x, const void *w, const float *rstd,
 			   int N, int C, float wo)
 {
 	if (N <= 0)
 		return;
 	PROF(PROF_RMSNORM);
-	rmsnorm_bwd_kernel<<<ceil_div(N, 8), 256>>>(dx, dout, x, w, rstd, N, C, wo);
+	rmsnorm_bwd_kernel<T><<<ceil_div(N, 8), 256>>>((T *)dx, (const T *)dout, (const T *)x, (const T *)w, rstd, N,
+							C, wo);
 	CUDA_LAUNCHED();
 	if (dw)
-		colsum(dw, dout, x, rstd, N, C);
+		colsum<T>(dw, (const T *)dout, (const T *)x, rstd, N, C);
 }
 
 // ---- RoPE: one thread per (token, rotated pair), looping over heads as the CPU does ----
 
-__global__ void rope_kernel(float *x, const int *pos, const float *inv_freq, int N, int H, int HD, int half,
+template <typename T>
+__global__ void rope_kernel(T *x, const int *pos, const float *inv_freq, int N, int H, int HD, int half,
 			    float scaling, float sign)
 {
 	size_t n = (size_t)N * half;
-	for (size_t t = blockIdx.x * (size_t)blockDim.x + threadIdx.x; t < n; t += (size_t)gridDim.x * blockDim.x) {
+	GRID_STRIDE(t, n) {
 		int i = (int)(t / half), k = (int)(t % half);
 		// as HF: the angle in float32, then cos/sin times attention_scaling (no fast math)
 		float ang = (float)pos[i] * inv_freq[k];
 		float c = cosf(ang) * scaling, s = sign * sinf(ang) * scaling;
 		for (int h = 0; h < H; h++) {
-			float *xh = x + ((size_t)i * H + h) * HD;
-			float a = xh[k], b = xh[k + half];
-			xh[k] = a * c - b * s;
-			xh[k + half] = b * c + a * s;
+			T *xh = x + ((size_t)i * H + h) * HD;
+			float a = ld(xh[k]), b = ld(xh[k + half]);
+			xh[k] = st<T>(a * c - b * s);
+			xh[k + half] = st<T>(b * c + a * s);
 		}
 	}
 }
 
-static void rope(float *x, const int *pos, const float *inv_freq, int N, int H, int HD, int rot_dim, float sc, float sign)
+template <typename T>
+static void rope(void *x, const int *pos, const float *inv_freq, int N, int H, int HD, int rot_dim, float sc, float sign)
 {
 	size_t n = (size_t)N * (rot_dim / 2);
 	if (!n)
 		return;
 	PROF(PROF_ROPE);
-	rope_kernel<<<ew_blocks(n), 256>>>(x, pos, inv_freq, N, H, HD, rot_dim / 2, sc, sign);
+	rope_kernel<T><<<ew_blocks(n), 256>>>((T *)x, pos, inv_freq, N, H, HD, rot_dim / 2, sc, sign);
 	CUDA_LAUNCHED();
 }
 
-static void cu_rope_fwd(float *x, const int *pos, const float *f, int N, int H, int HD, int rd, float sc)
+template <typename T>
+static void cu_rope_fwd(void *x, const int *pos, const float *f, int N, int H, int HD, int rd, float sc)
 {
-	rope(x, pos, f, N, H, HD, rd, sc, 1.0f);
+	rope<T>(x, pos, f, N, H, HD, rd, sc, 1.0f);
 }
 
-static void cu_rope_bwd(float *dx, const int *pos, const float *f, int N, int H, int HD, int rd, float sc)
+template <typename T>
+static void cu_rope_bwd(void *dx, const int *pos, const float *f, int N, int H, int HD, int rd, float sc)
 {
-	rope(dx, pos, f, N, H, HD, rd, sc, -1.0f);
+	rope<T>(dx, pos, f, N, H, HD, rd, sc, -1.0f);
 }
 
-// ---- attention (attention.cu) ----
+// ---- attention (attention.cu, attention_tc.cu; flash_attn.cu for bf16 when built in) ----
 
-static void cu_attention_fwd(float *out, float *lse, const float *q, const float *k, const float *v, const int *cu,
+static void cu_attention_fwd(void *out, float *lse, const void *q, const void *k, const void *v, const int *cu,
 			     int nseq, int max_seqlen, int N, int NH, int NKV, int HD, float scale, float softcap,
 			     int window)
 {
 	PROF(PROF_ATTN_FWD);
-	cuda_attention_fwd(out, lse, q, k, v, cu, nseq, max_seqlen, N, NH, NKV, HD, scale, softcap, window);
+	cuda_attention_fwd((float *)out, lse, (const float *)q, (const float *)k, (const float *)v, cu, nseq,
+			   max_seqlen, N, NH, NKV, HD, scale, softcap, window);
 }
 
-static void cu_attention_bwd(float *dq, float *dk, float *dv, const float *dout, const float *out, const float *lse,
-			     const float *q, const float *k, const float *v, const int *cu, int nseq, int max_seqlen,
+static void cu_attention_bwd(void *dq, void *dk, void *dv, const void *dout, const void *out, const float *lse,
+			     const void *q, const void *k, const void *v, const int *cu, int nseq, int max_seqlen,
 			     int N, int NH, int NKV, int HD, float scale, float softcap, int window)
 {
 	PROF(PROF_ATTN_BWD);
-	cuda_attention_bwd(dq, dk, dv, dout, out, lse, q, k, v, cu, nseq, max_seqlen, N, NH, NKV, HD, scale, softcap,
+	cuda_attention_bwd((float *)dq, (float *)dk, (float *)dv, (const float *)dout, (const float *)out, lse,
+			   (const float *)q, (const float *)k, (const float *)v, cu, nseq, max_seqlen, N, NH, NKV, HD,
+			   scale, softcap, window);
+}
+
+// bf16 attention: the bf16 kernels (flash_attn.cu) when present for this head size, else the
+// float32/TF32 kernels on float32 copies (correct, slow: a stopgap for unusual shapes).
+static void cu_attention_fwd_bf16(void *out, float *lse, const void *q, const void *k, const void *v, const int *cu,
+				  int nseq, int max_seqlen, int N, int NH, int NKV, int HD, float scale, float softcap,
+				  int window)
+{
+	PROF(PROF_ATTN_FWD);
+	if (cuda_flash_fwd(out, lse, q, k, v, cu, nseq, max_seqlen, N, NH, NKV, HD, scale, softcap, window))
+		return;
+	size_t nq = (size_t)N * NH * HD, nk = (size_t)N * NKV * HD;
+	float *buf = (float *)cuda_scratch(2, (2 * nq + 2 * nk) * sizeof(float));
+	float *fq = buf, *fk = fq + nq, *fv = fk + nk, *fo = fv + nk;
+	convert(fq, (const bf16 *)q, nq);
+	convert(fk, (const bf16 *)k, nk);
+	convert(fv, (const bf16 *)v, nk);
+	cuda_attention_fwd(fo, lse, fq, fk, fv, cu, nseq, max_seqlen, N, NH, NKV, HD, scale, softcap, window);
+	convert((bf16 *)out, fo, nq);
+}
+
+template <typename T> __global__ void add_f32_kernel(T *y, const float *x, size_t n)
+{
+	GRID_STRIDE(i, n) y[i] = st<T>(ld(y[i]) + x[i]);
+}
+
+static void cu_attention_bwd_bf16(void *dq, void *dk, void *dv, const void *dout, const void *out, const float *lse,
+				  const void *q, const void *k, const void *v, const int *cu, int nseq, int max_seqlen,
+				  int N, int NH, int NKV, int HD, float scale, float softcap, int window)
+{
+	PROF(PROF_ATTN_BWD);
+	if (cuda_flash_bwd(dq, dk, dv, dout, out, lse, q, k, v, cu, nseq, max_seqlen, N, NH, NKV, HD, scale, softcap,
+			   window))
+		return;
+	size_t nq = (size_t)N * NH * HD, nk = (size_t)N * NKV * HD;
+	float *buf = (float *)cuda_scratch(2, (4 * nq + 4 * nk) * sizeof(float));
+	float *fq = buf, *fo = fq + nq, *fdo = fo + nq, *fdq = fdo + nq, *fk = fdq + nq, *fv = fk + nk, *fdk = fv + nk,
+	      *fdv = fdk + nk;
+	convert(fq, (const bf16 *)q, nq);
+	convert(fo, (const bf16 *)out, nq);
+	convert(fdo, (const bf16 *)dout, nq);
+	convert(fk, (const bf16 *)k, nk);
+	convert(fv, (const bf16 *)v, nk);
+	CUDA_CHECK(cudaMemsetAsync(fdq, 0, nq * sizeof(float), 0));
+	CUDA_CHECK(cudaMemsetAsync(fdk, 0, 2 * nk * sizeof(float), 0));
+	cuda_attention_bwd(fdq, fdk, fdv, fdo, fo, lse, fq, fk, fv, cu, nseq, max_seqlen, N, NH, NKV, HD, scale, softcap,
 			   window);
+	add_f32_kernel<bf16><<<ew_blocks(nq), 256>>>((bf16 *)dq, fdq, nq);
+	add_f32_kernel<bf16><<<ew_blocks(nk), 256>>>((bf16 *)dk, fdk, nk);
+	add_f32_kernel<bf16><<<ew_blocks(nk), 256>>>((bf16 *)dv, fdv, nk);
+	CUDA_LAUNCHED();
 }
 
 // ---- gated MLP: in double, as the CPU ----
 
 #define GELU_K 0.7978845608028654   // sqrt(2 / pi)
 
-__global__ void glu_fwd_kernel(float *out, const float *gate, const float *up, size_t n, int silu)
+template <typename T> __global__ void glu_fwd_kernel(T *out, const T *gate, const T *up, size_t n, int silu)
 {
-	for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
-		double x = gate[i], a;
+	GRID_STRIDE(i, n) {
+		double x = ld(gate[i]), a;
 		if (silu)
 			a = x / (1 + exp(-x));
 		else
 			a = 0.5 * x * (1 + tanh(GELU_K * (x + 0.044715 * x * x * x)));
-		out[i] = (float)a * up[i];
+		out[i] = st<T>((float)a * ld(up[i]));
 	}
 }
 
-__global__ void glu_bwd_kernel(float *dgate, float *dup, const float *dout, const float *gate, const float *up,
-			       size_t n, int silu)
+template <typename T>
+__global__ void glu_bwd_kernel(T *dgate, T *dup, const T *dout, const T *gate, const T *up, size_t n, int silu)
 {
-	for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
-		double x = gate[i], a, da;
+	GRID_STRIDE(i, n) {
+		double x = ld(gate[i]), a, da;
 		if (silu) {
 			double sg = 1 / (1 + exp(-x));
 			a = x * sg;
@@ -514,98 +674,99 @@ __global__ void glu_bwd_kernel(float *dgate, float *dup, const float *dout, cons
 			a = 0.5 * x * (1 + t);
 			da = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_K * (1 + 3 * 0.044715 * x * x);
 		}
-		dgate[i] += (float)(dout[i] * up[i] * da);
-		dup[i] += (float)(dout[i] * a);
+		float d = ld(dout[i]);
+		dgate[i] = st<T>(ld(dgate[i]) + (float)(d * ld(up[i]) * da));
+		dup[i] = st<T>(ld(dup[i]) + (float)(d * a));
 	}
 }
 
-static void cu_glu_fwd(float *out, const float *gate, const float *up, size_t n, act_t act)
+template <typename T> static void cu_glu_fwd(void *out, const void *gate, const void *up, size_t n, act_t act)
 {
 	if (!n)
 		return;
 	PROF(PROF_GLU);
-	glu_fwd_kernel<<<ew_blocks(n), 256>>>(out, gate, up, n, act == ACT_SILU);
+	glu_fwd_kernel<T><<<ew_blocks(n), 256>>>((T *)out, (const T *)gate, (const T *)up, n, act == ACT_SILU);
 	CUDA_LAUNCHED();
 }
 
-static void cu_glu_bwd(float *dgate, float *dup, const float *dout, const float *gate, const float *up, size_t n,
-		       act_t act)
+template <typename T>
+static void cu_glu_bwd(void *dgate, void *dup, const void *dout, const void *gate, const void *up, size_t n, act_t act)
 {
 	if (!n)
 		return;
 	PROF(PROF_GLU);
-	glu_bwd_kernel<<<ew_blocks(n), 256>>>(dgate, dup, dout, gate, up, n, act == ACT_SILU);
+	glu_bwd_kernel<T><<<ew_blocks(n), 256>>>((T *)dgate, (T *)dup, (const T *)dout, (const T *)gate, (const T *)up, n,
+						 act == ACT_SILU);
 	CUDA_LAUNCHED();
 }
 
 // ---- embedding: gather forward, atomic scatter-add backward (repeated ids add up in any
 // order: float32 rounding differs from the CPU's order by an ulp per repeat) ----
 
-__global__ void embedding_fwd_kernel(float *out, const int *ids, const float *wte, int N, int C, float scale)
+template <typename T> __global__ void embedding_fwd_kernel(T *out, const int *ids, const T *wte, int N, int C, float scale)
 {
 	size_t n = (size_t)N * C;
-	for (size_t t = blockIdx.x * (size_t)blockDim.x + threadIdx.x; t < n; t += (size_t)gridDim.x * blockDim.x)
-		out[t] = wte[(size_t)ids[t / C] * C + t % C] * scale;
+	GRID_STRIDE(t, n) out[t] = st<T>(ld(wte[(size_t)ids[t / C] * C + t % C]) * scale);
 }
 
-__global__ void embedding_bwd_kernel(float *dwte, const float *dout, const int *ids, int N, int C, float scale)
+template <typename T>
+__global__ void embedding_bwd_kernel(float *dwte, const T *dout, const int *ids, int N, int C, float scale)
 {
 	size_t n = (size_t)N * C;
-	for (size_t t = blockIdx.x * (size_t)blockDim.x + threadIdx.x; t < n; t += (size_t)gridDim.x * blockDim.x)
-		atomicAdd(&dwte[(size_t)ids[t / C] * C + t % C], scale * dout[t]);
+	GRID_STRIDE(t, n) atomicAdd(&dwte[(size_t)ids[t / C] * C + t % C], scale * ld(dout[t]));
 }
 
-static void cu_embedding_fwd(float *out, const int *ids, const float *wte, int N, int C, float scale)
+template <typename T> static void cu_embedding_fwd(void *out, const int *ids, const void *wte, int N, int C, float scale)
 {
 	size_t n = (size_t)N * C;
 	if (!n)
 		return;
 	PROF(PROF_EMBED);
-	embedding_fwd_kernel<<<ew_blocks(n), 256>>>(out, ids, wte, N, C, scale);
+	embedding_fwd_kernel<T><<<ew_blocks(n), 256>>>((T *)out, ids, (const T *)wte, N, C, scale);
 	CUDA_LAUNCHED();
 }
 
-static void cu_embedding_bwd(float *dwte, const float *dout, const int *ids, int N, int C, float scale)
+template <typename T>
+static void cu_embedding_bwd(float *dwte, const void *dout, const int *ids, int N, int C, float scale)
 {
 	size_t n = (size_t)N * C;
 	if (!n)
 		return;
 	PROF(PROF_EMBED);
-	embedding_bwd_kernel<<<ew_blocks(n), 256>>>(dwte, dout, ids, N, C, scale);
+	embedding_bwd_kernel<T><<<ew_blocks(n), 256>>>(dwte, (const T *)dout, ids, N, C, scale);
 	CUDA_LAUNCHED();
 }
 
 // ---- softcap, cross-entropy (one block per row, V up to 256k), dropout ----
 
-__global__ void softcap_kernel(float *x, size_t n, float cap)
+template <typename T> __global__ void softcap_kernel(T *x, size_t n, float cap)
 {
-	for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
-		x[i] = cap * tanhf(x[i] / cap);
+	GRID_STRIDE(i, n) x[i] = st<T>(cap * tanhf(ld(x[i]) / cap));
 }
 
-static void cu_softcap_fwd(float *x, size_t n, float cap)
+template <typename T> static void cu_softcap_fwd(void *x, size_t n, float cap)
 {
 	if (!n)
 		return;
 	PROF(PROF_ELTWISE);
-	softcap_kernel<<<ew_blocks(n), 256>>>(x, n, cap);
+	softcap_kernel<T><<<ew_blocks(n), 256>>>((T *)x, n, cap);
 	CUDA_LAUNCHED();
 }
 
-__device__ double row_lse(const float *l, int V)
+template <typename T> __device__ double row_lse(const T *l, int V)
 {
 	float mx = -INFINITY;
 	for (int j = threadIdx.x; j < V; j += blockDim.x)
-		mx = fmaxf(mx, l[j]);
+		mx = fmaxf(mx, ld(l[j]));
 	mx = block_max(mx);
 	double s = 0;
 	for (int j = threadIdx.x; j < V; j += blockDim.x)
-		s += exp((double)l[j] - mx);
+		s += exp((double)ld(l[j]) - mx);
 	s = block_sum(s);
 	return mx + log(s);
 }
 
-__global__ void xent_fwd_kernel(float *losses, const float *logits, const int *targets, int V)
+template <typename T> __global__ void xent_fwd_kernel(float *losses, const T *logits, const int *targets, int V)
 {
 	int i = blockIdx.x, t = targets[i];
 	if (t < 0) {   // the whole block takes this branch
@@ -613,51 +774,52 @@ __global__ void xent_fwd_kernel(float *losses, const float *logits, const int *t
 			losses[i] = 0;
 		return;
 	}
-	const float *l = logits + (size_t)i * V;
+	const T *l = logits + (size_t)i * V;
 	double lse = row_lse(l, V);
 	if (!threadIdx.x)
-		losses[i] = (float)(lse - l[t]);
+		losses[i] = (float)(lse - ld(l[t]));
 }
 
-__global__ void xent_bwd_kernel(float *dlogits, const float *logits, const int *targets, float dloss, int V,
-				float softcap)
+template <typename T>
+__global__ void xent_bwd_kernel(T *dlogits, const T *logits, const int *targets, float dloss, int V, float softcap)
 {
 	int i = blockIdx.x, t = targets[i];
-	const float *l = logits + (size_t)i * V;
-	float *d = dlogits + (size_t)i * V;
+	const T *l = logits + (size_t)i * V;
+	T *d = dlogits + (size_t)i * V;
 	if (t < 0) {
 		for (int j = threadIdx.x; j < V; j += blockDim.x)
-			d[j] = 0;
+			d[j] = st<T>(0.0f);
 		return;
 	}
 	// every read of the row is done once row_lse returns (its reductions synchronise the
 	// block), so d may alias l: each element is then read and written by one thread
 	double lse = row_lse(l, V);
 	for (int j = threadIdx.x; j < V; j += blockDim.x) {
-		double y = l[j];
+		double y = ld(l[j]);
 		double g = (exp(y - lse) - (j == t)) * dloss;
 		if (softcap > 0)
 			g *= 1 - (y / softcap) * (y / softcap);
-		d[j] = (float)g;
+		d[j] = st<T>((float)g);
 	}
 }
 
-static void cu_crossentropy_fwd(float *losses, const float *logits, const int *targets, int N, int V)
+template <typename T> static void cu_crossentropy_fwd(float *losses, const void *logits, const int *targets, int N, int V)
 {
 	if (N <= 0)
 		return;
 	PROF(PROF_XENT);
-	xent_fwd_kernel<<<N, 512>>>(losses, logits, targets, V);
+	xent_fwd_kernel<T><<<N, 512>>>(losses, (const T *)logits, targets, V);
 	CUDA_LAUNCHED();
 }
 
-static void cu_crossentropy_bwd(float *dlogits, const float *logits, const int *targets, float dloss, int N, int V,
+template <typename T>
+static void cu_crossentropy_bwd(void *dlogits, const void *logits, const int *targets, float dloss, int N, int V,
 				float softcap)
 {
 	if (N <= 0)
 		return;
 	PROF(PROF_XENT);
-	xent_bwd_kernel<<<N, 512>>>(dlogits, logits, targets, dloss, V, softcap);
+	xent_bwd_kernel<T><<<N, 512>>>((T *)dlogits, (const T *)logits, targets, dloss, V, softcap);
 	CUDA_LAUNCHED();
 }
 
@@ -669,44 +831,43 @@ __device__ __forceinline__ uint64_t mix64(uint64_t z)
 }
 
 // the counter-based mask of ops_cpu.c, bit for bit
-__global__ void dropout_kernel(float *out, const float *x, size_t n, uint32_t thr, float k, uint64_t seed)
+template <typename T> __global__ void dropout_kernel(T *out, const T *x, size_t n, uint32_t thr, float k, uint64_t seed)
 {
-	for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
+	GRID_STRIDE(i, n) {
 		uint32_t u = (uint32_t)(mix64(seed + (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull) >> 40);
-		out[i] = u >= thr ? x[i] * k : 0.0f;
+		out[i] = st<T>(u >= thr ? ld(x[i]) * k : 0.0f);
 	}
 }
 
-static void cu_dropout(float *out, const float *x, size_t n, float p, uint64_t seed)
+template <typename T> static void cu_dropout(void *out, const void *x, size_t n, float p, uint64_t seed)
 {
 	if (!n)
 		return;
 	PROF(PROF_ELTWISE);
 	uint32_t thr = (uint32_t)((double)p * 16777216.0);
 	float k = 1.0f / (1.0f - p);
-	dropout_kernel<<<ew_blocks(n), 256>>>(out, x, n, thr, k, seed);
+	dropout_kernel<T><<<ew_blocks(n), 256>>>((T *)out, (const T *)x, n, thr, k, seed);
 	CUDA_LAUNCHED();
 }
 
-// Sum: per-block partial sums in double, added on the host in block order (deterministic).
+// Sum (of squares): per-block partial sums in double, added on the host in block order
+// (deterministic).
 #define SUM_BLOCKS 256
-__global__ void sum_kernel(double *part, const float *x, size_t n)
+__global__ void sum_kernel(double *part, const float *x, size_t n, int squares)
 {
 	double s = 0;
-	for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
-		s += x[i];
+	GRID_STRIDE(i, n) s += squares ? (double)x[i] * x[i] : (double)x[i];
 	s = block_sum(s);
 	if (!threadIdx.x)
 		part[blockIdx.x] = s;
 }
 
-static double cu_sum(const float *x, size_t n)
+static double sum_any(const float *x, size_t n, int squares)
 {
 	if (!n)
 		return 0;
-	PROF(PROF_XENT);
 	double *part = (double *)cuda_scratch(0, SUM_BLOCKS * sizeof(double)), h[SUM_BLOCKS];
-	sum_kernel<<<SUM_BLOCKS, 256>>>(part, x, n);
+	sum_kernel<<<SUM_BLOCKS, 256>>>(part, x, n, squares);
 	CUDA_LAUNCHED();
 	CUDA_CHECK(cudaMemcpy(h, part, sizeof h, cudaMemcpyDeviceToHost));
 	double s = 0;
@@ -715,35 +876,72 @@ static double cu_sum(const float *x, size_t n)
 	return s;
 }
 
-extern "C" const ops_t ops_cuda = {
-	.name = "cuda",
-	.alloc = cu_alloc,
-	.free = cu_free,
-	.upload = cu_upload,
-	.download = cu_download,
-	.copy = cu_copy,
-	.zero = cu_zero,
-	.matmul = cu_matmul,
-	.bias_fwd = cu_bias_fwd,
-	.bias_bwd = cu_bias_bwd,
-	.axpy = cu_axpy,
-	.colscale = cu_colscale,
-	.colmul_sum = cu_colmul_sum,
-	.rownorm = cu_rownorm,
-	.div = cu_div,
-	.rmsnorm_fwd = cu_rmsnorm_fwd,
-	.rmsnorm_bwd = cu_rmsnorm_bwd,
-	.rope_fwd = cu_rope_fwd,
-	.rope_bwd = cu_rope_bwd,
-	.attention_fwd = cu_attention_fwd,
-	.attention_bwd = cu_attention_bwd,
-	.glu_fwd = cu_glu_fwd,
-	.glu_bwd = cu_glu_bwd,
-	.embedding_fwd = cu_embedding_fwd,
-	.embedding_bwd = cu_embedding_bwd,
-	.softcap_fwd = cu_softcap_fwd,
-	.crossentropy_fwd = cu_crossentropy_fwd,
-	.crossentropy_bwd = cu_crossentropy_bwd,
-	.dropout = cu_dropout,
-	.sum = cu_sum,
-};
+static double cu_sum(const float *x, size_t n)
+{
+	PROF(PROF_XENT);
+	return sum_any(x, n, 0);
+}
+
+static double cu_sumsq(const float *x, size_t n)
+{
+	PROF(PROF_OPTIM);
+	return sum_any(x, n, 1);
+}
+
+static void cu_scale(float *x, float a, size_t n)
+{
+	if (!n)
+		return;
+	PROF(PROF_OPTIM);
+	scale_kernel<float><<<ew_blocks(n), 256>>>(x, a, n);
+	CUDA_LAUNCHED();
+}
+
+// AdamW, the arithmetic of ops_cpu.c's (torch's single-tensor path) element by element
+template <typename T>
+__global__ void adamw_kernel(float *x, T *pc, const float *g, float *m, float *v, size_t n, adamw_args_t a)
+{
+	GRID_STRIDE(k, n) {
+		float xk = x[k] * a.decay;
+		float gk = g[k];
+		float mk = m[k] + a.w1 * (gk - m[k]);
+		float vk = v[k] * a.b2 + a.w2 * gk * gk;
+		m[k] = mk;
+		v[k] = vk;
+		float denom = sqrtf(vk) / a.bc2_sqrt + a.eps;
+		xk = xk + (-a.step_size * mk) / denom;
+		x[k] = xk;
+		if (pc)
+			pc[k] = st<T>(xk);
+	}
+}
+
+template <typename T>
+static void cu_adamw(float *p, void *pc, const float *g, float *m, float *v, size_t n, const adamw_args_t *a)
+{
+	if (!n)
+		return;
+	PROF(PROF_OPTIM);
+	adamw_kernel<T><<<ew_blocks(n), 256>>>(p, (T *)(pc == (void *)p ? NULL : pc), g, m, v, n, *a);
+	CUDA_LAUNCHED();
+}
+
+#define OPS_TABLE(T, NAME, ATT_FWD, ATT_BWD)                                                          \
+	{                                                                                           \
+		.name = NAME, .es = sizeof(T), .alloc = cu_alloc, .free = cu_free, .upload = cu_upload,     \
+		.download = cu_download, .copy = cu_copy, .zero = cu_zero, .upload_f32 = cu_upload_f32<T>,  \
+		.download_f32 = cu_download_f32<T>, .to_f32 = cu_to_f32<T>, .from_f32 = cu_from_f32<T>,     \
+		.matmul = cu_matmul<T>, .matmul_f32out = cu_matmul_f32out<T>, .bias_fwd = cu_bias_fwd<T>,   \
+		.bias_bwd = cu_bias_bwd<T>, .axpy = cu_axpy<T>, .colscale = cu_colscale,                   \
+		.colmul_sum = cu_colmul_sum, .rownorm = cu_rownorm, .div = cu_div,                         \
+		.rmsnorm_fwd = cu_rmsnorm_fwd<T>, .rmsnorm_bwd = cu_rmsnorm_bwd<T>, .rope_fwd = cu_rope_fwd<T>, \
+		.rope_bwd = cu_rope_bwd<T>, .attention_fwd = ATT_FWD, .attention_bwd = ATT_BWD,             \
+		.glu_fwd = cu_glu_fwd<T>, .glu_bwd = cu_glu_bwd<T>, .embedding_fwd = cu_embedding_fwd<T>,   \
+		.embedding_bwd = cu_embedding_bwd<T>, .softcap_fwd = cu_softcap_fwd<T>,                    \
+		.crossentropy_fwd = cu_crossentropy_fwd<T>, .crossentropy_bwd = cu_crossentropy_bwd<T>,     \
+		.dropout = cu_dropout<T>, .sum = cu_sum, .sumsq = cu_sumsq, .scale = cu_scale,              \
+		.adamw = cu_adamw<T>,                                                                       \
+	}
+
+extern "C" const ops_t ops_cuda = OPS_TABLE(float, "cuda", cu_attention_fwd, cu_attention_bwd);
+extern "C" const ops_t ops_cuda_bf16 = OPS_TABLE(bf16, "cuda-bf16", cu_attention_fwd_bf16, cu_attention_bwd_bf16);

@@ -16,7 +16,8 @@
 extern "C" {
 #endif
 
-extern const ops_t ops_cuda;
+extern const ops_t ops_cuda;        /* float32 tensors: the parity configuration */
+extern const ops_t ops_cuda_bf16;   /* bfloat16 activations and compute weights */
 
 /* Matrix product precision: float32 FMA (default), TF32 tensor cores, or bf16 tensor cores,
  * the last two accumulating in float32. The environment variable FT_CUDA_MATMUL (fp32, tf32,
@@ -35,7 +36,7 @@ void ops_cuda_sync(void);
  * slows the run by the synchronisations. */
 enum {
 	PROF_MATMUL, PROF_ATTN_FWD, PROF_ATTN_BWD, PROF_RMSNORM, PROF_ROPE, PROF_GLU, PROF_EMBED,
-	PROF_XENT, PROF_ELTWISE, PROF_MEMORY, PROF_DORA, PROF_NFAM
+	PROF_XENT, PROF_ELTWISE, PROF_MEMORY, PROF_DORA, PROF_OPTIM, PROF_NFAM
 };
 extern const char *const ops_cuda_prof_names[PROF_NFAM];
 void ops_cuda_profile(int on);

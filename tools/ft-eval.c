@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 		m = model_load(model_dir, &ops_cpu);
 	} else {
 		st_dtype_t dt;
-		m = train_load_model(cfg, &dt, 0);
+		m = train_load_model(cfg, &ops_cpu, &dt, 0);
 	}
 	if (!adapter && cfg)
 		adapter = config_str(cfg, "lora_model_dir", NULL);

@@ -1,4 +1,4 @@
-/* ft-train: fine-tune a model (full or LoRA) on packed rows, on the CPU engine.
+/* ft-train: fine-tune a model (full or LoRA) on packed rows, on the CPU or CUDA backend.
  *
  * Reads the config (-c), the model of base_model and the training rows (--data: a .ftp as
  * ft-pack wrote it, or a .ftt packed here; without --data the config's datasets are prepared
@@ -13,7 +13,7 @@
 #include "opts.h"
 #include "train.h"
 
-static const char *config_file, *data, *val;
+static const char *config_file, *data, *val, *device;
 static int progress = -1;
 static long stop_after;
 
@@ -22,6 +22,8 @@ static const opt_t options[] = {
 	{ "data", 'd', OPT_STR, &data, "FILE", "training rows: .ftp (as ft-pack wrote them) or .ftt (packed here); "
 	  "default: prepare the config's datasets", 0, 0 },
 	{ "val", 0, OPT_STR, &val, "FILE", "validation rows (.ftp or .ftt) for eval_steps / evals_per_epoch", 0, 0 },
+	{ "device", 0, OPT_STR, &device, "DEVICE", "cpu, cuda or auto (default: cuda when a GPU is there; bf16 in "
+	  "the config picks bfloat16 there)", 0, 0 },
 	{ "stop-after", 0, OPT_INT, &stop_after, "N", "stop after optimizer step N with a checkpoint (resume later)", 1, 1e12 },
 	{ "progress", 0, OPT_FLAG, &progress, NULL, "a progress bar on stderr (default: when stderr is a terminal)", 0, 0 },
 	{ "no-progress", 0, OPT_NOFLAG, &progress, NULL, "plain progress lines, no bar", 0, 0 },
@@ -31,7 +33,7 @@ static const opt_t options[] = {
 static const opt_spec_t spec = {
 	.name = "ft-train",
 	.synopsis = "-c CONFIG [--data FILE] [--val FILE] [--FIELD VALUE ...]",
-	.summary = "Fine-tune a model (full or LoRA) as the Hugging Face Trainer would, on the CPU.",
+	.summary = "Fine-tune a model (full or LoRA) as the Hugging Face Trainer would, on the CPU or a GPU.",
 	.opts = options,
 	.min_args = 0,
 	.max_args = 0,
@@ -46,7 +48,7 @@ int main(int argc, char **argv)
 	if (!config_file)
 		ft_die(FT_EXIT_USAGE, "missing -c CONFIG\nusage: ft-train %s", spec.synopsis);
 	ft_config_t *cfg = config_load(config_file, res.ov, res.nov, CONFIG_NEEDS_MODEL | (data ? 0 : CONFIG_NEEDS_DATA));
-	train_opts_t o = {.data = data, .val = val, .progress = progress, .stop_after = stop_after};
+	train_opts_t o = {.data = data, .val = val, .progress = progress, .stop_after = stop_after, .device = device};
 	train_run(cfg, &o);
 	config_free(cfg);
 	opts_result_free(&res);

@@ -4,7 +4,9 @@
  * matmul precision asked. Prints step time, tokens/s, model TFLOP/s and, from one profiled
  * step (every op synchronised and timed with CUDA events), where the time goes per op family.
  *
- * usage: bench_cuda CONFIG_DIR N MODE... (MODE: fp32, tf32, bf16) */
+ * usage: bench_cuda CONFIG_DIR N MODE... (MODE: fp32, tf32 — ops_cuda with float32 or TF32
+ * products — or bf16, the ops_cuda_bf16 backend). LORA=R in the environment attaches LoRA of
+ * rank R to every linear (base frozen) instead of full fine-tuning. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,9 +44,8 @@ int main(int argc, char **argv)
 	modelcfg_t cfg;
 	modelcfg_load(&cfg, path);
 	int N = atoi(argv[2]);
-	double t0 = now();
-	model_t *m = model_init_random(&cfg, 1, &ops_cuda);
-	fprintf(stderr, "init %.1f s\n", now() - t0);
+	int lora_r = getenv("LORA") ? atoi(getenv("LORA")) : 0;
+	model_t *m = NULL;
 	int *ids = malloc(N * sizeof *ids), *tg = malloc(N * sizeof *tg);
 	uint64_t s = 7;
 	for (int i = 0; i < N; i++) {   /* splitmix64 */
@@ -57,21 +58,27 @@ int main(int argc, char **argv)
 	batch_t b = {.N = N, .ids = ids, .targets = tg};
 	/* model FLOPs: 2 per multiply-add of every linear (lm_head included), x3 for forward and
 	 * the two backward products; causal attention 2 N^2/2 NH HD x2 products forward, x2.5 back */
-	double lin = 0;
-	for (int i = 0; i < model_nparams(m); i++) {
-		param_t *p = model_param(m, i);
-		if (p->ndim == 2 && strcmp(p->name, "model.embed_tokens.weight"))
-			lin += (double)p->numel;
-	}
-	if (cfg.tied)
-		lin += (double)cfg.V * cfg.C;
+	double lin = (double)cfg.L * ((double)cfg.C * (2.0 * cfg.NH * cfg.HD + 2.0 * cfg.NKV * cfg.HD) + 3.0 * cfg.C * cfg.I)
+		   + (double)cfg.V * cfg.C;
 	double att = (double)cfg.L * 2.0 * N * (double)N * cfg.NH * cfg.HD;   /* forward */
-	double flops = 6.0 * N * lin + 3.5 * att;
+	/* LoRA: no weight gradients for the base, 4 instead of 6 FLOPs per parameter and token */
+	double flops = (lora_r ? 4.0 : 6.0) * N * lin + 3.5 * att;
 	printf("model: L %d C %d NH %d NKV %d HD %d I %d V %d, %.3g linear params, N %d, %.1f TFLOP per step\n", cfg.L,
 	       cfg.C, cfg.NH, cfg.NKV, cfg.HD, cfg.I, cfg.V, lin, N, flops / 1e12);
 	for (int a = 3; a < argc; a++) {
-		cuda_mm_t mode = !strcmp(argv[a], "tf32") ? CUDA_MM_TF32 : !strcmp(argv[a], "bf16") ? CUDA_MM_BF16 : CUDA_MM_FP32;
-		ops_cuda_set_matmul(mode);
+		int bf = !strcmp(argv[a], "bf16");
+		ops_cuda_set_matmul(!strcmp(argv[a], "tf32") ? CUDA_MM_TF32 : CUDA_MM_FP32);
+		model_free(m);
+		double t0 = now();
+		m = model_init_random(&cfg, 1, bf ? &ops_cuda_bf16 : &ops_cuda);
+		if (lora_r) {
+			lora_cfg_t lc = {.r = lora_r, .alpha = 2.0f * lora_r};
+			for (int t = 0; t < NLIN; t++)
+				lc.target[t] = 1;
+			model_lora_add(m, &lc, 3);
+		}
+		ops_cuda_sync();
+		fprintf(stderr, "[%s] init %.1f s%s\n", argv[a], now() - t0, lora_r ? ", LoRA on every linear" : "");
 		step(m, &b);   /* warm-up: activations, cuBLAS handles and heuristics */
 		ops_cuda_sync();
 		int reps = 3;

@@ -100,12 +100,12 @@ static int check_modules_to_save(const char *dir, const char *tmp)
 	/* change what is trained, save, load into a fresh base: the same logits bit for bit */
 	param_t *e = model_param_by_name(m, "model.embed_tokens.weight"), *h = model_param_by_name(m, "lm_head.weight");
 	for (size_t k = 0; k < e->numel; k++)
-		e->data[k] += 0.01f * (float)((k * 7919) % 13) - 0.06f;
+		((float *)e->data)[k] += 0.01f * (float)((k * 7919) % 13) - 0.06f;
 	for (size_t k = 0; k < h->numel; k++)
-		h->data[k] *= 1.5f;
+		((float *)h->data)[k] *= 1.5f;
 	for (int i = 0; i < model_lora_nparams(m); i++)
 		for (size_t k = 0; k < model_lora_param(m, i)->numel; k++)
-			model_lora_param(m, i)->data[k] += 0.05f;
+			((float *)model_lora_param(m, i)->data)[k] += 0.05f;
 	int ids[10] = {5, 9, 200, 17, 3, 3, 80, 255, 1, 42};
 	batch_t b = {.N = 10, .ids = ids};
 	model_forward(m, &b);
@@ -139,7 +139,7 @@ static int check_regex_targets(const char *dir, const char *tmp)
 	model_lora_add(m, &lc, 5);
 	for (int i = 0; i < model_lora_nparams(m); i++)
 		for (size_t k = 0; k < model_lora_param(m, i)->numel; k++)
-			model_lora_param(m, i)->data[k] += 0.03f;
+			((float *)model_lora_param(m, i)->data)[k] += 0.03f;
 	int ids[6] = {4, 8, 15, 16, 23, 42};
 	batch_t b = {.N = 6, .ids = ids};
 	model_forward(m, &b);

@@ -47,10 +47,10 @@ static int check_tensor(model_t *m, const batch_t *b, param_t *p, const char *wh
 	memcpy(w0, p->data, p->numel * sizeof *w0);
 	double e = 1e-2;
 	for (size_t j = 0; j < p->numel; j++)
-		p->data[j] = w0[j] + (float)(e * p->grad[j] / gn);
+		((float *)p->data)[j] = w0[j] + (float)(e * p->grad[j] / gn);
 	double lp = loss_of(m, b);
 	for (size_t j = 0; j < p->numel; j++)
-		p->data[j] = w0[j] - (float)(e * p->grad[j] / gn);
+		((float *)p->data)[j] = w0[j] - (float)(e * p->grad[j] / gn);
 	double lm = loss_of(m, b);
 	memcpy(p->data, w0, p->numel * sizeof *w0);
 	free(w0);
@@ -77,7 +77,7 @@ static int run(const char *what, const char *json, int lora)
 		param_t *p = model_param(m, i);
 		if (p->ndim == 1)
 			for (size_t k = 0; k < p->numel; k++)
-				p->data[k] += (float)(0.3 * (urand() - 0.5));
+				((float *)p->data)[k] += (float)(0.3 * (urand() - 0.5));
 	}
 	if (lora) {
 		lora_cfg_t lc = {.r = 3, .alpha = 6, .use_rslora = 1, .dropout = lora >= 2 ? 0.3f : 0.0f,
@@ -104,7 +104,7 @@ static int run(const char *what, const char *json, int lora)
 		for (int i = 0; i < model_lora_nparams(m); i++) {
 			param_t *p = model_lora_param(m, i);
 			for (size_t k = 0; k < p->numel; k++)
-				p->data[k] += (float)(0.2 * (urand() - 0.5));
+				((float *)p->data)[k] += (float)(0.2 * (urand() - 0.5));
 		}
 	}
 	/* three packed samples of 13, 9 and 18 tokens; some targets ignored */

@@ -27,8 +27,8 @@ static void check_model(const char *json, int plus1)
 		CHECK(memcmp(p->data, p2->data, p->numel * sizeof(float)) == 0, "%s: same seed, different weights", p->name);
 		double s = 0, s2 = 0;
 		for (size_t k = 0; k < p->numel; k++) {
-			s += p->data[k];
-			s2 += (double)p->data[k] * p->data[k];
+			s += ((float *)p->data)[k];
+			s2 += (double)((float *)p->data)[k] * ((float *)p->data)[k];
 		}
 		size_t n = p->numel;
 		if (strstr(p->name, "norm")) {
@@ -39,7 +39,7 @@ static void check_model(const char *json, int plus1)
 			if (!strcmp(p->name, "model.embed_tokens.weight")) {
 				double z = 0;
 				for (int k = 0; k < c.C; k++)
-					z += fabs(p->data[(size_t)c.pad_token_id * c.C + k]);
+					z += fabs(((float *)p->data)[(size_t)c.pad_token_id * c.C + k]);
 				CHECK(z == 0, "padding row %d not zero", c.pad_token_id);
 				n -= (size_t)c.C;
 			}

@@ -61,7 +61,7 @@ int main(void)
 		     .data = data, .grad = grad};
 	param_t *pp = &p;
 	adamw_t o;
-	adamw_init(&o, &pp, 1, 0.9, 0.999, 1e-8, 0.01);
+	adamw_init(&o, &ops_cpu, &pp, 1, 0.9, 0.999, 1e-8, 0.01);
 	const float g1[4] = {0.1f, -0.2f, 0.3f, 0.0f}, g2[4] = {-0.05f, 0.4f, 0.3f, 1e-3f};
 	const double want1[4] = {0.9989900001, -0.49899500005, 0.24899750003333335, 1.99998};
 	const double want2[4] = {0.9988518366470165, -0.49917555683272996, 0.24849625506249984, 1.9995979369486685};
