@@ -3,7 +3,7 @@
 // attention of ops.h on bf16 tensors); ops_cpu.c's attention is the oracle (tests/gpu/test_flash.c).
 //
 // Layout of the work (FlashAttention-2, Dao 2023):
-//  - forward: a block holds BM = 16 NW query rows of one head of one sample, each warp 16 rows;
+//  - forward: a block holds BM = 16 MT NW query rows of one head of one sample, each warp 16 MT;
 //    key/value tiles of BN rows stream through shared memory, double-buffered with cp.async. S =
 //    Q K^T stays in registers; the online softmax (running max m and sum l per row, base-2
 //    exponentials with log2(e) folded into the scale) works on the accumulator fragments, and P,
@@ -20,7 +20,6 @@
 #include <cuda_bf16.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cuda_common.cuh"
@@ -106,6 +105,15 @@ __device__ __forceinline__ void acc_to_a(uint32_t *a, const float *c0, const flo
 	a[3] = pack_bf16(c1[2], c1[3]);
 }
 
+// 2^x on the special-function unit (flush-to-zero; 2^-inf = 0): exp2f adds range handling
+// that softmax does not need
+__device__ __forceinline__ float ex2(float x)
+{
+	float y;
+	asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+	return y;
+}
+
 __device__ __forceinline__ bool fa_visible(int i, int j, int window) { return j <= i && (window <= 0 || j > i - window); }
 
 // Stage ROWS rows of HD bf16 (row r at g + r * ld) into s (row stride HD + 8) with cp.async; rows
@@ -125,17 +133,19 @@ __device__ __forceinline__ void load_tile(bf16 *s, const bf16 *g, size_t ld, int
 
 // ---- forward ----
 
-// grid (NH, ceil(max_seqlen / BM), nseq): the heads of the longest query tiles first, so the
-// causal triangle's short tiles fill the tail
-template <int HD, int NW, int BN>
+// grid (NH nseq, 1, ceil(max_seqlen / BM)), the query tile reversed in z: the heads and samples of
+// the longest query tiles first (blocks start in x, y, z order), so the causal triangle's short
+// tiles fill the tail. Each warp holds MT m-tiles of 16 rows: the K and V fragments it loads from
+// shared memory serve MT products.
+template <int HD, int NW, int MT, int BN>
 __global__ void __launch_bounds__(NW * 32) fa_fwd(fa_args a)
 {
-	constexpr int BM = NW * 16, SLD = HD + 8, NT = NW * 32;
+	constexpr int WR = 16 * MT, BM = NW * WR, SLD = HD + 8, NT = NW * 32;
 	extern __shared__ __align__(16) unsigned char fa_smem[];
 	bf16 *Qs = (bf16 *)fa_smem, *Ks = Qs + BM * SLD, *Vs = Ks + 2 * BN * SLD;   // K, V double-buffered
-	int h = blockIdx.x, s = blockIdx.z, g = h / a.G;
+	int h = blockIdx.x % a.NH, s = blockIdx.x / a.NH, g = h / a.G;
 	int start = a.cu[s], len = a.cu[s + 1] - start;
-	int q0 = (gridDim.y - 1 - blockIdx.y) * BM;
+	int q0 = (gridDim.z - 1 - blockIdx.z) * BM;
 	if (q0 >= len)
 		return;
 	int w = threadIdx.x >> 5, lane = threadIdx.x & 31;
@@ -149,13 +159,18 @@ __global__ void __launch_bounds__(NW * 32) fa_fwd(fa_args a)
 	load_tile<HD, BN, NT>(Vs, vg + (size_t)kmin * kld, kld, qlast + 1 - kmin);
 	cp_async_commit();
 
-	float o[HD / 8][4];
+	float o[MT][HD / 8][4];
 #pragma unroll
-	for (int d = 0; d < HD / 8; d++)
-		o[d][0] = o[d][1] = o[d][2] = o[d][3] = 0;
-	float m[2] = {-INFINITY, -INFINITY}, l[2] = {0, 0};   // rows r0 and r0 + 8, log2 units
-	int wrow0 = q0 + w * 16, r0 = wrow0 + (lane >> 2), c0 = 2 * (lane & 3);
-	int wrowl = min(wrow0 + 15, qlast);
+	for (int t = 0; t < MT; t++)
+#pragma unroll
+		for (int d = 0; d < HD / 8; d++)
+			o[t][d][0] = o[t][d][1] = o[t][d][2] = o[t][d][3] = 0;
+	float m[MT][2], l[MT][2];   // rows r0 + 16 t and r0 + 16 t + 8, log2 units
+#pragma unroll
+	for (int t = 0; t < MT; t++)
+		m[t][0] = m[t][1] = -INFINITY, l[t][0] = l[t][1] = 0;
+	int wrow0 = q0 + w * WR, r0 = wrow0 + (lane >> 2), c0 = 2 * (lane & 3);
+	int wrowl = min(wrow0 + WR - 1, qlast);
 	const float sl2 = a.scale * LOG2E;
 	const bool cap = a.softcap > 0;
 	for (int it = 0; it < ntiles; it++) {
@@ -173,92 +188,110 @@ __global__ void __launch_bounds__(NW * 32) fa_fwd(fa_args a)
 		if (wrow0 > qlast || kb > wrowl || (a.window > 0 && kb + BN - 1 <= wrow0 - a.window))
 			continue;
 		const bf16 *Kb = Ks + buf * BN * SLD, *Vb = Vs + buf * BN * SLD;
-		float sc[BN / 8][4];
+		float sc[MT][BN / 8][4];
 #pragma unroll
-		for (int n = 0; n < BN / 8; n++)
-			sc[n][0] = sc[n][1] = sc[n][2] = sc[n][3] = 0;
+		for (int t = 0; t < MT; t++)
+#pragma unroll
+			for (int n = 0; n < BN / 8; n++)
+				sc[t][n][0] = sc[t][n][1] = sc[t][n][2] = sc[t][n][3] = 0;
 #pragma unroll
 		for (int kk = 0; kk < HD / 16; kk++) {
-			uint32_t af[4];
-			ldsm_x4(af, Qs + (w * 16 + (lane & 15)) * SLD + kk * 16 + (lane >> 4) * 8);
+			uint32_t af[MT][4];
+#pragma unroll
+			for (int t = 0; t < MT; t++)
+				ldsm_x4(af[t], Qs + (w * WR + t * 16 + (lane & 15)) * SLD + kk * 16 + (lane >> 4) * 8);
 #pragma unroll
 			for (int n = 0; n < BN / 8; n += 2) {
 				uint32_t b[4];
 				ldsm_x4(b, Kb + (n * 8 + (lane & 7) + (lane >> 4) * 8) * SLD + kk * 16 + ((lane >> 3) & 1) * 8);
-				mma16816(sc[n], af, b[0], b[1]);
-				mma16816(sc[n + 1], af, b[2], b[3]);
+#pragma unroll
+				for (int t = 0; t < MT; t++) {
+					mma16816(sc[t][n], af[t], b[0], b[1]);
+					mma16816(sc[t][n + 1], af[t], b[2], b[3]);
+				}
 			}
 		}
 		bool mask = a.window > 0 || kb + BN - 1 > wrow0;
-		float mx[2] = {m[0], m[1]};
 #pragma unroll
-		for (int n = 0; n < BN / 8; n++)
+		for (int t = 0; t < MT; t++) {
+			float mx[2] = {m[t][0], m[t][1]};
 #pragma unroll
-			for (int e = 0; e < 4; e++) {
-				float x = cap ? a.softcap * tanhf(sc[n][e] * a.scale / a.softcap) * LOG2E : sc[n][e] * sl2;
-				if (mask && !fa_visible(r0 + (e >> 1) * 8, kb + n * 8 + c0 + (e & 1), a.window))
-					x = -INFINITY;
-				sc[n][e] = x;
-				mx[e >> 1] = fmaxf(mx[e >> 1], x);
+			for (int n = 0; n < BN / 8; n++)
+#pragma unroll
+				for (int e = 0; e < 4; e++) {
+					float x = cap ? a.softcap * tanhf(sc[t][n][e] * a.scale / a.softcap) * LOG2E : sc[t][n][e] * sl2;
+					if (mask && !fa_visible(r0 + t * 16 + (e >> 1) * 8, kb + n * 8 + c0 + (e & 1), a.window))
+						x = -INFINITY;
+					sc[t][n][e] = x;
+					mx[e >> 1] = fmaxf(mx[e >> 1], x);
+				}
+			float corr[2], base[2];
+#pragma unroll
+			for (int r = 0; r < 2; r++) {
+				mx[r] = fmaxf(mx[r], __shfl_xor_sync(0xffffffffu, mx[r], 1));
+				mx[r] = fmaxf(mx[r], __shfl_xor_sync(0xffffffffu, mx[r], 2));
+				base[r] = mx[r] == -INFINITY ? 0.0f : mx[r];   // a row with nothing visible yet
+				corr[r] = ex2(m[t][r] - base[r]);
+				m[t][r] = mx[r];
 			}
-		float corr[2], base[2];
+			float ps[2] = {0, 0};
 #pragma unroll
-		for (int r = 0; r < 2; r++) {
-			mx[r] = fmaxf(mx[r], __shfl_xor_sync(0xffffffffu, mx[r], 1));
-			mx[r] = fmaxf(mx[r], __shfl_xor_sync(0xffffffffu, mx[r], 2));
-			base[r] = mx[r] == -INFINITY ? 0.0f : mx[r];   // a row with nothing visible yet
-			corr[r] = exp2f(m[r] - base[r]);
-			m[r] = mx[r];
-		}
-		float ps[2] = {0, 0};
+			for (int n = 0; n < BN / 8; n++)
 #pragma unroll
-		for (int n = 0; n < BN / 8; n++)
+				for (int e = 0; e < 4; e++) {
+					float p = ex2(sc[t][n][e] - base[e >> 1]);
+					sc[t][n][e] = p;
+					ps[e >> 1] += p;
+				}
+			// l stays a per-lane partial sum (the row's 4 lanes add up at the end)
+			l[t][0] = l[t][0] * corr[0] + ps[0];
+			l[t][1] = l[t][1] * corr[1] + ps[1];
 #pragma unroll
-			for (int e = 0; e < 4; e++) {
-				float p = exp2f(sc[n][e] - base[e >> 1]);
-				sc[n][e] = p;
-				ps[e >> 1] += p;
+			for (int d = 0; d < HD / 8; d++) {
+				o[t][d][0] *= corr[0];
+				o[t][d][1] *= corr[0];
+				o[t][d][2] *= corr[1];
+				o[t][d][3] *= corr[1];
 			}
-		// l stays a per-lane partial sum (the row's 4 lanes add up at the end)
-		l[0] = l[0] * corr[0] + ps[0];
-		l[1] = l[1] * corr[1] + ps[1];
-#pragma unroll
-		for (int d = 0; d < HD / 8; d++) {
-			o[d][0] *= corr[0];
-			o[d][1] *= corr[0];
-			o[d][2] *= corr[1];
-			o[d][3] *= corr[1];
 		}
 #pragma unroll
 		for (int kc = 0; kc < BN / 16; kc++) {
-			uint32_t af[4];
-			acc_to_a(af, sc[2 * kc], sc[2 * kc + 1]);
+			uint32_t af[MT][4];
+#pragma unroll
+			for (int t = 0; t < MT; t++)
+				acc_to_a(af[t], sc[t][2 * kc], sc[t][2 * kc + 1]);
 #pragma unroll
 			for (int d = 0; d < HD / 8; d += 2) {
 				uint32_t b[4];
 				ldsm_x4_t(b, Vb + (kc * 16 + (lane & 7) + ((lane >> 3) & 1) * 8) * SLD + d * 8 + (lane >> 4) * 8);
-				mma16816(o[d], af, b[0], b[1]);
-				mma16816(o[d + 1], af, b[2], b[3]);
+#pragma unroll
+				for (int t = 0; t < MT; t++) {
+					mma16816(o[t][d], af[t], b[0], b[1]);
+					mma16816(o[t][d + 1], af[t], b[2], b[3]);
+				}
 			}
 		}
 	}
 	cp_async_wait_all();
 #pragma unroll
-	for (int r = 0; r < 2; r++) {
-		l[r] += __shfl_xor_sync(0xffffffffu, l[r], 1);
-		l[r] += __shfl_xor_sync(0xffffffffu, l[r], 2);
-		int i = r0 + r * 8;
-		if (i > qlast)
-			continue;
-		size_t row = (size_t)(start + i) * a.NH + h;
-		float inv = 1.0f / l[r];
-		bf16 *orow = a.out + row * HD + c0;
+	for (int t = 0; t < MT; t++)
 #pragma unroll
-		for (int d = 0; d < HD / 8; d++)
-			*(uint32_t *)(orow + d * 8) = pack_bf16(o[d][2 * r] * inv, o[d][2 * r + 1] * inv);
-		if ((lane & 3) == 0)
-			a.lse[row] = m[r] * LN2 + logf(l[r]);
-	}
+		for (int r = 0; r < 2; r++) {
+			float lr = l[t][r];
+			lr += __shfl_xor_sync(0xffffffffu, lr, 1);
+			lr += __shfl_xor_sync(0xffffffffu, lr, 2);
+			int i = r0 + t * 16 + r * 8;
+			if (i > qlast)
+				continue;
+			size_t row = (size_t)(start + i) * a.NH + h;
+			float inv = 1.0f / lr;
+			bf16 *orow = a.out + row * HD + c0;
+#pragma unroll
+			for (int d = 0; d < HD / 8; d++)
+				*(uint32_t *)(orow + d * 8) = pack_bf16(o[t][d][2 * r] * inv, o[t][d][2 * r + 1] * inv);
+			if ((lane & 3) == 0)
+				a.lse[row] = m[t][r] * LN2 + logf(lr);
+		}
 }
 
 // ---- backward ----
@@ -293,8 +326,8 @@ __global__ void fa_bwd_dq_add(bf16 *dq, const float *acc, size_t n2)
 	}
 }
 
-// grid (NKV, ceil(max_seqlen / KB), nseq), KB = 16 NW / DS keys per block: the key tiles with the
-// most queries (the first) first. Warp w holds keys 16 (w / DS) ... and columns
+// grid (NKV nseq, 1, ceil(max_seqlen / KB)), KB = 16 NW / DS keys per block: the key tiles with the
+// most queries (the first, z = 0) first, for every head and sample. Warp w holds keys 16 (w / DS) ... and columns
 // [(w % DS) HD / DS, ...) of dK and dV; BM query rows per step.
 template <int HD, int NW, int BM, int DS>
 __global__ void __launch_bounds__(NW * 32) fa_bwd_dkv(fa_args a)
@@ -309,9 +342,9 @@ __global__ void __launch_bounds__(NW * 32) fa_bwd_dkv(fa_args a)
 	bf16 *Qs = Vs + KB * SLD, *dOs = Qs + 2 * BM * SLD;   // double-buffered
 	bf16 *dSs = dOs + 2 * BM * SLD;                      // (KB, DSLD)
 	float *Ls = (float *)(dSs + KB * DSLD), *Dsm = Ls + 2 * BM;
-	int g = blockIdx.x, s = blockIdx.z;
+	int g = blockIdx.x % a.NKV, s = blockIdx.x / a.NKV;
 	int start = a.cu[s], len = a.cu[s + 1] - start;
-	int k0 = blockIdx.y * KB;
+	int k0 = blockIdx.z * KB;
 	if (k0 >= len)
 		return;
 	int w = threadIdx.x >> 5, lane = threadIdx.x & 31;
@@ -384,7 +417,8 @@ __global__ void __launch_bounds__(NW * 32) fa_bwd_dkv(fa_args a)
 			}
 			bool mask = a.window > 0 || ib < kw0 + 15 || ib + BM - 1 > ilast;
 #pragma unroll
-			for (int n = 0; n < BM / 8; n++)
+			for (int n = 0; n < BM / 8; n++) {
+				float2 L2 = *(const float2 *)(Lb + n * 8 + c0), D2 = *(const float2 *)(Db + n * 8 + c0);
 #pragma unroll
 				for (int e = 0; e < 4; e++) {
 					int qi = n * 8 + c0 + (e & 1), i = ib + qi, j = jr + (e >> 1) * 8;
@@ -393,15 +427,16 @@ __global__ void __launch_bounds__(NW * 32) fa_bwd_dkv(fa_args a)
 						th = tanhf(x / a.softcap);
 						x = a.softcap * th;
 					}
-					float p = exp2f((x - Lb[qi]) * LOG2E);
+					float p = ex2((x - (e & 1 ? L2.y : L2.x)) * LOG2E);
 					if (mask && !(i <= ilast && fa_visible(i, j, a.window)))
 						p = 0;
-					float ds = p * (dpt[n][e] - Db[qi]);
+					float ds = p * (dpt[n][e] - (e & 1 ? D2.y : D2.x));
 					if (cap)
 						ds *= 1 - th * th;
 					st[n][e] = p;
 					dpt[n][e] = ds * a.scale;
 				}
+			}
 			// dV += P^T dO, dK += dS^T Q over the warp's columns
 #pragma unroll
 			for (int kc = 0; kc < BM / 16; kc++) {
@@ -437,7 +472,8 @@ __global__ void __launch_bounds__(NW * 32) fa_bwd_dkv(fa_args a)
 			}
 		}
 		__syncthreads();
-		// dQ (BM x HD) += dS (BM x KB) K (KB x HD): warp w rows 16 (w % RG) ..., n-tiles w / RG + CG c
+		// dQ (BM x HD) += dS (BM x KB) K (KB x HD): warp w rows 16 (w % RG) ..., n-tiles
+		// NTQ (w / RG) + c, c < NTQ (pairs loaded by one ldmatrix)
 		{
 			int rg = w % RG, cg = w / RG;
 			float dq[NTQ][4];
@@ -449,12 +485,18 @@ __global__ void __launch_bounds__(NW * 32) fa_bwd_dkv(fa_args a)
 				uint32_t af[4];
 				int mi = lane >> 3;   // A = dS from dS^T: ldmatrix.trans of (keys, queries) blocks
 				ldsm_x4_t(af, dSs + (kc * 16 + (lane & 7) + (mi >> 1) * 8) * DSLD + rg * 16 + (mi & 1) * 8);
+				const bf16 *krow = Ks + (kc * 16 + (lane & 7) + ((lane >> 3) & 1) * 8) * SLD;
 #pragma unroll
-				for (int c = 0; c < NTQ; c++) {
-					int nt = cg + c * CG;
-					if (nt < HD / 8) {
+				for (int c = 0; c < NTQ; c += 2) {
+					int nt = cg * NTQ + c;
+					if (c + 1 < NTQ && nt + 1 < HD / 8) {
+						uint32_t b[4];
+						ldsm_x4_t(b, krow + nt * 8 + (lane >> 4) * 8);
+						mma16816(dq[c], af, b[0], b[1]);
+						mma16816(dq[c + 1], af, b[2], b[3]);
+					} else if (nt < HD / 8) {
 						uint32_t b[2];
-						ldsm_x2_t(b, Ks + (kc * 16 + (lane & 7) + ((lane >> 3) & 1) * 8) * SLD + nt * 8);
+						ldsm_x2_t(b, krow + nt * 8);
 						mma16816(dq[c], af, b[0], b[1]);
 					}
 				}
@@ -467,7 +509,7 @@ __global__ void __launch_bounds__(NW * 32) fa_bwd_dkv(fa_args a)
 				float *dst = a.dqacc + ((size_t)(start + i) * a.NH + h) * HD + c0;
 #pragma unroll
 				for (int c = 0; c < NTQ; c++) {
-					int nt = cg + c * CG;
+					int nt = cg * NTQ + c;
 					if (nt < HD / 8)
 						atomicAdd((float2 *)(dst + nt * 8), make_float2(dq[c][2 * r], dq[c][2 * r + 1]));
 				}
@@ -494,19 +536,23 @@ __global__ void __launch_bounds__(NW * 32) fa_bwd_dkv(fa_args a)
 
 // ---- host side ----
 
-template <int HD, int NW, int BN> static size_t fwd_smem() { return (size_t)(16 * NW + 4 * BN) * (HD + 8) * sizeof(bf16); }
+template <int HD, int NW, int MT, int BN> static size_t fwd_smem()
+{
+	return (size_t)(16 * MT * NW + 4 * BN) * (HD + 8) * sizeof(bf16);
+}
 
-template <int HD, int NW, int BN>
+template <int HD, int NW, int MT, int BN>
 static void run_fwd(const fa_args &a, int nseq, int max_seqlen, cudaStream_t st)
 {
 	static int set;
-	size_t sm = fwd_smem<HD, NW, BN>();
+	size_t sm = fwd_smem<HD, NW, MT, BN>();
 	if (!set) {
-		CUDA_CHECK(cudaFuncSetAttribute(fa_fwd<HD, NW, BN>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)sm));
+		CUDA_CHECK(cudaFuncSetAttribute(fa_fwd<HD, NW, MT, BN>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+						(int)sm));
 		set = 1;
 	}
-	dim3 grid(a.NH, ceil_div(max_seqlen, 16 * NW), nseq);
-	fa_fwd<HD, NW, BN><<<grid, NW * 32, sm, st>>>(a);
+	dim3 grid((unsigned)a.NH * nseq, 1, ceil_div(max_seqlen, 16 * MT * NW));
+	fa_fwd<HD, NW, MT, BN><<<grid, NW * 32, sm, st>>>(a);
 	CUDA_LAUNCHED();
 }
 
@@ -527,24 +573,18 @@ static void run_bwd(const fa_args &a, int nseq, int max_seqlen, cudaStream_t st)
 						(int)sm));
 		set = 1;
 	}
-	dim3 grid(a.NKV, ceil_div(max_seqlen, 16 * NW / DS), nseq);
+	dim3 grid((unsigned)a.NKV * nseq, 1, ceil_div(max_seqlen, 16 * NW / DS));
 	fa_bwd_dkv<HD, NW, BM, DS><<<grid, NW * 32, sm, st>>>(a);
 	CUDA_LAUNCHED();
 }
 
-// Tile shapes (the variant, FT_FLASH_VARIANT=0/1, picks between two for HD 64 and 128 until
-// measurements settle it). Registers per thread: forward HD/2 (O) + BN/2 (S); backward HD (dK,
-// dV) + BM (S^T, dP^T) per 16 keys, hence two warps per 16 keys above HD 128.
-static int fa_variant(void)
-{
-	static int v = -1;
-	if (v < 0) {
-		const char *e = getenv("FT_FLASH_VARIANT");
-		v = e && *e == '1' ? 1 : 0;
-	}
-	return v;
-}
-
+// Tile shapes. Registers per thread: forward MT (HD/2 (O) + BN/2 (S)); backward HD (dK, dV) + BM
+// (S^T, dP^T) per 16 keys, hence two warps per 16 keys above HD 128. HD 64 and 128 were picked
+// on an H200 (bench/flash-attn.md: N = 4096 and 4 x 1024, NH 32/8): forward HD 64 128 rows of
+// 8 warps (191 TFLOP/s; 4 warps 190, 2 m-tiles per warp 182), HD 128 two m-tiles per warp and
+// key tiles of 32 (249; one m-tile 179-196: each K/V fragment from shared memory feeds two
+// products); backward 128 keys of 8 warps, query tiles of 64 (HD 64 147, HD 128 171; 64 keys
+// 139 / 146; query tiles of 32 at HD 128 161). The other HD use untuned shapes.
 #define FA_GENERIC(X)                                                                               \
 	X(16) X(32) X(48) X(80) X(96) X(112) X(144) X(160) X(176) X(192) X(208) X(224) X(240) X(256)
 
@@ -560,17 +600,16 @@ static void fa_check(int HD, int NH, int NKV)
 
 static void fa_fwd_dispatch(const fa_args &a, int HD, int nseq, int T, cudaStream_t st)
 {
-	int v = fa_variant();
 	switch (HD) {
 	case 64:
-		v ? run_fwd<64, 8, 64>(a, nseq, T, st) : run_fwd<64, 4, 64>(a, nseq, T, st);
+		run_fwd<64, 8, 1, 64>(a, nseq, T, st);
 		return;
 	case 128:
-		v ? run_fwd<128, 8, 64>(a, nseq, T, st) : run_fwd<128, 4, 64>(a, nseq, T, st);
+		run_fwd<128, 4, 2, 32>(a, nseq, T, st);
 		return;
 #define X(H)                                                                                        \
 	case H:                                                                                     \
-		run_fwd<H, 4, (H > 128 ? 32 : 64)>(a, nseq, T, st);                                \
+		run_fwd<H, 4, 1, (H > 128 ? 32 : 64)>(a, nseq, T, st);                             \
 		return;
 		FA_GENERIC(X)
 #undef X
@@ -579,13 +618,12 @@ static void fa_fwd_dispatch(const fa_args &a, int HD, int nseq, int T, cudaStrea
 
 static void fa_bwd_dispatch(const fa_args &a, int HD, int nseq, int T, cudaStream_t st)
 {
-	int v = fa_variant();
 	switch (HD) {
 	case 64:
-		v ? run_bwd<64, 4, 64, 1>(a, nseq, T, st) : run_bwd<64, 8, 64, 1>(a, nseq, T, st);
+		run_bwd<64, 8, 64, 1>(a, nseq, T, st);
 		return;
 	case 128:
-		v ? run_bwd<128, 8, 32, 1>(a, nseq, T, st) : run_bwd<128, 8, 64, 1>(a, nseq, T, st);
+		run_bwd<128, 8, 64, 1>(a, nseq, T, st);
 		return;
 #define X(H)                                                                                        \
 	case H:                                                                                     \

@@ -5,7 +5,7 @@
  * change compared. Exit status 1 if any check failed. Runs on the GPU machine.
  *
  *   test_flash           every correctness case, a table last
- *   test_flash --quick   three small cases (for compute-sanitizer)
+ *   test_flash --quick   four small cases (for compute-sanitizer)
  *   test_flash --bench   timing: N=4096 as one sample and as 4 x 1024, NH 32, NKV 8, HD 64 and 128,
  *                        best of 5, forward and backward, against attention_tc (TF32, float32)
  *
@@ -287,6 +287,7 @@ int main(int argc, char **argv)
 		t_case(l1, 4, 8, 2, 64, 0, 0, 2);
 		t_case(l8, 2, 4, 1, 80, 50, 64, 2);
 		t_case(l9, 3, 4, 1, 256, 0, 0, 2);
+		t_case(l9, 3, 8, 2, 128, 0, 0, 2);
 	} else {
 		t_case(l1, 4, 8, 8, 64, 0, 0, 2);      /* odd lengths, GQA 1 */
 		t_case(l1, 4, 8, 2, 128, 0, 0, 2);     /* GQA 4 */
