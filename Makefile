@@ -74,7 +74,7 @@ endif
 
 $(BUILD)/gpu/%: tests/gpu/%.c tests/gpu/gpu_check.h tests/unit/hf_fixture.h $(BUILD)/libft.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Ikernels $(LDFLAGS) -o $@ $< $(BUILD)/libft.a $(LDLIBS) $(CUDA_LIBS)
+	$(CC) $(ALL_CFLAGS) -Ikernels -I$(CUDA_HOME)/include $(LDFLAGS) -o $@ $< $(BUILD)/libft.a $(LDLIBS) $(CUDA_LIBS)
 
 # `make test` and `make demo` work on a fresh Debian machine: deps installs what is missing.
 deps:

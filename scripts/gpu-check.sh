@@ -6,9 +6,10 @@
 #                                    the Hugging Face fixtures, the benchmark config and this
 #                                    script into DIR (e.g. the lead's checkout's git-ignored gpu/)
 #   sh DIR/gpu-check.sh run          there, on the GPU machine, from DIR: op parity, model
-#                                    parity, the Llama-1B-shaped timing, then compute-sanitizer
-#                                    on the op test. Logs go to $OUT (or DIR/logs) too.
-# Exit status: 0 when op and model parity passed, 1 otherwise.
+#                                    parity, bf16 flash attention parity, the Llama-1B-shaped
+#                                    timing and flash attention's, then compute-sanitizer on the
+#                                    op test. Logs go to $OUT (or DIR/logs) too.
+# Exit status: 0 when op, model and flash attention parity passed, 1 otherwise.
 set -u
 cmd=${1:-run}
 if [ "$cmd" = stage ]; then
@@ -43,7 +44,9 @@ nvidia-smi --query-gpu=name,memory.total,clocks.sm,clocks.max.sm --format=csv,no
 status=0
 ./test_cuda_ops >"$out/ops.log" 2>&1; ops=$?
 ./test_cuda_model >"$out/model.log" 2>&1; model=$?
-[ $ops = 0 ] && [ $model = 0 ] || status=1
+./test_flash >"$out/flash.log" 2>&1; flash=$?
+[ $ops = 0 ] && [ $model = 0 ] && [ $flash = 0 ] || status=1
+[ "${BENCH:-1}" = 1 ] && timeout 60 ./test_flash --bench >"$out/flash-bench.log" 2>&1
 [ "${BENCH:-1}" = 1 ] && timeout 300 ./bench_cuda bench/llama-1b "${BENCH_N:-4096}" ${BENCH_MODES:-fp32 tf32 bf16} >"$out/bench.log" 2>&1; bench=$?
 san=skipped
 if [ "${SANITIZE:-1}" = 1 ] && command -v compute-sanitizer >/dev/null; then
@@ -53,14 +56,17 @@ if [ "${SANITIZE:-1}" = 1 ] && command -v compute-sanitizer >/dev/null; then
 	case $rc in 0) san=clean ;; 9) san=ERRORS ;; 124) san=timeout ;; *) san="no memcheck errors, test exit $rc" ;; esac
 fi
 echo "==== failures (first 30) ===="
-grep -h '^FAIL' "$out/ops.log" "$out/model.log" | head -30
-grep -h -A1 '^FAIL' "$out/ops.log" "$out/model.log" | grep '^ ' | head -10
+grep -h '^FAIL' "$out/ops.log" "$out/model.log" "$out/flash.log" | head -30
+grep -h -A1 '^FAIL' "$out/ops.log" "$out/model.log" "$out/flash.log" | grep '^ ' | head -10
 echo "==== bench ===="
 cat "$out/bench.log" | tail -60
 echo "==== sanitizer: $san ===="
 [ "$san" = ERRORS ] && grep -m 20 -E '^=========' "$out/sanitizer.log"
 echo "==== ops (exit $ops) ===="
 sed -n '/^ops_cuda vs ops_cpu$/,$p' "$out/ops.log"
+echo "==== flash_attn (exit $flash) ===="
+sed -n '/^flash_attn (bf16)/,$p' "$out/flash.log"
+[ -f "$out/flash-bench.log" ] && cat "$out/flash-bench.log"
 echo "==== model (exit $model) ===="
 sed -n '/^model on ops_cuda vs ops_cpu$/,$p' "$out/model.log"
 tail -3 "$out/model.log" | grep -v '^model on\|checks failed' | head -3
