@@ -316,6 +316,16 @@ void train_lora_cfg(const ft_config_t *cfg, lora_cfg_t *lc)
 	}
 }
 
+/* Device memory in use (total - free) on a GPU backend, 0 on the CPU. */
+static size_t gpu_mem_used(const ops_t *ops)
+{
+#ifdef FT_HAVE_CUDA
+	if (ops != &ops_cpu)
+		return ops_cuda_mem_used();
+#endif
+	return 0;
+}
+
 const ops_t *train_backend(const ft_config_t *cfg, const char *device)
 {
 	if (!device)
@@ -470,6 +480,7 @@ typedef struct {
 	long tokens_seen;
 	/* not checkpointed: timing */
 	double t_log, t_start;
+	size_t mem_base, mem_peak;   /* GPU memory in use before the model, and the most since */
 	long tok_since_log;
 	FILE *metrics;
 	cJSON *log_history;
@@ -815,7 +826,9 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 	r->max_grad_norm = config_num(cfg, "max_grad_norm", 1.0);
 
 	/* the model first: a bad base_model fails before the data is read */
-	r->m = train_load_model(cfg, train_backend(cfg, o->device), &r->dtype, 1);
+	const ops_t *backend = train_backend(cfg, o->device);
+	r->mem_base = r->mem_peak = gpu_mem_used(backend);
+	r->m = train_load_model(cfg, backend, &r->dtype, 1);
 	r->base_dir = xstrdup(config_model_dir(cfg));
 	int V = model_cfg(r->m)->V;
 
@@ -962,6 +975,8 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 			r->tok_since_log += mb.b.N;
 		}
 		r->mbpos = last;
+		size_t mu = gpu_mem_used(model_ops(r->m));
+		r->mem_peak = mu > r->mem_peak ? mu : r->mem_peak;
 		double loss = ntargets ? loss_sum / (double)ntargets : 0;
 		/* global L2 norm of the trainable gradients, before clipping */
 		const ops_t *ops = model_ops(r->m);
@@ -1018,6 +1033,12 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		cJSON_AddNumberToObject(e, "epoch", (double)r->epoch + (double)r->mbpos / (double)r->nmb);
 		cJSON_AddNumberToObject(e, "train_loss", r->loss_total / (double)r->total);
 		cJSON_AddNumberToObject(e, "train_runtime", now() - r->t_start);
+		if (model_ops(r->m) != &ops_cpu) {
+			/* device memory this run added, sampled after each backward (its high point) */
+			double gib = (double)(r->mem_peak - r->mem_base) / 1073741824.0;
+			cJSON_AddNumberToObject(e, "peak_gpu_memory_gib", gib);
+			ft_info("peak GPU memory %.2f GiB", gib);
+		}
 		log_entry(r, e);
 		save_weights(r, r->outdir, r->dtype);
 		char p[4200];

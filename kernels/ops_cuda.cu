@@ -152,6 +152,12 @@ template <typename T> __device__ __forceinline__ T st(float x);
 template <> __device__ __forceinline__ float st<float>(float x) { return x; }
 template <> __device__ __forceinline__ bf16 st<bf16>(float x) { return __float2bfloat16_rn(x); }
 
+// Accumulation: double for float32 tensors (the parity configuration agrees with the CPU's
+// double sums), float for bf16 ones (their inputs carry 8 bits; float keeps the kernels at
+// memory speed).
+template <typename T> struct acc_of { typedef double type; };
+template <> struct acc_of<bf16> { typedef float type; };
+
 #define GRID_STRIDE(i, n) \
 	for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < (n); i += (size_t)gridDim.x * blockDim.x)
 
@@ -343,8 +349,10 @@ __global__ void colsum_kernel(float *dst, const T *a, const T *b, const float *r
 	__shared__ double s[16][33];
 	int j = blockIdx.x * 32 + threadIdx.x;
 	double acc = 0;
+	// gridDim.y > 1 (bf16): rows split in gridDim.y chunks, added with float atomics
+	int per = (M + gridDim.y - 1) / gridDim.y, i0 = blockIdx.y * per, i1 = min(M, i0 + per);
 	if (j < N)
-		for (int i = threadIdx.y; i < M; i += 16) {
+		for (int i = i0 + threadIdx.y; i < i1; i += 16) {
 			size_t k = (size_t)i * N + j;
 			double x = ld(a[k]);
 			if (b)
@@ -358,7 +366,10 @@ __global__ void colsum_kernel(float *dst, const T *a, const T *b, const float *r
 	if (threadIdx.y == 0 && j < N) {
 		for (int y = 1; y < 16; y++)
 			acc += s[y][threadIdx.x];
-		dst[j] += (float)acc;
+		if (gridDim.y > 1)
+			atomicAdd(&dst[j], (float)acc);
+		else
+			dst[j] += (float)acc;
 	}
 }
 
@@ -366,7 +377,10 @@ template <typename T> static void colsum(float *dst, const T *a, const T *b, con
 {
 	if (N <= 0)
 		return;
-	colsum_kernel<T><<<ceil_div(N, 32), dim3(32, 16)>>>(dst, a, b, r, M, N);
+	// float32 tensors: one pass down each column, deterministic, as the parity configuration
+	// wants; bf16: enough row chunks to fill the GPU
+	unsigned gy = sizeof(T) == 2 ? (unsigned)min(64, max(1, M / 256)) : 1;
+	colsum_kernel<T><<<dim3(ceil_div(N, 32), gy), dim3(32, 16)>>>(dst, a, b, r, M, N);
 	CUDA_LAUNCHED();
 }
 
@@ -464,26 +478,61 @@ static void cu_div(float *out, const float *a, const float *b, size_t n)
 
 // ---- RMSNorm: one warp per row (rows are as short as a head, 16, with q/k norm) ----
 
+// Block sums for the accumulator types (blockDim.x a multiple of 32, at most 1024).
+__device__ __forceinline__ float warp_sumf(float v)
+{
+	for (int o = 16; o; o >>= 1)
+		v += __shfl_xor_sync(0xffffffffu, v, o);
+	return v;
+}
+
+__device__ float block_sumf(float v)
+{
+	__shared__ float s[32];
+	int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
+	v = warp_sumf(v);
+	__syncthreads();
+	if (!lane)
+		s[w] = v;
+	__syncthreads();
+	v = lane < nw ? s[lane] : 0.0f;
+	return warp_sumf(v);
+}
+
+__device__ __forceinline__ double block_sum_acc(double v) { return block_sum(v); }
+__device__ __forceinline__ float block_sum_acc(float v) { return block_sumf(v); }
+__device__ __forceinline__ double warp_sum_acc(double v) { return warp_sum(v); }
+__device__ __forceinline__ float warp_sum_acc(float v) { return warp_sumf(v); }
+
+// Rows of at least 256 elements: a block of 256 threads per row; shorter rows (q/k norms over
+// a head): a warp per row.
+#define NORM_BLOCK_MIN 256
+
 template <typename T>
 __global__ void rmsnorm_fwd_kernel(T *out, float *rstd, const T *x, const T *w, int N, int C, float eps, float wo)
 {
-	int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5), lane = threadIdx.x & 31;
+	typedef typename acc_of<T>::type A;
+	int rows = blockDim.x >> 5, byblock = C >= NORM_BLOCK_MIN;
+	int row = byblock ? blockIdx.x : blockIdx.x * rows + (threadIdx.x >> 5);
+	int t = byblock ? threadIdx.x : threadIdx.x & 31, nt = byblock ? blockDim.x : 32;
 	if (row >= N)
 		return;
 	const T *xi = x + (size_t)row * C;
-	double ss = 0;
-	for (int c = lane; c < C; c += 32) {
-		double v = ld(xi[c]);
+	A ss = 0;
+	for (int c = t; c < C; c += nt) {
+		A v = ld(xi[c]);
 		ss += v * v;
 	}
-	ss = warp_sum(ss);
-	float r = (float)(1.0 / sqrt(ss / C + eps));
-	if (!lane)
+	ss = byblock ? block_sum_acc(ss) : warp_sum_acc(ss);
+	float r = (float)(1.0 / sqrt((double)ss / C + eps));
+	if (!t)
 		rstd[row] = r;
 	T *o = out + (size_t)row * C;
-	for (int c = lane; c < C; c += 32)
+	for (int c = t; c < C; c += nt)
 		o[c] = st<T>((ld(xi[c]) * r) * (ld(w[c]) + wo));
 }
+
+static unsigned norm_grid(int N, int C) { return C >= NORM_BLOCK_MIN ? (unsigned)N : ceil_div(N, 8); }
 
 template <typename T>
 static void cu_rmsnorm_fwd(void *out, float *rstd, const void *x, const void *w, int N, int C, float eps, float wo)
@@ -491,7 +540,7 @@ static void cu_rmsnorm_fwd(void *out, float *rstd, const void *x, const void *w,
 	if (N <= 0)
 		return;
 	PROF(PROF_RMSNORM);
-	rmsnorm_fwd_kernel<T><<<ceil_div(N, 8), 256>>>((T *)out, rstd, (const T *)x, (const T *)w, N, C, eps, wo);
+	rmsnorm_fwd_kernel<T><<<norm_grid(N, C), 256>>>((T *)out, rstd, (const T *)x, (const T *)w, N, C, eps, wo);
 	CUDA_LAUNCHED();
 }
 
@@ -499,18 +548,21 @@ template <typename T>
 __global__ void rmsnorm_bwd_kernel(T *dx, const T *dout, const T *x, const T *w, const float *rstd, int N, int C,
 				   float wo)
 {
-	int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5), lane = threadIdx.x & 31;
+	typedef typename acc_of<T>::type A;
+	int rows = blockDim.x >> 5, byblock = C >= NORM_BLOCK_MIN;
+	int row = byblock ? blockIdx.x : blockIdx.x * rows + (threadIdx.x >> 5);
+	int t = byblock ? threadIdx.x : threadIdx.x & 31, nt = byblock ? blockDim.x : 32;
 	if (row >= N)
 		return;
 	const T *xi = x + (size_t)row * C, *dy = dout + (size_t)row * C;
-	double r = rstd[row], dot = 0;
-	for (int c = lane; c < C; c += 32)
-		dot += (double)ld(dy[c]) * (ld(w[c]) + wo) * ld(xi[c]);
-	dot = warp_sum(dot);
+	A r = rstd[row], dot = 0;
+	for (int c = t; c < C; c += nt)
+		dot += (A)ld(dy[c]) * (ld(w[c]) + wo) * ld(xi[c]);
+	dot = byblock ? block_sum_acc(dot) : warp_sum_acc(dot);
 	// y = x r g: dx = r g dy - r^3 x (sum dy g x) / C
-	double k = r * r * r * dot / C;
+	A k = r * r * r * dot / C;
 	T *d = dx + (size_t)row * C;
-	for (int c = lane; c < C; c += 32)
+	for (int c = t; c < C; c += nt)
 		d[c] = st<T>(ld(d[c]) + (float)(r * (ld(w[c]) + wo) * ld(dy[c]) - k * ld(xi[c])));
 }
 
@@ -521,8 +573,8 @@ static void cu_rmsnorm_bwd(void *dx, float *dw, const void *dout, const void *x,
 	if (N <= 0)
 		return;
 	PROF(PROF_RMSNORM);
-	rmsnorm_bwd_kernel<T><<<ceil_div(N, 8), 256>>>((T *)dx, (const T *)dout, (const T *)x, (const T *)w, rstd, N,
-							C, wo);
+	rmsnorm_bwd_kernel<T><<<norm_grid(N, C), 256>>>((T *)dx, (const T *)dout, (const T *)x, (const T *)w, rstd, N, C,
+							 wo);
 	CUDA_LAUNCHED();
 	if (dw)
 		colsum<T>(dw, (const T *)dout, (const T *)x, rstd, N, C);
@@ -603,6 +655,8 @@ static void cu_attention_fwd_bf16(void *out, float *lse, const void *q, const vo
 	if (cuda_flash_fwd(out, lse, q, k, v, cu, nseq, max_seqlen, N, NH, NKV, HD, scale, softcap, window))
 		return;
 	size_t nq = (size_t)N * NH * HD, nk = (size_t)N * NKV * HD;
+	int saved = mm_mode;
+	mm_mode = CUDA_MM_TF32;   // the tensor-core kernels where they apply
 	float *buf = (float *)cuda_scratch(2, (2 * nq + 2 * nk) * sizeof(float));
 	float *fq = buf, *fk = fq + nq, *fv = fk + nk, *fo = fv + nk;
 	convert(fq, (const bf16 *)q, nq);
@@ -610,6 +664,7 @@ static void cu_attention_fwd_bf16(void *out, float *lse, const void *q, const vo
 	convert(fv, (const bf16 *)v, nk);
 	cuda_attention_fwd(fo, lse, fq, fk, fv, cu, nseq, max_seqlen, N, NH, NKV, HD, scale, softcap, window);
 	convert((bf16 *)out, fo, nq);
+	mm_mode = saved;
 }
 
 template <typename T> __global__ void add_f32_kernel(T *y, const float *x, size_t n)
@@ -626,6 +681,8 @@ static void cu_attention_bwd_bf16(void *dq, void *dk, void *dv, const void *dout
 			   window))
 		return;
 	size_t nq = (size_t)N * NH * HD, nk = (size_t)N * NKV * HD;
+	int saved = mm_mode;
+	mm_mode = CUDA_MM_TF32;
 	float *buf = (float *)cuda_scratch(2, (4 * nq + 4 * nk) * sizeof(float));
 	float *fq = buf, *fo = fq + nq, *fdo = fo + nq, *fdq = fdo + nq, *fk = fdq + nq, *fv = fk + nk, *fdk = fv + nk,
 	      *fdv = fdk + nk;
@@ -642,6 +699,7 @@ static void cu_attention_bwd_bf16(void *dq, void *dk, void *dv, const void *dout
 	add_f32_kernel<bf16><<<ew_blocks(nk), 256>>>((bf16 *)dk, fdk, nk);
 	add_f32_kernel<bf16><<<ew_blocks(nk), 256>>>((bf16 *)dv, fdv, nk);
 	CUDA_LAUNCHED();
+	mm_mode = saved;
 }
 
 // ---- gated MLP: in double, as the CPU ----
@@ -650,8 +708,9 @@ static void cu_attention_bwd_bf16(void *dq, void *dk, void *dv, const void *dout
 
 template <typename T> __global__ void glu_fwd_kernel(T *out, const T *gate, const T *up, size_t n, int silu)
 {
+	typedef typename acc_of<T>::type A;
 	GRID_STRIDE(i, n) {
-		double x = ld(gate[i]), a;
+		A x = ld(gate[i]), a;
 		if (silu)
 			a = x / (1 + exp(-x));
 		else
@@ -663,14 +722,15 @@ template <typename T> __global__ void glu_fwd_kernel(T *out, const T *gate, cons
 template <typename T>
 __global__ void glu_bwd_kernel(T *dgate, T *dup, const T *dout, const T *gate, const T *up, size_t n, int silu)
 {
+	typedef typename acc_of<T>::type A;
 	GRID_STRIDE(i, n) {
-		double x = ld(gate[i]), a, da;
+		A x = ld(gate[i]), a, da;
 		if (silu) {
-			double sg = 1 / (1 + exp(-x));
+			A sg = 1 / (1 + exp(-x));
 			a = x * sg;
 			da = sg * (1 + x * (1 - sg));
 		} else {
-			double t = tanh(GELU_K * (x + 0.044715 * x * x * x));
+			A t = tanh(GELU_K * (x + 0.044715 * x * x * x));
 			a = 0.5 * x * (1 + t);
 			da = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_K * (1 + 3 * 0.044715 * x * x);
 		}
@@ -755,15 +815,16 @@ template <typename T> static void cu_softcap_fwd(void *x, size_t n, float cap)
 
 template <typename T> __device__ double row_lse(const T *l, int V)
 {
+	typedef typename acc_of<T>::type A;
 	float mx = -INFINITY;
 	for (int j = threadIdx.x; j < V; j += blockDim.x)
 		mx = fmaxf(mx, ld(l[j]));
 	mx = block_max(mx);
-	double s = 0;
+	A s = 0;
 	for (int j = threadIdx.x; j < V; j += blockDim.x)
-		s += exp((double)ld(l[j]) - mx);
-	s = block_sum(s);
-	return mx + log(s);
+		s += exp((A)ld(l[j]) - (A)mx);
+	s = block_sum_acc(s);
+	return mx + log((double)s);
 }
 
 template <typename T> __global__ void xent_fwd_kernel(float *losses, const T *logits, const int *targets, int V)
@@ -793,10 +854,11 @@ __global__ void xent_bwd_kernel(T *dlogits, const T *logits, const int *targets,
 	}
 	// every read of the row is done once row_lse returns (its reductions synchronise the
 	// block), so d may alias l: each element is then read and written by one thread
-	double lse = row_lse(l, V);
+	typedef typename acc_of<T>::type A;
+	A lse = (A)row_lse(l, V);
 	for (int j = threadIdx.x; j < V; j += blockDim.x) {
-		double y = ld(l[j]);
-		double g = (exp(y - lse) - (j == t)) * dloss;
+		A y = ld(l[j]);
+		A g = (exp(y - lse) - (j == t)) * dloss;
 		if (softcap > 0)
 			g *= 1 - (y / softcap) * (y / softcap);
 		d[j] = st<T>((float)g);
