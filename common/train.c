@@ -270,10 +270,20 @@ void train_lora_cfg(const ft_config_t *cfg, lora_cfg_t *lc)
 	lc->alpha = (float)config_num(cfg, "lora_alpha", 8);   /* PEFT's default */
 	lc->dropout = (float)config_num(cfg, "lora_dropout", 0);
 	lc->use_rslora = config_bool(cfg, "peft_use_rslora", 0);
+	/* modules_to_save: PEFT matches a name against the end of each module path, so
+	 * "model.embed_tokens" and "embed_tokens" mean the same module */
 	const cJSON *mts = config_get(cfg, "lora_modules_to_save");
-	if (mts && cJSON_GetArraySize(mts) > 0)
-		ft_die(FT_EXIT_USAGE, "%s: 'lora_modules_to_save': not supported yet (the engine trains LoRA "
-		       "adapters only, not whole modules)", config_where(cfg, "lora_modules_to_save"));
+	for (const cJSON *e = cJSON_IsArray(mts) ? mts->child : NULL; e; e = e->next) {
+		const char *nm = cJSON_IsString(e) ? e->valuestring : "";
+		const char *dot = strrchr(nm, '.'), *leaf = dot ? dot + 1 : nm;
+		if (!strcmp(leaf, "embed_tokens"))
+			lc->save_embed_tokens = 1;
+		else if (!strcmp(leaf, "lm_head"))
+			lc->save_lm_head = 1;
+		else
+			ft_die(FT_EXIT_USAGE, "%s: 'lora_modules_to_save': %s is not supported (embed_tokens and "
+			       "lm_head are)", config_where(cfg, "lora_modules_to_save"), q(nm));
+	}
 	if (config_bool(cfg, "lora_target_linear", 0)) {
 		for (int i = 0; i < NLIN; i++)
 			lc->target[i] = 1;
@@ -395,6 +405,10 @@ model_t *train_load_model(const ft_config_t *cfg, const ops_t *ops, st_dtype_t *
 		} else {
 			lora_cfg_t lc;
 			train_lora_cfg(cfg, &lc);
+			if ((lc.save_embed_tokens || lc.save_lm_head) && model_cfg(m)->tied)
+				ft_die(FT_EXIT_USAGE, "%s: 'lora_modules_to_save': %s ties its input and output embeddings "
+				       "(tie_word_embeddings), which PEFT would untie into two trained copies; not supported",
+				       config_where(cfg, "lora_modules_to_save"), q(dir));
 			model_lora_add(m, &lc, seed);
 		}
 	}
@@ -704,8 +718,12 @@ static void load_checkpoint(run_t *r, const char *ck)
 	if (r->lora) {
 		snprintf(p, sizeof p, "%s/adapter_model.safetensors", ck);
 		st_file_t *f = st_open(p);
+		char nm[200];
 		for (int i = 0; i < r->np; i++) {
-			const st_tensor_t *t = st_need(f, r->params[i]->name, r->params[i]->ndim, r->params[i]->shape);
+			/* a modules_to_save weight is stored under PEFT's name */
+			snprintf(nm, sizeof nm, "base_model.model.%s", r->params[i]->name);
+			const char *name = st_find(f, r->params[i]->name) ? r->params[i]->name : nm;
+			const st_tensor_t *t = st_need(f, name, r->params[i]->ndim, r->params[i]->shape);
 			float *h = st_load_f32(t);
 			model_param_set(r->m, r->params[i], h);
 			free(h);
@@ -893,10 +911,15 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 
 	/* trainable parameters */
 	if (r->lora) {
-		r->np = model_lora_nparams(r->m);
-		r->params = xmalloc((size_t)r->np * sizeof *r->params);
-		for (int i = 0; i < r->np; i++)
-			r->params[i] = model_lora_param(r->m, i);
+		/* the adapter's A and B, then the base weights it trains in full (modules_to_save) */
+		model_zero_grad(r->m);   /* allocates the gradients of trainable base weights */
+		int nl = model_lora_nparams(r->m), nb = model_nparams(r->m);
+		r->params = xmalloc((size_t)(nl + nb) * sizeof *r->params);
+		for (int i = 0; i < nl; i++)
+			r->params[r->np++] = model_lora_param(r->m, i);
+		for (int i = 0; i < nb; i++)
+			if (model_param(r->m, i)->grad)
+				r->params[r->np++] = model_param(r->m, i);
 	} else {
 		model_set_train_base(r->m, 1);
 		model_zero_grad(r->m);
