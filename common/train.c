@@ -908,6 +908,8 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 			r->eval_steps = 1;
 	}
 	r->eval_epoch = !strcmp(es, "epoch");
+	if (!strcmp(es, "steps") && r->eval_steps <= 0)
+		r->eval_steps = r->logging_steps;   /* TrainingArguments: eval_steps defaults to logging_steps */
 
 	/* trainable parameters */
 	if (r->lora) {
@@ -967,8 +969,11 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		(unsigned long long)r->train.trained, r->nmb, r->mbs, r->total, r->gas, ntrain,
 		r->lora ? "LoRA" : "full fine-tuning");
 
-	if (!resume && r->have_val && r->eval_steps > 0)
-		run_eval(r);   /* Axolotl sets eval_on_start with eval_steps */
+	/* eval_on_start: Axolotl's trainer builder sets it whenever it evaluates (eval_steps, or
+	 * an eval_strategy), and the Trainer honours it at the start of every train() call, so a
+	 * resumed run evaluates again at the step it resumes from */
+	if (r->have_val && (r->eval_steps > 0 || r->eval_epoch))
+		run_eval(r);
 
 	mbatch_t mb = {0};
 	r->t_start = r->t_log = now();
