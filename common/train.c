@@ -628,17 +628,30 @@ static void save_checkpoint(run_t *r)
 	save_weights(r, d.tmp, ST_F32);   /* float32: resuming must be exact */
 	/* AdamW moments under the parameter names */
 	st_writer_t *w = st_writer_new();
-	char (*names)[160] = xmalloc((size_t)(r->np ? r->np : 1) * 2 * sizeof *names);
+	/* 8-bit state as it is: codes (state1, state2) and block maxima (absmax1, absmax2) */
+	char (*names)[160] = xmalloc((size_t)(r->np ? r->np : 1) * 4 * sizeof *names);
+	int64_t *nblocks = xmalloc((size_t)(r->np ? r->np : 1) * sizeof *nblocks);
 	float **hs = xcalloc((size_t)(r->np ? r->np : 1) * 2, sizeof *hs);
 	for (int i = 0; i < r->np; i++) {
 		param_t *pp = r->params[i];
-		snprintf(names[2 * i], sizeof names[0], "%s.exp_avg", pp->name);
-		snprintf(names[2 * i + 1], sizeof names[0], "%s.exp_avg_sq", pp->name);
+		if (r->opt.bits8 && r->opt.c1[i]) {
+			static const char *const sfx[4] = {"state1", "state2", "absmax1", "absmax2"};
+			for (int k = 0; k < 4; k++)
+				snprintf(names[4 * i + k], sizeof names[0], "%s.%s", pp->name, sfx[k]);
+			nblocks[i] = (int64_t)((pp->numel + OPTIM_8BIT_BLOCK - 1) / OPTIM_8BIT_BLOCK);
+			st_writer_add(w, names[4 * i], ST_U8, pp->ndim, pp->shape, r->opt.c1[i]);
+			st_writer_add(w, names[4 * i + 1], ST_U8, pp->ndim, pp->shape, r->opt.c2[i]);
+			st_writer_add(w, names[4 * i + 2], ST_F32, 1, &nblocks[i], r->opt.absmax1[i]);
+			st_writer_add(w, names[4 * i + 3], ST_F32, 1, &nblocks[i], r->opt.absmax2[i]);
+			continue;
+		}
+		snprintf(names[4 * i], sizeof names[0], "%s.exp_avg", pp->name);
+		snprintf(names[4 * i + 1], sizeof names[0], "%s.exp_avg_sq", pp->name);
 		hs[2 * i] = xmalloc(pp->numel * sizeof(float));
 		hs[2 * i + 1] = xmalloc(pp->numel * sizeof(float));
 		adamw_state_get(&r->opt, i, hs[2 * i], hs[2 * i + 1]);
-		st_writer_add(w, names[2 * i], ST_F32, pp->ndim, pp->shape, hs[2 * i]);
-		st_writer_add(w, names[2 * i + 1], ST_F32, pp->ndim, pp->shape, hs[2 * i + 1]);
+		st_writer_add(w, names[4 * i], ST_F32, pp->ndim, pp->shape, hs[2 * i]);
+		st_writer_add(w, names[4 * i + 1], ST_F32, pp->ndim, pp->shape, hs[2 * i + 1]);
 	}
 	snprintf(p, sizeof p, "%s/optimizer.safetensors", d.tmp);
 	st_writer_write(w, p);
@@ -647,6 +660,7 @@ static void save_checkpoint(run_t *r)
 		free(hs[i]);
 	free(hs);
 	free(names);
+	free(nblocks);
 	cJSON *st = cJSON_CreateObject();
 	cJSON_AddNumberToObject(st, "format", 1);
 	cJSON_AddNumberToObject(st, "global_step", (double)r->step);
@@ -747,6 +761,26 @@ static void load_checkpoint(run_t *r, const char *ck)
 	st_file_t *f = st_open(p);
 	char nm[200];
 	for (int i = 0; i < r->np; i++) {
+		if (r->opt.bits8 && r->opt.c1[i]) {
+			param_t *pp = r->params[i];
+			int64_t nb = (int64_t)((pp->numel + OPTIM_8BIT_BLOCK - 1) / OPTIM_8BIT_BLOCK);
+			const st_tensor_t *t;
+			snprintf(nm, sizeof nm, "%s.state1", pp->name);
+			t = st_need(f, nm, pp->ndim, pp->shape);
+			if (t->dtype != ST_U8)
+				ft_die(FT_EXIT_DATA, "%s: %s is not U8 (was the checkpoint written with another optimizer?)", q(p), q(nm));
+			memcpy(r->opt.c1[i], t->data, pp->numel);
+			snprintf(nm, sizeof nm, "%s.state2", pp->name);
+			t = st_need(f, nm, pp->ndim, pp->shape);
+			if (t->dtype != ST_U8)
+				ft_die(FT_EXIT_DATA, "%s: %s is not U8", q(p), q(nm));
+			memcpy(r->opt.c2[i], t->data, pp->numel);
+			snprintf(nm, sizeof nm, "%s.absmax1", pp->name);
+			st_read_f32(st_need(f, nm, 1, &nb), r->opt.absmax1[i]);
+			snprintf(nm, sizeof nm, "%s.absmax2", pp->name);
+			st_read_f32(st_need(f, nm, 1, &nb), r->opt.absmax2[i]);
+			continue;
+		}
 		snprintf(nm, sizeof nm, "%s.exp_avg", r->params[i]->name);
 		float *hm = st_load_f32(st_need(f, nm, r->params[i]->ndim, r->params[i]->shape));
 		snprintf(nm, sizeof nm, "%s.exp_avg_sq", r->params[i]->name);
@@ -819,7 +853,7 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 	r->o = o;
 	r->order_epoch = -1;
 	const char *where = config_path(cfg);
-	optim_check_name(config_str(cfg, "optimizer", "adamw_torch_fused"), config_where(cfg, "optimizer"));
+	int bits8 = optim_check_name(config_str(cfg, "optimizer", "adamw_torch_fused"), config_where(cfg, "optimizer"));
 	int sk = sched_from_name(config_str(cfg, "lr_scheduler", "cosine"));
 	if (sk < 0)
 		ft_die(FT_EXIT_USAGE, "%s: 'lr_scheduler': %s is not supported yet (cosine, linear, constant, "
@@ -932,6 +966,8 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 	}
 	adamw_init(&r->opt, model_ops(r->m), r->params, r->np, config_num(cfg, "adam_beta1", 0.9), config_num(cfg, "adam_beta2", 0.999),
 		   config_num(cfg, "adam_epsilon", 1e-8), config_num(cfg, "weight_decay", 0));
+	if (bits8)
+		adamw_set_8bit(&r->opt);
 	size_t ntrain = 0;
 	for (int i = 0; i < r->np; i++)
 		ntrain += r->params[i]->numel;
