@@ -413,6 +413,8 @@ void model_set_training(model_t *m, int on, uint64_t seed)
 	m->seed = seed;
 }
 
+void model_set_neftune(model_t *m, float alpha) { m->neftune_alpha = alpha; }
+
 void lora_dora_norm(model_t *m, int l, int lin)
 {
 	const ops_t *o = m->ops;
@@ -588,6 +590,14 @@ float model_forward(model_t *m, const batch_t *b)
 	int C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, Q = NH * HD, KV = NKV * HD, I = c->I;
 	float wo = wofs(m);
 	o->embedding_fwd(m->x[0], m->d_ids, m->embed->data, N, C, c->embed_scale);
+	if (m->training && m->neftune_alpha > 0) {
+		/* the hook sees the embedding module's output: Gemma 1/2 scale it afterwards */
+		int L = b->row_len > 0 ? b->row_len : N;
+		float mag = m->neftune_alpha / sqrtf((float)L * (float)C);
+		if (strcmp(c->model_type, "gemma3") && strcmp(c->model_type, "gemma3_text"))
+			mag *= c->embed_scale;
+		o->uniform_noise(m->x[0], (size_t)N * C, mag, m->seed ^ 0x6e656674756e65ull);
+	}
 	for (int l = 0; l < c->L; l++) {
 		acts_t *a = &m->acts[l];
 		param_t **w = &m->lw[l * NROLE];

@@ -43,6 +43,7 @@ typedef struct {
 	const int *cu_seqlens; /* (nseq + 1), starts at 0, ends at N; NULL: one sample of N tokens */
 	int nseq;
 	const int *targets;    /* (N) the token each position predicts, < 0 ignored; NULL: no loss */
+	int row_len;           /* the longest row of the batch (NEFTune's sequence length); 0: N */
 } batch_t;
 
 typedef struct model model_t;
@@ -121,6 +122,12 @@ typedef struct {
 /* Training mode: LoRA dropout active (when lora_dropout > 0), its masks drawn from seed (pass a
  * new seed every step; the backward reuses the forward's masks). Off by default (eval). */
 void model_set_training(model_t *m, int on, uint64_t seed);
+/* NEFTune (transformers' neftune_post_forward_hook): while training, uniform noise in
+ * [-mag, mag], mag = alpha / sqrt(L * C) with L the batch's row_len, added to the output of the
+ * embedding module (before Gemma 1/2's sqrt(C) scaling, which scales it too; Gemma 3's scaled
+ * embedding module includes it); drawn from the training seed (ops.h uniform_noise), so every
+ * backend and a resumed run add the same noise. 0 turns it off; evaluation never has it. */
+void model_set_neftune(model_t *m, float alpha);
 
 /* Attach fresh adapters as PEFT initialises them: A Kaiming-uniform (U(+-1/sqrt(in))), B zero;
  * lc's modules_to_save become trainable. */

@@ -90,6 +90,7 @@ struct model {
 	float *gdy, *dvec;            /* DoRA: (N, max out) g * dy; (max out) */
 
 	int training;                 /* dropout on */
+	float neftune_alpha;          /* NEFTune noise while training; 0: none */
 	uint64_t seed;
 
 	/* last forward */

@@ -132,6 +132,9 @@ typedef struct ops {
 	 * (ops_cpu.c) — a counter-based mask every backend reproduces exactly, so the backward
 	 * applies the same mask by calling this again with the same seed. */
 	void (*dropout)(void *out, const void *x, size_t n, float p, uint64_t seed);
+	/* NEFTune's noise, in place: x[i] += mag * (2 u - 1), u = (the same splitmix64 of
+	 * (seed, i) as dropout >> 40) / 2^24, uniform in [-mag, mag) and the same on every backend. */
+	void (*uniform_noise)(void *x, size_t n, float mag, uint64_t seed);
 	/* Sum of n floats, returned to the host (losses); sum of their squares (gradient norms). */
 	double (*sum)(const float *x, size_t n);
 	double (*sumsq)(const float *x, size_t n);

@@ -580,6 +580,16 @@ static void cpu_dropout(void *out_, const void *x_, size_t n, float p, uint64_t 
 	}
 }
 
+static void cpu_uniform_noise(void *xv, size_t n, float mag, uint64_t seed)
+{
+	float *x = xv;
+	#pragma omp parallel for if (BIG(n))
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u = (uint32_t)(mix64(seed + (i + 1) * 0x9e3779b97f4a7c15ull) >> 40);
+		x[i] += mag * ((float)u * (2.0f / 16777216.0f) - 1.0f);
+	}
+}
+
 static double cpu_sum(const float *x, size_t n)
 {
 	double s = 0;
@@ -667,6 +677,7 @@ const ops_t ops_cpu = {
 	.crossentropy_fwd = cpu_crossentropy_fwd,
 	.crossentropy_bwd = cpu_crossentropy_bwd,
 	.dropout = cpu_dropout,
+	.uniform_noise = cpu_uniform_noise,
 	.sum = cpu_sum,
 	.sumsq = cpu_sumsq,
 	.scale = cpu_scale,

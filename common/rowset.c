@@ -187,6 +187,7 @@ void mbatch_build(mbatch_t *mb, const rowset_t *rs, const uint32_t *idx, int nro
 		mb->cu = xrealloc(mb->cu, (ns + 1) * sizeof(int));
 	}
 	size_t at = 0, si = 0;
+	uint32_t longest = 0;
 	mb->cu[0] = 0;
 	for (int k = 0; k < nrows; k++) {
 		const uint32_t *t = recset_get(&rs->tok, idx[k]);
@@ -205,6 +206,7 @@ void mbatch_build(mbatch_t *mb, const rowset_t *rs, const uint32_t *idx, int nro
 		if (a != at + n)
 			ft_die(FT_EXIT_DATA, "row %u: sample lengths do not add up to its %u tokens", idx[k] + 1, n);
 		at += n;
+		longest = n > longest ? n : longest;
 	}
 	model_shift_labels(mb->targets, mb->labels, (int)N, mb->cu, (int)ns);
 	int nt = 0;
@@ -212,5 +214,5 @@ void mbatch_build(mbatch_t *mb, const rowset_t *rs, const uint32_t *idx, int nro
 		nt += mb->targets[i] >= 0;
 	mb->ntargets = nt;
 	mb->b = (batch_t){.N = (int)N, .ids = mb->ids, .pos = NULL, .cu_seqlens = mb->cu, .nseq = (int)ns,
-			  .targets = mb->targets};
+			  .targets = mb->targets, .row_len = (int)longest};
 }

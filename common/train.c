@@ -861,9 +861,6 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 	double neft = config_num(cfg, "neftune_noise_alpha", 0);
 	if (neft == 0)
 		neft = config_num(cfg, "noisy_embedding_alpha", 0);
-	if (neft != 0)
-		ft_die(FT_EXIT_USAGE, "%s: 'neftune_noise_alpha': not supported yet (the engine has no hook for "
-		       "noise on the embeddings)", config_where(cfg, "neftune_noise_alpha"));
 	const char *ad = config_str(cfg, "adapter", NULL);
 	r->lora = ad && !strcmp(ad, "lora");
 	r->seed = (uint64_t)config_int(cfg, "seed", 42);
@@ -885,6 +882,7 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 	r->mem_base = r->mem_peak = gpu_mem_used(backend);
 	r->m = train_load_model(cfg, backend, &r->dtype, 1);
 	r->base_dir = xstrdup(config_model_dir(cfg));
+	model_set_neftune(r->m, (float)neft);
 	int V = model_cfg(r->m)->V;
 
 	/* data */

@@ -912,6 +912,24 @@ template <typename T> static void cu_dropout(void *out, const void *x, size_t n,
 	CUDA_LAUNCHED();
 }
 
+// NEFTune's noise: the counter of ops_cpu.c, bit for bit, added in float32
+template <typename T> __global__ void uniform_noise_kernel(T *x, size_t n, float mag, uint64_t seed)
+{
+	GRID_STRIDE(i, n) {
+		uint32_t u = (uint32_t)(mix64(seed + (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull) >> 40);
+		x[i] = st<T>(ld(x[i]) + mag * ((float)u * (2.0f / 16777216.0f) - 1.0f));
+	}
+}
+
+template <typename T> static void cu_uniform_noise(void *x, size_t n, float mag, uint64_t seed)
+{
+	if (!n)
+		return;
+	PROF(PROF_ELTWISE);
+	uniform_noise_kernel<T><<<ew_blocks(n), 256>>>((T *)x, n, mag, seed);
+	CUDA_LAUNCHED();
+}
+
 // Sum (of squares): per-block partial sums in double, added on the host in block order
 // (deterministic).
 #define SUM_BLOCKS 256
@@ -1001,7 +1019,7 @@ static void cu_adamw(float *p, void *pc, const float *g, float *m, float *v, siz
 		.glu_fwd = cu_glu_fwd<T>, .glu_bwd = cu_glu_bwd<T>, .embedding_fwd = cu_embedding_fwd<T>,   \
 		.embedding_bwd = cu_embedding_bwd<T>, .softcap_fwd = cu_softcap_fwd<T>,                    \
 		.crossentropy_fwd = cu_crossentropy_fwd<T>, .crossentropy_bwd = cu_crossentropy_bwd<T>,     \
-		.dropout = cu_dropout<T>, .sum = cu_sum, .sumsq = cu_sumsq, .scale = cu_scale,              \
+		.dropout = cu_dropout<T>, .uniform_noise = cu_uniform_noise<T>, .sum = cu_sum, .sumsq = cu_sumsq, .scale = cu_scale,              \
 		.adamw = cu_adamw<T>,                                                                       \
 	}
 
