@@ -308,7 +308,7 @@ static void *act_alloc(model_t *m, size_t n) { return act_bytes(m, n * m->ops->e
 static float *act_f32(model_t *m, size_t n) { return act_bytes(m, n * sizeof(float)); }
 static int *act_int(model_t *m, size_t n) { return act_bytes(m, n * sizeof(int)); }
 
-static void acts_ensure(model_t *m, int N, int nseq)
+void acts_ensure(model_t *m, int N, int nseq)
 {
 	if (N <= m->ncap && nseq + 1 <= m->ncap + 1)
 		return;
@@ -435,7 +435,7 @@ void lora_dora_norm(model_t *m, int l, int lin)
  * norm) and xd the adapter's input (in, or its dropout while training),
  * out = in W^T + b + (g - 1) (xd W^T) + g s B (A xd)^T, which is g (in W^T + s B A in) + b
  * without dropout. z = xd W^T + s B (A xd)^T is kept for the magnitude's gradient. */
-static void linear_fwd(model_t *m, int l, int lin, void *out, const void *in, int N, acts_t *a)
+void linear_fwd(model_t *m, int l, int lin, void *out, const void *in, int N, acts_t *a)
 {
 	const ops_t *o = m->ops;
 	int din, dout;

@@ -106,6 +106,18 @@ void model_set_train_base(model_t *m, int on);
  * embedding); dies on an unknown name. A frozen parameter's grad is NULL. */
 void model_set_trainable(model_t *m, const char *name, int on);
 
+/* ---- generation (decode.c) ---- */
+/* A K/V cache of one sequence of up to cap tokens (every layer's keys and values). */
+typedef struct kvcache kvcache_t;
+kvcache_t *model_kv_new(model_t *m, int cap);
+void model_kv_free(model_t *m, kvcache_t *kv);
+void model_kv_reset(kvcache_t *kv);        /* empty it for a new sequence */
+int model_kv_len(const kvcache_t *kv);     /* tokens in it */
+/* Runs n more tokens of the cached sequence (a prompt, then each new token) in eval mode and
+ * writes the logits of the last one to logits (V floats, host memory). Dies when the cache
+ * would overflow or on dynamic/longrope RoPE (not supported yet). */
+void model_decode(model_t *m, kvcache_t *kv, const int *ids, int n, float *logits);
+
 /* ---- LoRA ---- */
 typedef struct {
 	int r;

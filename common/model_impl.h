@@ -106,6 +106,10 @@ model_t *model_new(const modelcfg_t *cfg, const ops_t *ops);
 void acts_free(model_t *m);
 /* DoRA: lo->wn = row norms of W + s B A, lo->g = M / wn, for adapted linear (l, lin). */
 void lora_dora_norm(model_t *m, int l, int lin);
+/* Activations for N tokens in nseq samples (reallocated when larger); for decode.c too. */
+void acts_ensure(model_t *m, int N, int nseq);
+/* out (N, out) = in W^T + b + LoRA (model.c) */
+void linear_fwd(model_t *m, int l, int lin, void *out, const void *in, int N, acts_t *a);
 /* Uniform (0, 1) from a splitmix64 stream: seeded initialisation, the same on every machine. */
 double rng_uniform(uint64_t *s);
 /* Element i of tensor p (ops element type) as a pointer: p + i * es. */

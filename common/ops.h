@@ -107,6 +107,13 @@ typedef struct ops {
 			      const int *cu_seqlens, int nseq, int max_seqlen, int N, int NH, int NKV, int HD,
 			      float scale, float softcap, int window);
 
+	/* Attention of n new queries of one sequence against its KV cache (generation): q (n, NH,
+	 * HD) at positions past .. past + n - 1; k and v (past + n, NKV, HD) hold every position so
+	 * far, the new ones included; out (n, NH, HD). Visibility, scores and softcap as
+	 * attention_fwd, so a query gets what attention_fwd gives it in the whole sequence. */
+	void (*attention_kv_fwd)(void *out, const void *q, const void *k, const void *v, int n, int past, int NH,
+				 int NKV, int HD, float scale, float softcap, int window);
+
 	/* Gated MLP: out (n) = act(gate) * up; bwd accumulates dgate, dup. */
 	void (*glu_fwd)(void *out, const void *gate, const void *up, size_t n, act_t act);
 	void (*glu_bwd)(void *dgate, void *dup, const void *dout, const void *gate, const void *up,

@@ -376,6 +376,49 @@ static void cpu_attention_fwd(void *out_, float *lse, const void *q_, const void
 	}
 }
 
+/* the arithmetic of cpu_attention_fwd, query by query against the cache */
+static void cpu_attention_kv_fwd(void *out_, const void *q_, const void *k_, const void *v_, int n, int past, int NH,
+				 int NKV, int HD, float scale, float softcap, int window)
+{
+	float *out = out_;
+	const float *q = q_, *k = k_, *v = v_;
+	int T = past + n, G = NH / NKV;
+	#pragma omp parallel if (BIG((size_t)n * NH * T * HD))
+	{
+		float *p = xmalloc((size_t)T * sizeof *p);
+		double *acc = xmalloc((size_t)HD * sizeof *acc);
+		#pragma omp for collapse(2) schedule(dynamic, 8)
+		for (int i = 0; i < n; i++)
+			for (int h = 0; h < NH; h++) {
+				int t = past + i, g = h / G;
+				int j0 = window > 0 && t - window + 1 > 0 ? t - window + 1 : 0;
+				const float *qi = q + ((size_t)i * NH + h) * HD;
+				float mx = -INFINITY;
+				for (int j = j0; j <= t; j++) {
+					p[j] = score(qi, k + ((size_t)j * NKV + g) * HD, HD, scale, softcap);
+					if (p[j] > mx)
+						mx = p[j];
+				}
+				double sum = 0;
+				for (int j = j0; j <= t; j++)
+					sum += exp((double)p[j] - mx);
+				for (int e = 0; e < HD; e++)
+					acc[e] = 0;
+				for (int j = j0; j <= t; j++) {
+					double pj = exp((double)p[j] - mx) / sum;
+					const float *vj = v + ((size_t)j * NKV + g) * HD;
+					for (int e = 0; e < HD; e++)
+						acc[e] += pj * vj[e];
+				}
+				float *o = out + ((size_t)i * NH + h) * HD;
+				for (int e = 0; e < HD; e++)
+					o[e] = (float)acc[e];
+			}
+		free(p);
+		free(acc);
+	}
+}
+
 static void cpu_attention_bwd(void *dq_, void *dk_, void *dv_, const void *dout_, const void *out_,
 			      const float *lse, const void *q_, const void *k_, const void *v_, const int *cu,
 			      int nseq, int max_seqlen, int N, int NH, int NKV, int HD, float scale, float softcap,
@@ -669,6 +712,7 @@ const ops_t ops_cpu = {
 	.rope_bwd = cpu_rope_bwd,
 	.attention_fwd = cpu_attention_fwd,
 	.attention_bwd = cpu_attention_bwd,
+	.attention_kv_fwd = cpu_attention_kv_fwd,
 	.glu_fwd = cpu_glu_fwd,
 	.glu_bwd = cpu_glu_bwd,
 	.embedding_fwd = cpu_embedding_fwd,

@@ -912,6 +912,69 @@ template <typename T> static void cu_dropout(void *out, const void *x, size_t n,
 	CUDA_LAUNCHED();
 }
 
+// Attention against a KV cache (generation): a simple kernel, one thread per (query, head),
+// two passes over the keys (max, then sum and weighted values), float accumulation; not tuned.
+template <typename T>
+__global__ void attention_kv_kernel(T *out, const T *q, const T *k, const T *v, int n, int past, int NH, int NKV,
+				    int HD, float scale, float softcap, int window)
+{
+	int idx = blockIdx.x * blockDim.x + threadIdx.x;
+	if (idx >= n * NH)
+		return;
+	int i = idx / NH, h = idx % NH, g = h / (NH / NKV), t = past + i;
+	int j0 = window > 0 && t - window + 1 > 0 ? t - window + 1 : 0;
+	const T *qi = q + ((size_t)i * NH + h) * HD;
+	float mx = -INFINITY, sum = 0.0f;
+	for (int j = j0; j <= t; j++) {
+		const T *kj = k + ((size_t)j * NKV + g) * HD;
+		float s = 0.0f;
+		for (int e = 0; e < HD; e++)
+			s += ld(qi[e]) * ld(kj[e]);
+		s *= scale;
+		if (softcap > 0)
+			s = softcap * tanhf(s / softcap);
+		mx = fmaxf(mx, s);
+	}
+	float acc[256];   // head_dim <= 256 in every supported architecture (checked on the host)
+	for (int e = 0; e < HD; e++)
+		acc[e] = 0.0f;
+	for (int pass = 0; pass < 2; pass++)
+		for (int j = j0; j <= t; j++) {
+			const T *kj = k + ((size_t)j * NKV + g) * HD, *vj = v + ((size_t)j * NKV + g) * HD;
+			float s = 0.0f;
+			for (int e = 0; e < HD; e++)
+				s += ld(qi[e]) * ld(kj[e]);
+			s *= scale;
+			if (softcap > 0)
+				s = softcap * tanhf(s / softcap);
+			float p = expf(s - mx);
+			if (pass == 0) {
+				sum += p;
+				continue;
+			}
+			p /= sum;
+			for (int e = 0; e < HD; e++)
+				acc[e] += p * ld(vj[e]);
+		}
+	T *o = out + ((size_t)i * NH + h) * HD;
+	for (int e = 0; e < HD; e++)
+		o[e] = st<T>(acc[e]);
+}
+
+template <typename T>
+static void cu_attention_kv_fwd(void *out, const void *q, const void *k, const void *v, int n, int past, int NH,
+				int NKV, int HD, float scale, float softcap, int window)
+{
+	if (n <= 0)
+		return;
+	if (HD > 256)
+		ft_die(FT_EXIT_GPU, "attention_kv_fwd: head_dim %d > 256 is not supported on the GPU yet", HD);
+	PROF(PROF_ATTN_FWD);
+	attention_kv_kernel<T><<<(n * NH + 127) / 128, 128>>>((T *)out, (const T *)q, (const T *)k, (const T *)v, n, past,
+							    NH, NKV, HD, scale, softcap, window);
+	CUDA_LAUNCHED();
+}
+
 // NEFTune's noise: the counter of ops_cpu.c, bit for bit, added in float32
 template <typename T> __global__ void uniform_noise_kernel(T *x, size_t n, float mag, uint64_t seed)
 {
@@ -1015,7 +1078,7 @@ static void cu_adamw(float *p, void *pc, const float *g, float *m, float *v, siz
 		.bias_bwd = cu_bias_bwd<T>, .axpy = cu_axpy<T>, .colscale = cu_colscale,                   \
 		.colmul_sum = cu_colmul_sum, .rownorm = cu_rownorm, .div = cu_div,                         \
 		.rmsnorm_fwd = cu_rmsnorm_fwd<T>, .rmsnorm_bwd = cu_rmsnorm_bwd<T>, .rope_fwd = cu_rope_fwd<T>, \
-		.rope_bwd = cu_rope_bwd<T>, .attention_fwd = ATT_FWD, .attention_bwd = ATT_BWD,             \
+		.rope_bwd = cu_rope_bwd<T>, .attention_fwd = ATT_FWD, .attention_bwd = ATT_BWD, .attention_kv_fwd = cu_attention_kv_fwd<T>,             \
 		.glu_fwd = cu_glu_fwd<T>, .glu_bwd = cu_glu_bwd<T>, .embedding_fwd = cu_embedding_fwd<T>,   \
 		.embedding_bwd = cu_embedding_bwd<T>, .softcap_fwd = cu_softcap_fwd<T>,                    \
 		.crossentropy_fwd = cu_crossentropy_fwd<T>, .crossentropy_bwd = cu_crossentropy_bwd<T>,     \
