@@ -429,6 +429,42 @@ static void t_dropout(size_t n, float p, uint64_t seed, int inplace)
 	free(x), free(ref), free(got);
 }
 
+/* NEFTune's noise: the same counter; one multiply-add per element (FMA on the GPU) */
+static void t_uniform_noise(size_t n, float mag, uint64_t seed)
+{
+	float *x = hrand(n, -1, 1), *dx = dup_dev(x, n * 4);
+	C->uniform_noise(x, n, mag, seed);
+	G->uniform_noise(dx, n, mag, seed);
+	float *got = hdown(dx, n);
+	char what[64];
+	snprintf(what, sizeof what, "mag%g n%zu", mag, n);
+	gc_cmp("uniform_noise", what, got, x, n, 1e-7, 1e-6);
+	G->free(dx);
+	free(x), free(got);
+}
+
+/* generation: n new queries at positions past.. against a cache of past + n keys (the
+ * simple kernel accumulates in float, the CPU in double: attention_fwd's tolerance) */
+static void t_attention_kv(int n, int past, int NH, int NKV, int HD, float softcap, int window)
+{
+	int T = past + n;
+	size_t nq = (size_t)n * NH * HD, nk = (size_t)T * NKV * HD;
+	float scale = 1.0f / sqrtf((float)HD);
+	float *q = hrand(nq, -2, 2), *k = hrand(nk, -2, 2), *v = hrand(nk, -1, 1), *out = hrand(nq, NAN, NAN);
+	float *dq_ = dup_dev(q, nq * 4), *dk_ = dup_dev(k, nk * 4), *dv_ = dup_dev(v, nk * 4), *dout = dpoison(nq);
+	C->attention_kv_fwd(out, q, k, v, n, past, NH, NKV, HD, scale, softcap, window);
+	G->attention_kv_fwd(dout, dq_, dk_, dv_, n, past, NH, NKV, HD, scale, softcap, window);
+	float *got = hdown(dout, nq);
+	double mo = 0;
+	for (size_t i = 0; i < nq; i++)
+		mo = fabs(out[i]) > mo ? fabs(out[i]) : mo;
+	char what[96];
+	snprintf(what, sizeof what, "n%d past%d %d/%d HD%d cap%g win%d", n, past, NH, NKV, HD, softcap, window);
+	gc_cmp("attention_kv_fwd", what, got, out, nq, 2e-5 * mo, 1e-4);
+	G->free(dq_), G->free(dk_), G->free(dv_), G->free(dout);
+	free(q), free(k), free(v), free(out), free(got);
+}
+
 static void t_sum(size_t n)
 {
 	float *x = hrand(n, -1, 1), *dx = dup_dev(x, n * 4);
@@ -495,6 +531,10 @@ int main(void)
 	t_xent(64, 256, 0, 1);
 	t_dropout(100003, 0.1f, 12345, 0);
 	t_dropout(100003, 0.5f, 0xdeadbeefcafeull, 1);
+	t_uniform_noise(100003, 0.05f, 77);
+	t_attention_kv(17, 0, 4, 2, 16, 0, 0);        /* a prompt */
+	t_attention_kv(1, 300, 8, 2, 64, 50.0f, 8);   /* one token, softcap, sliding window */
+	t_attention_kv(3, 1000, 4, 1, 256, 0, 0);
 	t_sum(1000003);
 	ops_cuda_sync();
 	return gc_table("ops_cuda vs ops_cpu") ? 1 : 0;
