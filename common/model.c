@@ -308,11 +308,32 @@ static void *act_alloc(model_t *m, size_t n) { return act_bytes(m, n * m->ops->e
 static float *act_f32(model_t *m, size_t n) { return act_bytes(m, n * sizeof(float)); }
 static int *act_int(model_t *m, size_t n) { return act_bytes(m, n * sizeof(int)); }
 
+/* Whether linear li of layer l has an adapter (of any layer, for the buffers layers share
+ * under checkpointing), and a DoRA one. */
+static int lora_somewhere(const model_t *m, int l, int li)
+{
+	for (int k = m->ckpt ? 0 : l; k < (m->ckpt ? m->cfg.L : l + 1); k++)
+		if (m->lora[k * NLIN + li].A)
+			return 1;
+	return 0;
+}
+
+static int lora_dora_somewhere(const model_t *m, int l, int li)
+{
+	for (int k = m->ckpt ? 0 : l; k < (m->ckpt ? m->cfg.L : l + 1); k++)
+		if (m->lora[k * NLIN + li].M)
+			return 1;
+	return 0;
+}
+
+void model_set_checkpointing(model_t *m, int on) { m->ckpt = on != 0; }
+
 void acts_ensure(model_t *m, int N, int nseq)
 {
-	if (N <= m->ncap && nseq + 1 <= m->ncap + 1)
+	if (N <= m->ncap && nseq + 1 <= m->ncap + 1 && m->acts_ckpt == m->ckpt)
 		return;
 	acts_free(m);
+	m->acts_ckpt = m->ckpt;
 	const modelcfg_t *c = &m->cfg;
 	size_t n = (size_t)N, C = c->C, Q = (size_t)c->NH * c->HD, KV = (size_t)c->NKV * c->HD, I = c->I;
 	size_t R = m->has_lora ? (size_t)m->lcfg.r : 0;
@@ -323,6 +344,10 @@ void acts_ensure(model_t *m, int N, int nseq)
 		m->x[l] = act_alloc(m, n * C);
 	for (int l = 0; l < L; l++) {
 		acts_t *a = &m->acts[l];
+		if (m->ckpt && l > 0) {   /* checkpointing: every layer shares layer 0's buffers */
+			*a = m->acts[0];
+			continue;
+		}
 		memset(a, 0, sizeof *a);
 		a->ln1 = act_alloc(m, n * C);
 		a->ln1_r = act_f32(m, n);
@@ -350,11 +375,11 @@ void acts_ensure(model_t *m, int N, int nseq)
 		a->up = act_alloc(m, n * I);
 		a->h = act_alloc(m, n * I);
 		for (int li = 0; li < NLIN; li++)
-			if (m->has_lora && m->lora[l * NLIN + li].A) {
+			if (m->has_lora && lora_somewhere(m, l, li)) {
 				int din, dout;
 				lin_dims(c, li, &din, &dout);
 				a->lh[li] = act_alloc(m, n * R);
-				if (m->lora[l * NLIN + li].M)
+				if (lora_dora_somewhere(m, l, li))
 					a->z[li] = act_f32(m, n * (size_t)dout);
 			}
 	}
@@ -527,6 +552,57 @@ static void linear_bwd(model_t *m, int l, int lin, void *din, const void *dy, co
 
 static float wofs(const model_t *m) { return m->cfg.norm_plus_one ? 1.0f : 0.0f; }
 
+/* Block l forward from m->x[l] to m->x[l + 1], keeping its activations in m->acts[l] (with
+ * gradient checkpointing, the one set every layer shares: the backward runs this again). */
+static void layer_fwd(model_t *m, int l)
+{
+	const ops_t *o = m->ops;
+	const modelcfg_t *c = &m->cfg;
+	int N = m->N, nseq = m->nseq, C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, I = c->I;
+	float wo = wofs(m);
+	acts_t *a = &m->acts[l];
+	param_t **w = &m->lw[l * NROLE];
+	const void *x = m->x[l];
+	void *y = m->x[l + 1];
+	o->rmsnorm_fwd(a->ln1, a->ln1_r, x, w[P_ATTN_NORM]->data, N, C, c->eps, wo);
+	if (c->qk_norm) {
+		linear_fwd(m, l, LIN_Q, a->q_pre, a->ln1, N, a);
+		linear_fwd(m, l, LIN_K, a->k_pre, a->ln1, N, a);
+		o->rmsnorm_fwd(a->q, a->qn_r, a->q_pre, w[P_Q_NORM]->data, N * NH, HD, c->eps, wo);
+		o->rmsnorm_fwd(a->k, a->kn_r, a->k_pre, w[P_K_NORM]->data, N * NKV, HD, c->eps, wo);
+	} else {
+		linear_fwd(m, l, LIN_Q, a->q, a->ln1, N, a);
+		linear_fwd(m, l, LIN_K, a->k, a->ln1, N, a);
+	}
+	linear_fwd(m, l, LIN_V, a->v, a->ln1, N, a);
+	int sl = c->layer_sliding[l];
+	const float *inv = sl ? m->inv_freq_local : m->inv_freq;
+	float rs = sl ? m->rope_scaling_local : m->rope_scaling;
+	o->rope_fwd(a->q, m->d_pos, inv, N, NH, HD, m->rot_dim, rs);
+	o->rope_fwd(a->k, m->d_pos, inv, N, NKV, HD, m->rot_dim, rs);
+	o->attention_fwd(a->att, a->lse, a->q, a->k, a->v, m->d_cu, nseq, m->max_seqlen, N, NH, NKV, HD, c->attn_scale,
+			 c->attn_softcap, sl ? c->sliding_window : 0);
+	/* h = x + [norm](o(att)) */
+	void *proj = c->sandwich_norm ? a->o : m->dtmp;
+	linear_fwd(m, l, LIN_O, proj, a->att, N, a);
+	o->copy(a->mid, x, (size_t)N * C * o->es);
+	if (c->sandwich_norm) {
+		o->rmsnorm_fwd(m->dtmp, a->pa_r, a->o, w[P_POST_ATTN_NORM]->data, N, C, c->eps, wo);
+	}
+	o->axpy(a->mid, m->dtmp, 1.0f, (size_t)N * C);
+	/* y = h + [norm](down(act(gate(ln2)) * up(ln2))) */
+	o->rmsnorm_fwd(a->ln2, a->ln2_r, a->mid, w[P_MLP_NORM]->data, N, C, c->eps, wo);
+	linear_fwd(m, l, LIN_GATE, a->gate, a->ln2, N, a);
+	linear_fwd(m, l, LIN_UP, a->up, a->ln2, N, a);
+	o->glu_fwd(a->h, a->gate, a->up, (size_t)N * I, c->act);
+	proj = c->sandwich_norm ? a->down : m->dtmp;
+	linear_fwd(m, l, LIN_DOWN, proj, a->h, N, a);
+	o->copy(y, a->mid, (size_t)N * C * o->es);
+	if (c->sandwich_norm)
+		o->rmsnorm_fwd(m->dtmp, a->pf_r, a->down, w[P_POST_FF_NORM]->data, N, C, c->eps, wo);
+	o->axpy(y, m->dtmp, 1.0f, (size_t)N * C);
+}
+
 float model_forward(model_t *m, const batch_t *b)
 {
 	const ops_t *o = m->ops;
@@ -587,7 +663,7 @@ float model_forward(model_t *m, const batch_t *b)
 	free(cu);
 	free(pos);
 
-	int C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, Q = NH * HD, KV = NKV * HD, I = c->I;
+	int C = c->C;
 	float wo = wofs(m);
 	o->embedding_fwd(m->x[0], m->d_ids, m->embed->data, N, C, c->embed_scale);
 	if (m->training && m->neftune_alpha > 0) {
@@ -598,50 +674,8 @@ float model_forward(model_t *m, const batch_t *b)
 			mag *= c->embed_scale;
 		o->uniform_noise(m->x[0], (size_t)N * C, mag, m->seed ^ 0x6e656674756e65ull);
 	}
-	for (int l = 0; l < c->L; l++) {
-		acts_t *a = &m->acts[l];
-		param_t **w = &m->lw[l * NROLE];
-		const void *x = m->x[l];
-		void *y = m->x[l + 1];
-		o->rmsnorm_fwd(a->ln1, a->ln1_r, x, w[P_ATTN_NORM]->data, N, C, c->eps, wo);
-		if (c->qk_norm) {
-			linear_fwd(m, l, LIN_Q, a->q_pre, a->ln1, N, a);
-			linear_fwd(m, l, LIN_K, a->k_pre, a->ln1, N, a);
-			o->rmsnorm_fwd(a->q, a->qn_r, a->q_pre, w[P_Q_NORM]->data, N * NH, HD, c->eps, wo);
-			o->rmsnorm_fwd(a->k, a->kn_r, a->k_pre, w[P_K_NORM]->data, N * NKV, HD, c->eps, wo);
-		} else {
-			linear_fwd(m, l, LIN_Q, a->q, a->ln1, N, a);
-			linear_fwd(m, l, LIN_K, a->k, a->ln1, N, a);
-		}
-		linear_fwd(m, l, LIN_V, a->v, a->ln1, N, a);
-		int sl = c->layer_sliding[l];
-		const float *inv = sl ? m->inv_freq_local : m->inv_freq;
-		float rs = sl ? m->rope_scaling_local : m->rope_scaling;
-		o->rope_fwd(a->q, m->d_pos, inv, N, NH, HD, m->rot_dim, rs);
-		o->rope_fwd(a->k, m->d_pos, inv, N, NKV, HD, m->rot_dim, rs);
-		o->attention_fwd(a->att, a->lse, a->q, a->k, a->v, m->d_cu, nseq, m->max_seqlen, N, NH, NKV, HD, c->attn_scale,
-				 c->attn_softcap, sl ? c->sliding_window : 0);
-		/* h = x + [norm](o(att)) */
-		void *proj = c->sandwich_norm ? a->o : m->dtmp;
-		linear_fwd(m, l, LIN_O, proj, a->att, N, a);
-		o->copy(a->mid, x, (size_t)N * C * o->es);
-		if (c->sandwich_norm) {
-			o->rmsnorm_fwd(m->dtmp, a->pa_r, a->o, w[P_POST_ATTN_NORM]->data, N, C, c->eps, wo);
-		}
-		o->axpy(a->mid, m->dtmp, 1.0f, (size_t)N * C);
-		/* y = h + [norm](down(act(gate(ln2)) * up(ln2))) */
-		o->rmsnorm_fwd(a->ln2, a->ln2_r, a->mid, w[P_MLP_NORM]->data, N, C, c->eps, wo);
-		linear_fwd(m, l, LIN_GATE, a->gate, a->ln2, N, a);
-		linear_fwd(m, l, LIN_UP, a->up, a->ln2, N, a);
-		o->glu_fwd(a->h, a->gate, a->up, (size_t)N * I, c->act);
-		proj = c->sandwich_norm ? a->down : m->dtmp;
-		linear_fwd(m, l, LIN_DOWN, proj, a->h, N, a);
-		o->copy(y, a->mid, (size_t)N * C * o->es);
-		if (c->sandwich_norm)
-			o->rmsnorm_fwd(m->dtmp, a->pf_r, a->down, w[P_POST_FF_NORM]->data, N, C, c->eps, wo);
-		o->axpy(y, m->dtmp, 1.0f, (size_t)N * C);
-		(void)Q, (void)KV;
-	}
+	for (int l = 0; l < c->L; l++)
+		layer_fwd(m, l);
 	o->rmsnorm_fwd(m->lnf, m->lnf_r, m->x[c->L], m->norm->data, N, C, c->eps, wo);
 	o->matmul(m->logits, m->lnf, m->lm_head->data, N, c->V, C, 0, 1, 1.0f, 0.0f);
 	if (c->final_softcap > 0)
@@ -758,6 +792,8 @@ void model_backward(model_t *m, float dloss)
 	o->rmsnorm_bwd(m->dres, m->norm->grad, m->dln, m->x[c->L], m->norm->data, m->lnf_r, N, C, wo);
 	/* m->dres holds d loss / d x[l + 1] entering each layer, d x[l] leaving it */
 	for (int l = c->L - 1; l >= 0; l--) {
+		if (m->ckpt)
+			layer_fwd(m, l);   /* this layer's activations again, from its input x[l] */
 		acts_t *a = &m->acts[l];
 		param_t **w = &m->lw[l * NROLE];
 		int sl = c->layer_sliding[l];

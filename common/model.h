@@ -99,6 +99,10 @@ double model_loss_sum(const model_t *m);              /* sum of token losses of 
 /* Backward of dloss * (sum of token losses) of the last forward, accumulated into the
  * gradients (call model_zero_grad between steps). For the mean loss pass 1/model_ntargets(). */
 void model_backward(model_t *m, float dloss);
+/* Gradient checkpointing: keep only each layer's input through the forward and run a layer's
+ * forward again just before its backward (one layer's activations in memory instead of all).
+ * The same gradients, bit for bit: every op is deterministic and dropout masks are counter-based. */
+void model_set_checkpointing(model_t *m, int on);
 void model_zero_grad(model_t *m);
 /* Whether base parameters get gradients: on by default, off once LoRA is attached. */
 void model_set_train_base(model_t *m, int on);

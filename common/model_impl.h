@@ -77,6 +77,7 @@ struct model {
 
 	/* activations, sized for ncap tokens */
 	int ncap;
+	int ckpt, acts_ckpt;          /* gradient checkpointing asked for; how acts are laid out */
 	void **allocs;
 	int nallocs, capallocs;
 	void **x;                     /* L + 1 residual streams (N, C) */

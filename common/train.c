@@ -876,11 +876,10 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 
 	/* the model first: a bad base_model fails before the data is read */
 	const ops_t *backend = train_backend(cfg, o->device);
-	if (backend != &ops_cpu && config_bool(cfg, "gradient_checkpointing", 0))
-		ft_warn("'gradient_checkpointing': recomputing activations is not implemented yet; every layer's "
-			"activations are kept, so memory is as without it");
 	r->mem_base = r->mem_peak = gpu_mem_used(backend);
 	r->m = train_load_model(cfg, backend, &r->dtype, 1);
+	/* keep each layer's input only and recompute the layer in the backward */
+	model_set_checkpointing(r->m, config_bool(cfg, "gradient_checkpointing", 0));
 	r->base_dir = xstrdup(config_model_dir(cfg));
 	model_set_neftune(r->m, (float)neft);
 	int V = model_cfg(r->m)->V;
