@@ -35,6 +35,8 @@ typedef struct adamw_args {
 	float step_size;   /* lr / (1 - beta1^t) */
 	float bc2_sqrt;    /* sqrt(1 - beta2^t) */
 	float eps;
+	float gscale;      /* gradients are used times this (clipping folded in), exactly as if
+	                    * they had been scaled first; 1 when not clipping */
 } adamw_args_t;
 
 typedef struct ops {

@@ -672,7 +672,7 @@ static void cpu_adamw(float *x, void *pc, const float *g, float *m, float *v, si
 	#pragma omp parallel for schedule(static) if (n > 65536)
 	for (size_t k = 0; k < n; k++) {
 		float xk = x[k] * a->decay;
-		float gk = g[k];
+		float gk = a->gscale != 1.0f ? g[k] * a->gscale : g[k];
 		float mk = m[k] + a->w1 * (gk - m[k]);   /* torch lerp, weight < 0.5 */
 		float vk = v[k] * a->b2 + a->w2 * gk * gk;
 		m[k] = mk;

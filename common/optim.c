@@ -34,6 +34,7 @@ void adamw_init(adamw_t *o, const ops_t *ops, param_t **p, int n, double beta1, 
 		o->v[i] = ops->alloc((p[i]->numel ? p[i]->numel : 1) * sizeof(float));
 		o->decay[i] = (unsigned char)adamw_decays(p[i]->name);
 	}
+	o->gscale = 1.0f;
 	o->beta1 = beta1;
 	o->beta2 = beta2;
 	o->eps = eps;
@@ -215,6 +216,10 @@ static void adamw8_param(adamw_t *o, int i, float lr, float step_size, float cor
 void adamw_step(adamw_t *o, double lr)
 {
 	if (o->bits8) {
+		if (o->gscale != 1.0f)   /* clipping, applied to the gradients themselves here */
+			for (int i = 0; i < o->n; i++)
+				o->ops->scale(o->p[i]->grad, o->gscale, o->p[i]->numel);
+		o->gscale = 1.0f;
 		o->step++;
 		/* the kernels' scalars, in float as they compute them */
 		float t = (float)o->step;
@@ -230,7 +235,9 @@ void adamw_step(adamw_t *o, double lr)
 	adamw_args_t a = {
 		.w1 = (float)(1 - o->beta1), .b2 = (float)o->beta2, .w2 = (float)(1 - o->beta2),
 		.step_size = (float)(lr / bc1), .bc2_sqrt = (float)sqrt(bc2), .eps = (float)o->eps,
+		.gscale = o->gscale,
 	};
+	o->gscale = 1.0f;
 	for (int i = 0; i < o->n; i++) {
 		param_t *p = o->p[i];
 		a.decay = o->decay[i] && o->wd != 0 ? (float)(1 - lr * o->wd) : 1.0f;

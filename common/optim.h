@@ -36,6 +36,8 @@ typedef struct {
 	float **m, **v;       /* (numel) per parameter: exp_avg, exp_avg_sq (backend memory) */
 	unsigned char *decay; /* per parameter: weight decay applies */
 	long step;            /* optimizer steps taken */
+	float gscale;         /* the next step's gradient factor (clipping): set before adamw_step,
+	                       * back to 1 after it */
 	double beta1, beta2, eps, wd;
 	/* 8-bit state (adamw_set_8bit): per parameter, NULL where the moments stay float32 */
 	int bits8;

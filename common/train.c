@@ -494,6 +494,9 @@ typedef struct {
 	long tokens_seen;
 	/* not checkpointed: timing */
 	double t_log, t_start;
+	/* the trainable gradients as runs of adjacent memory, for the norm and clipping */
+	struct grun { float *g; size_t n; } *gruns;
+	int ngr;
 	size_t mem_base, mem_peak;   /* GPU memory in use before the model, and the most since */
 	long tok_since_log;
 	FILE *metrics;
@@ -843,6 +846,58 @@ static void run_eval(run_t *r)
 	log_entry(r, e);
 }
 
+/* Gradients as runs: on the CPU one per parameter (the oracle's summation order); on a GPU
+ * adjacent gradients merged, so the norm is a few reductions instead of one per tensor. */
+static void grad_runs(run_t *r)
+{
+	int merge = model_ops(r->m) != &ops_cpu;
+	r->gruns = xcalloc((size_t)(r->np ? r->np : 1), sizeof *r->gruns);
+	r->ngr = 0;
+	for (int i = 0; i < r->np; i++) {
+		param_t *p = r->params[i];
+		struct grun *last = r->ngr ? &r->gruns[r->ngr - 1] : NULL;
+		if (merge && last && last->g + last->n == p->grad)
+			last->n += p->numel;
+		else
+			r->gruns[r->ngr++] = (struct grun){p->grad, p->numel};
+	}
+}
+
+/* FT_PROFILE=N: on a GPU, time optimizer step N op by op (every op synchronised) and print
+ * where it went, per op family, on stderr. */
+static void prof_step(run_t *r, int begin)
+{
+#ifdef FT_HAVE_CUDA
+	const char *e = getenv("FT_PROFILE");
+	if (!e || model_ops(r->m) == &ops_cpu || atol(e) != r->step + 1)
+		return;
+	static double t0;
+	if (begin) {
+		ops_cuda_sync();
+		ops_cuda_profile_reset();
+		ops_cuda_profile(1);
+		t0 = now();
+		return;
+	}
+	ops_cuda_sync();
+	double t = now() - t0;
+	ops_cuda_profile(0);
+	double ms[PROF_NFAM], tot = 0;
+	long calls[PROF_NFAM];
+	ops_cuda_profile_get(ms, calls);
+	for (int f = 0; f < PROF_NFAM; f++)
+		tot += ms[f];
+	fprintf(stderr, "%s: profiled step %ld: %.1f ms (ops %.1f ms, each synchronised)\n", ft_prog, r->step + 1,
+		t * 1e3, tot);
+	for (int f = 0; f < PROF_NFAM; f++)
+		if (calls[f])
+			fprintf(stderr, "  %-14s %9.2f ms %6.1f%% %6ld calls\n", ops_cuda_prof_names[f], ms[f],
+				100 * ms[f] / tot, calls[f]);
+#else
+	(void)r, (void)begin;
+#endif
+}
+
 void train_run(const ft_config_t *cfg, const train_opts_t *o)
 {
 	/* static: what a fatal error leaves allocated stays reachable (no leak reports on exit) */
@@ -1025,6 +1080,9 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		for (long k = first; k < last; k++)
 			ntargets += rowset_ntargets(&r->train, r->order + k * r->mbs, r->mbs);
 		model_zero_grad(r->m);
+		if (!r->gruns)
+			grad_runs(r);
+		prof_step(r, 1);
 		double loss_sum = 0;
 		for (long k = first; k < last; k++) {
 			mbatch_build(&mb, &r->train, r->order + k * r->mbs, r->mbs);
@@ -1045,18 +1103,18 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		/* global L2 norm of the trainable gradients, before clipping */
 		const ops_t *ops = model_ops(r->m);
 		double g2 = 0;
-		for (int i = 0; i < r->np; i++)
-			g2 += ops->sumsq(r->params[i]->grad, r->params[i]->numel);
+		for (int i = 0; i < r->ngr; i++)
+			g2 += ops->sumsq(r->gruns[i].g, r->gruns[i].n);
 		double gnorm = sqrt(g2);
 		if (r->max_grad_norm > 0) {
 			/* torch.nn.utils.clip_grad_norm_: coef = max / (norm + 1e-6), clamped to 1 */
 			float coef = (float)(r->max_grad_norm / (gnorm + 1e-6));
 			if (coef < 1.0f)
-				for (int i = 0; i < r->np; i++)
-					ops->scale(r->params[i]->grad, coef, r->params[i]->numel);
+				r->opt.gscale = coef;   /* applied as AdamW reads each gradient */
 		}
 		double lr = r->lr0 * sched_factor(&r->sched, r->step);
 		adamw_step(&r->opt, lr);
+		prof_step(r, 0);
 		r->step++;
 		r->tr_loss += loss;
 		r->loss_total += loss;
@@ -1119,6 +1177,7 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 	cJSON_Delete(r->log_history);
 	adamw_free(&r->opt);
 	free(r->params);
+	free(r->gruns);
 	free(r->order);
 	free(r->outdir);
 	free(r->base_dir);

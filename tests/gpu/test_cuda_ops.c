@@ -443,6 +443,38 @@ static void t_uniform_noise(size_t n, float mag, uint64_t seed)
 	free(x), free(got);
 }
 
+/* AdamW: float32 weights, gradients, state; with a bf16 compute copy written from the updated
+ * weights (ops_cuda_bf16) and a clipping factor; odd n (the vector kernel's tail) and an
+ * offset start (its scalar path). Same float arithmetic element by element as the CPU: exact
+ * up to sqrtf/division rounding (1 ulp). */
+static void t_adamw(size_t n, size_t off, float gscale, int bf)
+{
+	const ops_t *B = bf ? &ops_cuda_bf16 : G;
+	float *x = hrand(n + off, -1, 1), *g = hrand(n + off, -0.1f, 0.1f), *m = hrand(n + off, -0.01f, 0.01f),
+	      *v = hrand(n + off, 0, 1e-3f);
+	float *dx = dup_dev(x, (n + off) * 4), *dg = dup_dev(g, (n + off) * 4), *dm = dup_dev(m, (n + off) * 4),
+	      *dv = dup_dev(v, (n + off) * 4);
+	void *pc = bf ? B->alloc((n + off) * 2) : NULL;
+	adamw_args_t a = {.decay = 1 - 1e-3f * 0.01f, .w1 = 0.1f, .b2 = 0.999f, .w2 = 0.001f, .step_size = 1e-3f / 0.19f,
+			  .bc2_sqrt = sqrtf(0.001999f), .eps = 1e-8f, .gscale = gscale};
+	C->adamw(x + off, NULL, g + off, m + off, v + off, n, &a);
+	B->adamw(dx + off, pc ? (char *)pc + off * 2 : NULL, dg + off, dm + off, dv + off, n, &a);
+	float *got = hdown(dx + off, n), *gm = hdown(dm + off, n);
+	char what[64];
+	snprintf(what, sizeof what, "n%zu off%zu gscale%g %s", n, off, gscale, bf ? "bf16" : "f32");
+	gc_cmp("adamw", what, got, x + off, n, 1e-7, 1e-6);
+	gc_cmp("adamw_m", what, gm, m + off, n, 1e-9, 1e-6);
+	if (bf) {
+		float *h = malloc(n * sizeof *h);
+		B->download_f32(h, (char *)pc + off * 2, n);
+		gc_cmp("adamw_bf16_copy", what, h, x + off, n, 0, 4e-3);   /* bf16 rounding: 2^-8 */
+		free(h);
+		B->free(pc);
+	}
+	G->free(dx), G->free(dg), G->free(dm), G->free(dv);
+	free(x), free(g), free(m), free(v), free(got), free(gm);
+}
+
 /* generation: n new queries at positions past.. against a cache of past + n keys (the
  * simple kernel accumulates in float, the CPU in double: attention_fwd's tolerance) */
 static void t_attention_kv(int n, int past, int NH, int NKV, int HD, float softcap, int window)
@@ -532,6 +564,10 @@ int main(void)
 	t_dropout(100003, 0.1f, 12345, 0);
 	t_dropout(100003, 0.5f, 0xdeadbeefcafeull, 1);
 	t_uniform_noise(100003, 0.05f, 77);
+	t_adamw(100003, 0, 1.0f, 0);
+	t_adamw(4096, 3, 0.5f, 0);
+	t_adamw(100003, 0, 0.25f, 1);
+	t_adamw(1001, 1, 1.0f, 1);
 	t_attention_kv(17, 0, 4, 2, 16, 0, 0);        /* a prompt */
 	t_attention_kv(1, 300, 8, 2, 64, 50.0f, 8);   /* one token, softcap, sliding window */
 	t_attention_kv(3, 1000, 4, 1, 256, 0, 0);
