@@ -3,7 +3,8 @@
 #
 #   sh bench/train.sh [WORKLOAD ...]     on the GPU machine, from the repository root, with
 #                                        bin/ built and LD_LIBRARY_PATH holding libyaml/libcjson
-# WORKLOAD: 1b-lora-4096, 1b-full-4096, 8b-lora-4096 (default: all three). For each: a
+# WORKLOAD: 1b-lora-4096, 1b-full-4096, 8b-lora-4096 (default: all three); a -gc suffix
+# (1b-full-4096-gc) runs ft with gradient_checkpointing: true. For each: a
 # random-weight model of that shape (ft's own initialisation from bench/llama-*/config.json,
 # reinit_weights), 12 rows of 4096 random tokens, ft-tokenize | ft-pack, then ft-train on the
 # GPU in bf16 (micro batch 1, AdamW fused, LoRA r 16 alpha 32 on every linear or full
@@ -24,7 +25,8 @@ mkdir -p "$work"
 gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)
 wls=${*:-1b-lora-4096 1b-full-4096 8b-lora-4096}
 for wl in $wls; do
-	size=${wl%%-*}; rest=${wl#*-}; mode=${rest%%-*}; seq=${rest#*-}
+	size=${wl%%-*}; rest=${wl#*-}; mode=${rest%%-*}; seq=${rest#*-}; gc=false
+	case $seq in *-gc) seq=${seq%-gc}; gc=true ;; esac
 	d=$work/$wl
 	rm -rf "$d"; mkdir -p "$d"
 	python3 - "$d/data.jsonl" "$seq" <<'PY'
@@ -51,7 +53,8 @@ PY
 		fi
 		echo "micro_batch_size: 1"
 		echo "gradient_accumulation_steps: 1"
-		echo "max_steps: $steps"
+		echo "max_steps: $((steps + 1))"   # the last step is profiled (FT_PROFILE), not timed
+		echo "gradient_checkpointing: $gc"
 		echo "optimizer: adamw_torch_fused"
 		echo "learning_rate: 1e-5"
 		echo "lr_scheduler: constant"
@@ -61,15 +64,15 @@ PY
 	} >"$d/config.yml"
 	bin/ft-tokenize -c "$d/config.yml" -o "$d/data.ftt" && bin/ft-pack -c "$d/config.yml" "$d/data.ftt" -o "$d/data.ftp" || exit 1
 	t0=$(date +%s)
-	bin/ft-train -c "$d/config.yml" --data "$d/data.ftp" --device cuda --no-progress 2>"$d/ft.log"
+	FT_PROFILE=$((steps + 1)) bin/ft-train -c "$d/config.yml" --data "$d/data.ftp" --device cuda --no-progress 2>"$d/ft.log"
 	rc=$?
-	tail -3 "$d/ft.log"
+	sed -n '/profiled step/,$p' "$d/ft.log"
 	echo "ft-train $wl: exit $rc, $(($(date +%s) - t0)) s" >&2
 	python3 bench/peer_hf.py "bench/llama-$size" "$seq" "$mode" 8 3 >"$d/peer.jsonl" 2>"$d/peer.log" || tail -5 "$d/peer.log"
 	cat "$d/peer.jsonl"
-	python3 - "$d" "$wl" "$gpu" "$root/bench/llama-$size/config.json" "$mode" "$seq" "$rc" >>"$res" <<'PY'
+	python3 - "$d" "$wl" "$gpu" "$root/bench/llama-$size/config.json" "$mode" "$seq" "$rc" "$steps" "$gc" >>"$res" <<'PY'
 import json, sys, time
-d, wl, gpu, cfgp, mode, seq, rc = sys.argv[1:8]
+d, wl, gpu, cfgp, mode, seq, rc, steps, gc = sys.argv[1:10]
 seq = int(seq)
 c = json.load(open(cfgp))
 C, I, L, V = c["hidden_size"], c["intermediate_size"], c["num_hidden_layers"], c["vocab_size"]
@@ -80,7 +83,7 @@ flops_tok = (4 if mode == "lora" else 6) * lin + 3.5 * L * 2 * seq * NH * HD  # 
 ft_tok = ft_peak = None
 try:
     m = [json.loads(l) for l in open(d + "/out/metrics.jsonl")]
-    tps = sorted(e["tokens_per_second"] for e in m if "tokens_per_second" in e and e.get("step", 0) > 2)
+    tps = sorted(e["tokens_per_second"] for e in m if "tokens_per_second" in e and 2 < e.get("step", 0) <= int(steps))
     ft_tok = tps[len(tps) // 2] if tps else None
     ft_peak = next((e["peak_gpu_memory_gib"] for e in m if "peak_gpu_memory_gib" in e), None)
 except OSError:
@@ -94,7 +97,7 @@ print(json.dumps({"date": time.strftime("%Y-%m-%d"), "gpu": gpu, "workload": wl,
                   "ft_peak_gib": ft_peak, "peer_peak_gib": best.get("peak_gib"),
                   "mfu": ft_tok * flops_tok / 790e12 if ft_tok else None,
                   "peer": best.get("peer"), "peer_gradient_checkpointing": best.get("gradient_checkpointing"),
-                  "peer_all": peers, "ft_exit": int(rc)}))
+                  "ft_gradient_checkpointing": gc == "true", "peer_all": peers, "ft_exit": int(rc)}))
 PY
 	tail -1 "$res"
 done

@@ -475,6 +475,86 @@ static void t_adamw(size_t n, size_t off, float gscale, int bf)
 	free(x), free(g), free(m), free(v), free(got), free(gm);
 }
 
+/* bf16 kernels (ops_cuda_bf16) on bf16-rounded inputs against the CPU on the same values:
+ * only the outputs' rounding to bf16 (2^-9 relative) and float-vs-double sums differ, so
+ * ||got - ref|| / ||ref|| <= 1e-2. GLU and the loss have 16-byte vector paths (n, V multiples
+ * of 8) and scalar ones. */
+static void *bf_up(const float *h, size_t n)
+{
+	void *d = ops_cuda_bf16.alloc(n * 2);
+	ops_cuda_bf16.upload_f32(d, h, n);
+	return d;
+}
+
+static float *bf_down(const void *d, size_t n)
+{
+	float *h = malloc(n * sizeof *h);
+	ops_cuda_bf16.download_f32(h, d, n);
+	return h;
+}
+
+static void bf_round(float *h, size_t n)
+{
+	void *d = bf_up(h, n);
+	ops_cuda_bf16.download_f32(h, d, n);
+	ops_cuda_bf16.free(d);
+}
+
+static void t_bf16_glu(size_t n, act_t act)
+{
+	const ops_t *B = &ops_cuda_bf16;
+	float *g = hrand(n, -4, 4), *u = hrand(n, -2, 2), *d = hrand(n, -1, 1), *dg = hrand(n, -1, 1), *du = hrand(n, -1, 1);
+	bf_round(g, n), bf_round(u, n), bf_round(d, n), bf_round(dg, n), bf_round(du, n);
+	float *o = malloc(n * sizeof *o);
+	void *bg = bf_up(g, n), *bu = bf_up(u, n), *bd = bf_up(d, n), *bdg = bf_up(dg, n), *bdu = bf_up(du, n),
+	     *bo = B->alloc(n * 2);
+	C->glu_fwd(o, g, u, n, act);
+	B->glu_fwd(bo, bg, bu, n, act);
+	C->glu_bwd(dg, du, d, g, u, n, act);
+	B->glu_bwd(bdg, bdu, bd, bg, bu, n, act);
+	char what[64];
+	snprintf(what, sizeof what, "n%zu %s", n, act == ACT_SILU ? "silu" : "gelu");
+	float *h = bf_down(bo, n);
+	gc_cmp_norm("bf16_glu_fwd", what, h, o, n, 1e-2);
+	free(h);
+	h = bf_down(bdg, n);
+	gc_cmp_norm("bf16_glu_bwd", what, h, dg, n, 1e-2);
+	free(h);
+	h = bf_down(bdu, n);
+	gc_cmp_norm("bf16_glu_bwd", what, h, du, n, 1e-2);
+	free(h);
+	B->free(bg), B->free(bu), B->free(bd), B->free(bdg), B->free(bdu), B->free(bo);
+	free(g), free(u), free(d), free(dg), free(du), free(o);
+}
+
+static void t_bf16_xent(int N, int V, float softcap)
+{
+	const ops_t *B = &ops_cuda_bf16;
+	size_t n = (size_t)N * V;
+	float *l = hrand(n, -8, 8), *loss = malloc(N * sizeof *loss), *dl = malloc(n * sizeof *dl);
+	bf_round(l, n);
+	int *t = malloc(N * sizeof *t);
+	for (int i = 0; i < N; i++)
+		t[i] = i % 5 == 3 ? -100 : (int)(gc_uniform() * V);
+	int *dt = (int *)dup_dev(t, N * sizeof *t);
+	void *bl = bf_up(l, n);
+	float *bloss = B->alloc(N * sizeof(float));
+	C->crossentropy_fwd(loss, l, t, N, V);
+	B->crossentropy_fwd(bloss, bl, dt, N, V);
+	C->crossentropy_bwd(dl, l, t, 0.5f, N, V, softcap);
+	B->crossentropy_bwd(bl, bl, dt, 0.5f, N, V, softcap);
+	char what[64];
+	snprintf(what, sizeof what, "N%d V%d cap%g", N, V, softcap);
+	float *h = hdown(bloss, N);
+	gc_cmp("bf16_xent_fwd", what, h, loss, N, 1e-4, 1e-4);
+	free(h);
+	h = bf_down(bl, n);
+	gc_cmp_norm("bf16_xent_bwd", what, h, dl, n, 1e-2);
+	free(h);
+	B->free(bl), B->free(bloss), G->free(dt);
+	free(l), free(loss), free(dl), free(t);
+}
+
 /* generation: n new queries at positions past.. against a cache of past + n keys (the
  * simple kernel accumulates in float, the CPU in double: attention_fwd's tolerance) */
 static void t_attention_kv(int n, int past, int NH, int NKV, int HD, float softcap, int window)
@@ -568,6 +648,12 @@ int main(void)
 	t_adamw(4096, 3, 0.5f, 0);
 	t_adamw(100003, 0, 0.25f, 1);
 	t_adamw(1001, 1, 1.0f, 1);
+	t_bf16_glu(1 << 20, ACT_SILU);       /* vector path */
+	t_bf16_glu(1 << 20, ACT_GELU_TANH);
+	t_bf16_glu(100003, ACT_SILU);        /* scalar path */
+	t_bf16_xent(37, 128256, 0);          /* vector path, Llama 3's vocabulary */
+	t_bf16_xent(37, 32000, 30.0f);
+	t_bf16_xent(9, 1001, 0);             /* scalar path */
 	t_attention_kv(17, 0, 4, 2, 16, 0, 0);        /* a prompt */
 	t_attention_kv(1, 300, 8, 2, 64, 50.0f, 8);   /* one token, softcap, sliding window */
 	t_attention_kv(3, 1000, 4, 1, 256, 0, 0);
