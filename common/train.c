@@ -348,18 +348,21 @@ const ops_t *train_backend(const ft_config_t *cfg, const char *device)
 	device_info_t dev;
 	device_probe(&dev);
 	if (dev.count > 0) {
-		if (config_bool(cfg, "fp16", 0))
+		/* no config (ft-eval --model): bf16 where the GPU has it, as bf16: auto */
+		int bf = cfg ? config_bool(cfg, "bf16", 0) : device_has_bf16(&dev);
+		int tf = cfg ? config_bool(cfg, "tf32", 0) : 1;
+		if (cfg && config_bool(cfg, "fp16", 0))
 			ft_die(FT_EXIT_USAGE, "%s: 'fp16': float16 training is not supported on the CUDA backend; use "
 			       "bf16: true (or auto)", config_where(cfg, "fp16"));
-		if (config_bool(cfg, "bf16", 0)) {
+		if (bf) {
 			if (!device_has_bf16(&dev))
 				ft_die(FT_EXIT_GPU, "'bf16': %s has no bfloat16 support (compute capability %d.%d)", dev.name,
 				       dev.cc_major, dev.cc_minor);
 			ft_info("backend: cuda, bfloat16 weights and activations, float32 master weights (%s)", dev.name);
 			return &ops_cuda_bf16;
 		}
-		ops_cuda_set_matmul(config_bool(cfg, "tf32", 0) ? CUDA_MM_TF32 : CUDA_MM_FP32);
-		ft_info("backend: cuda, float32%s (%s)", config_bool(cfg, "tf32", 0) ? ", TF32 products" : "", dev.name);
+		ops_cuda_set_matmul(tf ? CUDA_MM_TF32 : CUDA_MM_FP32);
+		ft_info("backend: cuda, float32%s (%s)", tf ? ", TF32 products" : "", dev.name);
 		return &ops_cuda;
 	}
 	if (!strcmp(device, "cuda"))

@@ -3,6 +3,8 @@
 # run on the CPU (the oracle), step by step. Run from the repository root on the GPU machine,
 # with bin/ built and LD_LIBRARY_PATH holding the libraries it needs.
 #
+# Then ft-eval of the CPU run's adapter, --device cpu against --device cuda.
+#
 # Tolerance: each step's loss within 3e-2 relative of the CPU's, and the last within 2e-2.
 # Reason: bf16 weights and activations round to 8 significant bits (logits about 1% off the
 # float32 model, scripts/gpu-check.sh), and 50 AdamW steps feed each step's rounding into the
@@ -19,6 +21,14 @@ run() {
 		--bf16 "$2" --output_dir "$out/$1" 2>"$out/$1.log" || { tail -5 "$out/$1.log"; return 1; }
 }
 run cpu false && run cuda true || exit 1
+# ft-eval of the CPU run's adapter on the same seeded base: the loss on the GPU (bf16) within
+# 1e-2 relative of the CPU's (bf16 rounding of weights and activations, as above)
+ev() {
+	bin/ft-eval -c examples/pretokenized/train.yml --device "$1" --json --adapter "$out/cpu" \
+		--bf16 "$2" 2>"$out/eval-$1.log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["loss"])'
+}
+lc=$(ev cpu false) && lg=$(ev cuda true) || { tail -3 "$out"/eval-*.log; exit 1; }
+python3 -c "import sys; c, g = $lc, $lg; r = abs(g - c) / c; print('ft-eval loss cpu %.6f cuda %.6f rel %.2e: %s' % (c, g, r, 'PASS' if r <= 1e-2 else 'FAIL')); sys.exit(r > 1e-2)" || exit 1
 python3 - "$out/cpu/metrics.jsonl" "$out/cuda/metrics.jsonl" <<'PY'
 import json, sys
 a = [json.loads(l) for l in open(sys.argv[1]) if '"loss"' in l]

@@ -31,7 +31,7 @@
 #include "rowset.h"
 #include "train.h"
 
-static const char *config_file, *model_dir, *adapter, *data, *generate;
+static const char *config_file, *model_dir, *adapter, *data, *generate, *device;
 static long batch_size, max_new_tokens = 128, top_k, seed = 42;
 static double temperature, top_p = 1.0;
 static int as_json;
@@ -43,6 +43,8 @@ static const opt_t options[] = {
 	{ "data", 'd', OPT_STR, &data, "FILE", "rows to evaluate: .ftp or .ftt (default: the config's validation split)", 0, 0 },
 	{ "batch-size", 'b', OPT_INT, &batch_size, "N", "rows per forward pass (default: eval_batch_size, else 1)", 1, 1 << 20 },
 	{ "json", 'j', OPT_FLAG, &as_json, NULL, "print one JSON object instead of text", 0, 0 },
+	{ "device", 0, OPT_STR, &device, "DEVICE", "cpu, cuda or auto (default: cpu, the float32 oracle; cuda runs bf16 "
+	  "where the config or GPU says so)", 0, 0 },
 	{ "generate", 'g', OPT_STR, &generate, "PROMPTS", "write completions of the prompts of a file (JSONL or text lines) as JSONL", 0, 0 },
 	{ "max-new-tokens", 0, OPT_INT, &max_new_tokens, "N", "with --generate: at most N new tokens (default 128)", 1, 1 << 20 },
 	{ "temperature", 0, OPT_DBL, &temperature, "T", "with --generate: sampling temperature (default 0: greedy)", 0, 1e6 },
@@ -256,11 +258,15 @@ int main(int argc, char **argv)
 		ft_die(FT_EXIT_DATA, "%s: no such adapter folder", q(adapter));
 	if (generate && data)
 		ft_die(FT_EXIT_USAGE, "--generate and --data: give one (completions or loss)");
+	/* generation runs on the CPU (its sampling reads logits on the host token by token) */
+	const ops_t *ops = generate ? &ops_cpu : train_backend(cfg, device ? device : "cpu");
+	if (generate && device && strcmp(device, "cpu"))
+		ft_warn("--generate runs on the CPU; --device %s is ignored", device);
 	if (model_dir) {
-		m = model_load(model_dir, &ops_cpu);
+		m = model_load(model_dir, ops);
 	} else {
 		st_dtype_t dt;
-		m = train_load_model(cfg, &ops_cpu, &dt, 0);
+		m = train_load_model(cfg, ops, &dt, 0);
 	}
 	if (!adapter && cfg)
 		adapter = config_str(cfg, "lora_model_dir", NULL);
