@@ -65,6 +65,7 @@ void model_decode(model_t *m, kvcache_t *kv, const int *ids, int n, float *logit
 	int past = kv->len, N = n, C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, I = c->I, KV = NKV * HD;
 	size_t es = o->es;
 	model_set_training(m, 0, 0);
+	m->head_rows = 0;   /* all logits: one row here */
 	acts_ensure(m, N, 1);
 	int *pos = xmalloc((size_t)N * sizeof *pos);
 	for (int i = 0; i < N; i++)
@@ -123,6 +124,7 @@ void model_decode(model_t *m, kvcache_t *kv, const int *ids, int n, float *logit
 	if (c->final_softcap > 0)
 		o->softcap_fwd(m->logits, (size_t)c->V, c->final_softcap);
 	m->logits_valid = 0;   /* not a forward's logits: no backward, no model_logits */
+	m->fwd_valid = 0;
 	m->have_targets = 0;
 	o->download_f32(logits, m->logits, (size_t)c->V);
 }

@@ -330,10 +330,11 @@ void model_set_checkpointing(model_t *m, int on) { m->ckpt = on != 0; }
 
 void acts_ensure(model_t *m, int N, int nseq)
 {
-	if (N <= m->ncap && nseq + 1 <= m->ncap + 1 && m->acts_ckpt == m->ckpt)
+	if (N <= m->ncap && nseq + 1 <= m->ncap + 1 && m->acts_ckpt == m->ckpt && m->acts_head_rows == m->head_rows)
 		return;
 	acts_free(m);
 	m->acts_ckpt = m->ckpt;
+	m->acts_head_rows = m->head_rows;
 	const modelcfg_t *c = &m->cfg;
 	size_t n = (size_t)N, C = c->C, Q = (size_t)c->NH * c->HD, KV = (size_t)c->NKV * c->HD, I = c->I;
 	size_t R = m->has_lora ? (size_t)m->lcfg.r : 0;
@@ -385,7 +386,7 @@ void acts_ensure(model_t *m, int N, int nseq)
 	}
 	m->lnf = act_alloc(m, n * C);
 	m->lnf_r = act_f32(m, n);
-	m->logits = act_alloc(m, n * c->V);
+	m->logits = act_alloc(m, (m->head_rows ? (size_t)m->head_rows : n) * c->V);
 	m->losses = act_f32(m, n);
 	m->d_ids = act_int(m, n);
 	m->d_pos = act_int(m, n);
@@ -603,6 +604,35 @@ static void layer_fwd(model_t *m, int l)
 	o->axpy(y, m->dtmp, 1.0f, (size_t)N * C);
 }
 
+/* Logits (rows, V) of rows r0.. into m->logits (capped where the model caps them). */
+static void head_logits(model_t *m, int r0, int rows)
+{
+	const ops_t *o = m->ops;
+	const modelcfg_t *c = &m->cfg;
+	o->matmul(m->logits, elt(m, m->lnf, (size_t)r0 * c->C), m->lm_head->data, rows, c->V, c->C, 0, 1, 1.0f, 0.0f);
+	if (c->final_softcap > 0)
+		o->softcap_fwd(m->logits, (size_t)rows * c->V, c->final_softcap);
+}
+
+/* Rows per block of the chunked head, or 0 for all logits at once: chunked while training
+ * when the logits would pass HEAD_BYTES (the loss and its gradient need only a block at a
+ * time; evaluation and tests read all logits), or as model_set_head_rows() forces. */
+#define HEAD_BYTES ((size_t)1 << 30)
+static int head_rows_for(const model_t *m, int N, int targets)
+{
+	if (!targets || !m->training)
+		return m->head_rows_forced && targets ? (m->head_rows_forced < N ? m->head_rows_forced : 0) : 0;
+	if (m->head_rows_forced)
+		return m->head_rows_forced < N ? m->head_rows_forced : 0;
+	size_t row = (size_t)m->cfg.V * m->ops->es;
+	if ((size_t)N * row <= HEAD_BYTES)
+		return 0;
+	size_t r = HEAD_BYTES / 2 / row;   /* blocks of half the limit: the GEMM stays large */
+	return r < 64 ? 64 : (int)r;
+}
+
+void model_set_head_rows(model_t *m, int rows) { m->head_rows_forced = rows > 0 ? rows : 0; }
+
 float model_forward(model_t *m, const batch_t *b)
 {
 	const ops_t *o = m->ops;
@@ -610,6 +640,7 @@ float model_forward(model_t *m, const batch_t *b)
 	int N = b->N, nseq = b->cu_seqlens ? b->nseq : 1;
 	if (N <= 0)
 		ft_die(FT_EXIT_DATA, "empty batch");
+	m->head_rows = head_rows_for(m, N, b->targets != NULL);
 	acts_ensure(m, N, nseq);
 	/* inputs: checked here, once, so no op reads out of bounds */
 	int *cu = xmalloc((size_t)(nseq + 1) * sizeof *cu), *pos = xmalloc((size_t)N * sizeof *pos);
@@ -677,18 +708,32 @@ float model_forward(model_t *m, const batch_t *b)
 	for (int l = 0; l < c->L; l++)
 		layer_fwd(m, l);
 	o->rmsnorm_fwd(m->lnf, m->lnf_r, m->x[c->L], m->norm->data, N, C, c->eps, wo);
-	o->matmul(m->logits, m->lnf, m->lm_head->data, N, c->V, C, 0, 1, 1.0f, 0.0f);
-	if (c->final_softcap > 0)
-		o->softcap_fwd(m->logits, (size_t)N * c->V, c->final_softcap);
-	m->logits_valid = 1;
 	m->have_targets = b->targets != NULL;
 	m->ntok = 0;
 	m->loss_sum = 0;
+	if (b->targets) {
+		for (int i = 0; i < N; i++)
+			m->ntok += b->targets[i] >= 0;
+		o->upload(m->d_targets, b->targets, (size_t)N * sizeof(int));
+	}
+	if (m->head_rows) {
+		/* chunked head: the loss of each block of rows from its logits, which then go; the
+		 * backward computes them again */
+		for (int r0 = 0; r0 < N; r0 += m->head_rows) {
+			int nr = N - r0 < m->head_rows ? N - r0 : m->head_rows;
+			head_logits(m, r0, nr);
+			o->crossentropy_fwd(m->losses + r0, m->logits, m->d_targets + r0, nr, c->V);
+		}
+		m->logits_valid = 0;
+		m->fwd_valid = 1;
+		m->loss_sum = o->sum(m->losses, (size_t)N);
+		return m->ntok ? (float)(m->loss_sum / m->ntok) : 0.0f;
+	}
+	head_logits(m, 0, N);
+	m->logits_valid = 1;
+	m->fwd_valid = 1;
 	if (!b->targets)
 		return 0;
-	for (int i = 0; i < N; i++)
-		m->ntok += b->targets[i] >= 0;
-	o->upload(m->d_targets, b->targets, (size_t)N * sizeof(int));
 	o->crossentropy_fwd(m->losses, m->logits, m->d_targets, N, c->V);
 	m->loss_sum = o->sum(m->losses, (size_t)N);
 	return m->ntok ? (float)(m->loss_sum / m->ntok) : 0.0f;
@@ -773,7 +818,7 @@ void model_zero_grad(model_t *m)
 
 void model_backward(model_t *m, float dloss)
 {
-	if (!m->logits_valid || !m->have_targets)
+	if (!m->fwd_valid || !m->have_targets)
 		ft_die(FT_EXIT_USAGE, "model_backward: no forward with targets to differentiate");
 	if (!m->gdata)
 		grads_sync(m);   /* zeroed on allocation */
@@ -783,11 +828,18 @@ void model_backward(model_t *m, float dloss)
 	size_t NC = (size_t)N * C;
 	float wo = wofs(m);
 	/* head: dlogits overwrite the logits */
-	o->crossentropy_bwd(m->logits, m->logits, m->d_targets, dloss, N, V, c->final_softcap);
+	int hr = m->head_rows ? m->head_rows : N;
+	for (int r0 = 0; r0 < N; r0 += hr) {   /* one block unless the head is chunked */
+		int nr = N - r0 < hr ? N - r0 : hr;
+		if (m->head_rows)
+			head_logits(m, r0, nr);
+		o->crossentropy_bwd(m->logits, m->logits, m->d_targets + r0, dloss, nr, V, c->final_softcap);
+		o->matmul(elt(m, m->dln, (size_t)r0 * C), m->logits, m->lm_head->data, nr, C, V, 0, 0, 1.0f, 0.0f);
+		if (m->lm_head->grad)
+			o->matmul_f32out(m->lm_head->grad, m->logits, elt(m, m->lnf, (size_t)r0 * C), V, C, nr, 1, 0, 1.0f, 1.0f);
+	}
 	m->logits_valid = 0;
-	o->matmul(m->dln, m->logits, m->lm_head->data, N, C, V, 0, 0, 1.0f, 0.0f);
-	if (m->lm_head->grad)
-		o->matmul_f32out(m->lm_head->grad, m->logits, m->lnf, V, C, N, 1, 0, 1.0f, 1.0f);
+	m->fwd_valid = 0;
 	o->zero(m->dres, NC * o->es);
 	o->rmsnorm_bwd(m->dres, m->norm->grad, m->dln, m->x[c->L], m->norm->data, m->lnf_r, N, C, wo);
 	/* m->dres holds d loss / d x[l + 1] entering each layer, d x[l] leaving it */

@@ -103,6 +103,12 @@ void model_backward(model_t *m, float dloss);
  * forward again just before its backward (one layer's activations in memory instead of all).
  * The same gradients, bit for bit: every op is deterministic and dropout masks are counter-based. */
 void model_set_checkpointing(model_t *m, int on);
+/* The LM head and loss in blocks of rows: the forward keeps only the per-token losses, the
+ * backward recomputes each block's logits (one more head product) so the (N, V) logits never
+ * exist at once. Automatic while training when they would pass 1 GiB; rows > 0 forces blocks of
+ * that many rows whenever there are targets (tests), 0 returns to automatic. model_logits() is
+ * NULL after a chunked forward. */
+void model_set_head_rows(model_t *m, int rows);
 void model_zero_grad(model_t *m);
 /* Whether base parameters get gradients: on by default, off once LoRA is attached. */
 void model_set_train_base(model_t *m, int on);

@@ -78,6 +78,9 @@ struct model {
 	/* activations, sized for ncap tokens */
 	int ncap;
 	int ckpt, acts_ckpt;          /* gradient checkpointing asked for; how acts are laid out */
+	int head_rows, acts_head_rows; /* chunked head: rows per block (0: all), this forward's, acts' */
+	int head_rows_forced;         /* model_set_head_rows */
+	int fwd_valid;                /* a forward to differentiate */
 	void **allocs;
 	int nallocs, capallocs;
 	void **x;                     /* L + 1 residual streams (N, C) */
