@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Writes examples/pretokenized/train.jsonl: a pre-tokenized toy task for the shipped example.
 
-Each record is a prompt of "digit" tokens followed by a separator and the same tokens sorted,
-then an end token; only the sorted answer and the end token train (labels -100 elsewhere),
-the way Axolotl masks a prompt. Lengths are long-tailed so packing has work to do. The ids
-fit the tiny 256-token model of examples/tiny-llama. Seeded: the output never changes.
+Each record is a prompt of 2 to 8 distinct "digit" tokens followed by a separator and the same
+tokens sorted, then an end token; only the sorted answer and the end token train (labels -100
+elsewhere), the way Axolotl masks a prompt. The task is sized for the tiny 256-token model of
+examples/tiny-llama and a minute of CPU training (scripts/demo.sh, 15 epochs: greedy exact
+match on the 50 validation prompts 0 -> 50). Measured on the way there: prompts of up to 400
+tokens with repeats, as this file had before, stayed at 0 of 36; 2 to 8 tokens with repeats
+reached 36 of 50 (the misses were nearly all a repeated token written once too few or too
+many), 37 after 30 epochs. Seeded: the output never changes.
 """
 import json
 import random
@@ -18,8 +22,8 @@ def main(path, n=1000, seed=1234):
     rng = random.Random(seed)
     with open(path, "w") as f:
         for _ in range(n):
-            k = max(1, min(400, int(rng.lognormvariate(3.0, 0.9))))
-            xs = [rng.choice(DIGITS) for _ in range(k)]
+            k = rng.randint(2, 8)
+            xs = rng.sample(DIGITS, k)
             prompt = [BOS] + xs + [SEP]
             answer = sorted(xs) + [EOS]
             ids = prompt + answer
