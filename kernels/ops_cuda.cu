@@ -87,7 +87,16 @@ static void *cu_alloc(size_t n)
 {
 	void *p = NULL;
 	PROF(PROF_MEMORY);
-	CUDA_CHECK(cudaMalloc(&p, n ? n : 16));
+	cudaError_t e = cudaMalloc(&p, n ? n : 16);
+	if (e == cudaErrorMemoryAllocation) {
+		size_t fr = 0, tot = 0;
+		cudaGetLastError();
+		cudaMemGetInfo(&fr, &tot);
+		ft_die(FT_EXIT_GPU, "GPU out of memory: %.2f GiB more needed, %.2f GiB free of %.2f; lower micro_batch_size "
+		       "or sequence_len, or set gradient_checkpointing: true", n / 1073741824.0, fr / 1073741824.0,
+		       tot / 1073741824.0);
+	}
+	CUDA_CHECK(e);
 	CUDA_CHECK(cudaMemset(p, 0, n ? n : 16));
 	return p;
 }
