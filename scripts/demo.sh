@@ -10,7 +10,7 @@
 # a LoRA adapter on top, merge it, and check the merged model scores as base + adapter. Fails
 # (exit 1) when the loss does not fall by more than 1 or exact match does not rise by at least
 # half of the prompts.
-# About 75 seconds on two cores once built; outputs go to out/demo/.
+# About 70 seconds on two cores once built; outputs go to out/demo/.
 #
 # For the test (tests/cli/demo/demo.sh): FT_DEMO_BIN, a folder of built tools (then nothing is
 # installed or built), FT_DEMO_OUT, the output folder (an absolute path), and FT_DEMO_STEPS=N,
