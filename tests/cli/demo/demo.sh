@@ -1,7 +1,7 @@
 # `make demo` is a test: scripts/demo.sh with the tools under test and its outputs here; it
 # fails when the validation loss does not fall or exact match does not rise by half of the
-# prompts. About 45 seconds on two cores. The sanitizer build (bin under build/san) trains 24
-# steps instead of 180, which would take about 14 minutes there, and checks only the loss; the
+# prompts. About 70 seconds on two cores. The sanitizer build (bin under build/san) trains 24
+# steps instead of 345, which would take about half an hour there, and checks only the loss; the
 # case then takes about 2.5 minutes.
 bin=$(dirname "$(command -v ft-train)")
 steps=

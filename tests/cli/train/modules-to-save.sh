@@ -36,6 +36,6 @@ assert cfg["modules_to_save"] == ["embed_tokens", "lm_head"], cfg["modules_to_sa
 a = st.load("o/adapter_model.safetensors")
 c = st.load("b/checkpoint-1/adapter_model.safetensors")
 for k in want[:2]:
-    assert a[k][0] == [256, 128], a[k][0]
+    assert a[k][0] == [335, 128], a[k][0]
     assert a[k][1] != c[k][1], k
 PY
