@@ -62,7 +62,7 @@ void model_decode(model_t *m, kvcache_t *kv, const int *ids, int n, float *logit
 	for (int i = 0; i < n; i++)
 		if (ids[i] < 0 || ids[i] >= c->V)
 			ft_die(FT_EXIT_DATA, "token id %d is outside the vocabulary of %d", ids[i], c->V);
-	int past = kv->len, N = n, C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, I = c->I, KV = NKV * HD;
+	int past = kv->len, N = n, C = c->C;
 	size_t es = o->es;
 	model_set_training(m, 0, 0);
 	m->head_rows = 0;   /* all logits: one row here */
@@ -75,48 +75,8 @@ void model_decode(model_t *m, kvcache_t *kv, const int *ids, int n, float *logit
 	free(pos);
 	float wo = c->norm_plus_one ? 1.0f : 0.0f;
 	o->embedding_fwd(m->x[0], m->d_ids, m->embed->data, N, C, c->embed_scale);
-	for (int l = 0; l < c->L; l++) {
-		acts_t *a = &m->acts[l];
-		param_t **w = &m->lw[l * NROLE];
-		const void *x = m->x[l];
-		void *y = m->x[l + 1];
-		o->rmsnorm_fwd(a->ln1, a->ln1_r, x, w[P_ATTN_NORM]->data, N, C, c->eps, wo);
-		if (c->qk_norm) {
-			linear_fwd(m, l, LIN_Q, a->q_pre, a->ln1, N, a);
-			linear_fwd(m, l, LIN_K, a->k_pre, a->ln1, N, a);
-			o->rmsnorm_fwd(a->q, a->qn_r, a->q_pre, w[P_Q_NORM]->data, N * NH, HD, c->eps, wo);
-			o->rmsnorm_fwd(a->k, a->kn_r, a->k_pre, w[P_K_NORM]->data, N * NKV, HD, c->eps, wo);
-		} else {
-			linear_fwd(m, l, LIN_Q, a->q, a->ln1, N, a);
-			linear_fwd(m, l, LIN_K, a->k, a->ln1, N, a);
-		}
-		linear_fwd(m, l, LIN_V, a->v, a->ln1, N, a);
-		int sl = c->layer_sliding[l];
-		const float *inv = sl ? m->inv_freq_local : m->inv_freq;
-		float rs = sl ? m->rope_scaling_local : m->rope_scaling;
-		o->rope_fwd(a->q, m->d_pos, inv, N, NH, HD, m->rot_dim, rs);
-		o->rope_fwd(a->k, m->d_pos, inv, N, NKV, HD, m->rot_dim, rs);
-		o->copy((char *)kv->k[l] + (size_t)past * KV * es, a->k, (size_t)N * KV * es);
-		o->copy((char *)kv->v[l] + (size_t)past * KV * es, a->v, (size_t)N * KV * es);
-		o->attention_kv_fwd(a->att, a->q, kv->k[l], kv->v[l], N, past, NH, NKV, HD, c->attn_scale, c->attn_softcap,
-				    sl ? c->sliding_window : 0);
-		void *proj = c->sandwich_norm ? a->o : m->dtmp;
-		linear_fwd(m, l, LIN_O, proj, a->att, N, a);
-		o->copy(a->mid, x, (size_t)N * C * es);
-		if (c->sandwich_norm)
-			o->rmsnorm_fwd(m->dtmp, a->pa_r, a->o, w[P_POST_ATTN_NORM]->data, N, C, c->eps, wo);
-		o->axpy(a->mid, m->dtmp, 1.0f, (size_t)N * C);
-		o->rmsnorm_fwd(a->ln2, a->ln2_r, a->mid, w[P_MLP_NORM]->data, N, C, c->eps, wo);
-		linear_fwd(m, l, LIN_GATE, a->gate, a->ln2, N, a);
-		linear_fwd(m, l, LIN_UP, a->up, a->ln2, N, a);
-		o->glu_fwd(a->h, a->gate, a->up, (size_t)N * I, c->act);
-		proj = c->sandwich_norm ? a->down : m->dtmp;
-		linear_fwd(m, l, LIN_DOWN, proj, a->h, N, a);
-		o->copy(y, a->mid, (size_t)N * C * es);
-		if (c->sandwich_norm)
-			o->rmsnorm_fwd(m->dtmp, a->pf_r, a->down, w[P_POST_FF_NORM]->data, N, C, c->eps, wo);
-		o->axpy(y, m->dtmp, 1.0f, (size_t)N * C);
-	}
+	for (int l = 0; l < c->L; l++)
+		layer_fwd(m, l, N, kv->k[l], kv->v[l], past);
 	kv->len += N;
 	/* the last token only */
 	o->rmsnorm_fwd(m->lnf, m->lnf_r, (char *)m->x[c->L] + (size_t)(N - 1) * C * es, m->norm->data, 1, C, c->eps, wo);

@@ -555,11 +555,11 @@ static float wofs(const model_t *m) { return m->cfg.norm_plus_one ? 1.0f : 0.0f;
 
 /* Block l forward from m->x[l] to m->x[l + 1], keeping its activations in m->acts[l] (with
  * gradient checkpointing, the one set every layer shares: the backward runs this again). */
-static void layer_fwd(model_t *m, int l)
+void layer_fwd(model_t *m, int l, int N, void *kcache, void *vcache, int past)
 {
 	const ops_t *o = m->ops;
 	const modelcfg_t *c = &m->cfg;
-	int N = m->N, nseq = m->nseq, C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, I = c->I;
+	int C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, I = c->I;
 	float wo = wofs(m);
 	acts_t *a = &m->acts[l];
 	param_t **w = &m->lw[l * NROLE];
@@ -581,8 +581,16 @@ static void layer_fwd(model_t *m, int l)
 	float rs = sl ? m->rope_scaling_local : m->rope_scaling;
 	o->rope_fwd(a->q, m->d_pos, inv, N, NH, HD, m->rot_dim, rs);
 	o->rope_fwd(a->k, m->d_pos, inv, N, NKV, HD, m->rot_dim, rs);
-	o->attention_fwd(a->att, a->lse, a->q, a->k, a->v, m->d_cu, nseq, m->max_seqlen, N, NH, NKV, HD, c->attn_scale,
-			 c->attn_softcap, sl ? c->sliding_window : 0);
+	if (kcache) {   /* generation: the new keys and values join the cache, queries attend to it all */
+		size_t kvb = (size_t)NKV * HD * o->es;
+		o->copy((char *)kcache + (size_t)past * kvb, a->k, (size_t)N * kvb);
+		o->copy((char *)vcache + (size_t)past * kvb, a->v, (size_t)N * kvb);
+		o->attention_kv_fwd(a->att, a->q, kcache, vcache, N, past, NH, NKV, HD, c->attn_scale, c->attn_softcap,
+				    sl ? c->sliding_window : 0);
+	} else {
+		o->attention_fwd(a->att, a->lse, a->q, a->k, a->v, m->d_cu, m->nseq, m->max_seqlen, N, NH, NKV, HD,
+				 c->attn_scale, c->attn_softcap, sl ? c->sliding_window : 0);
+	}
 	/* h = x + [norm](o(att)) */
 	void *proj = c->sandwich_norm ? a->o : m->dtmp;
 	linear_fwd(m, l, LIN_O, proj, a->att, N, a);
@@ -706,7 +714,7 @@ float model_forward(model_t *m, const batch_t *b)
 		o->uniform_noise(m->x[0], (size_t)N * C, mag, m->seed ^ 0x6e656674756e65ull);
 	}
 	for (int l = 0; l < c->L; l++)
-		layer_fwd(m, l);
+		layer_fwd(m, l, N, NULL, NULL, 0);
 	o->rmsnorm_fwd(m->lnf, m->lnf_r, m->x[c->L], m->norm->data, N, C, c->eps, wo);
 	m->have_targets = b->targets != NULL;
 	m->ntok = 0;
@@ -845,7 +853,7 @@ void model_backward(model_t *m, float dloss)
 	/* m->dres holds d loss / d x[l + 1] entering each layer, d x[l] leaving it */
 	for (int l = c->L - 1; l >= 0; l--) {
 		if (m->ckpt)
-			layer_fwd(m, l);   /* this layer's activations again, from its input x[l] */
+			layer_fwd(m, l, N, NULL, NULL, 0);   /* this layer's activations again, from its input x[l] */
 		acts_t *a = &m->acts[l];
 		param_t **w = &m->lw[l * NROLE];
 		int sl = c->layer_sliding[l];

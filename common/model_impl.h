@@ -114,6 +114,11 @@ void lora_dora_norm(model_t *m, int l, int lin);
 void acts_ensure(model_t *m, int N, int nseq);
 /* out (N, out) = in W^T + b + LoRA (model.c) */
 void linear_fwd(model_t *m, int l, int lin, void *out, const void *in, int N, acts_t *a);
+/* Block l forward from m->x[l] to m->x[l + 1] for N tokens, its activations in m->acts[l].
+ * kcache NULL: causal attention within the samples of the last forward's cu_seqlens (training,
+ * evaluation); else generation: the N tokens at positions past.. append their keys and values
+ * to layer l's cache (kcache, vcache) and attend to all of it. */
+void layer_fwd(model_t *m, int l, int N, void *kcache, void *vcache, int past);
 /* Uniform (0, 1) from a splitmix64 stream: seeded initialisation, the same on every machine. */
 double rng_uniform(uint64_t *s);
 /* Element i of tensor p (ops element type) as a pointer: p + i * es. */
