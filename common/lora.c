@@ -87,12 +87,12 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 		       o->name);
 	m->ldata = o->alloc(total * o->es);
 	m->lgdata = o->alloc(total * sizeof(float));
-	m->lmdata = o->es != sizeof(float) ? o->alloc(total * sizeof(float)) : NULL;
+	m->llo = o->es != sizeof(float) ? o->alloc(total * sizeof(uint16_t)) : NULL;   /* zero: data exactly */
 	size_t off = 0;
 	for (int i = 0; i < n; i++) {
 		m->lparams[i].data = elt(m, m->ldata, off);
 		m->lparams[i].grad = m->lgdata + off;
-		m->lparams[i].master = m->lmdata ? m->lmdata + off : NULL;
+		m->lparams[i].lo = m->llo ? m->llo + off : NULL;
 		off += m->lparams[i].numel;
 	}
 	if (lc->use_dora) {
@@ -667,10 +667,11 @@ void model_lora_merge(model_t *m)
 	m->lvec = m->dora_w = NULL;
 	m->ops->free(m->ldata);
 	m->ops->free(m->lgdata);
-	if (m->lmdata)
-		m->ops->free(m->lmdata);
+	if (m->llo)
+		m->ops->free(m->llo);
 	m->ldata = NULL;
-	m->lgdata = m->lmdata = NULL;
+	m->lgdata = NULL;
+	m->llo = NULL;
 	free(m->lparams);
 	m->lparams = NULL;
 	free(m->lora);

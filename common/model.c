@@ -132,6 +132,13 @@ model_t *model_new(const modelcfg_t *cfg, const ops_t *ops)
 		add_param(m, &k, "lm_head.weight", 2, shape);
 	}
 	m->np = k;
+	m->pmat = xcalloc((size_t)k, 1);
+	for (int l = 0; l < L; l++)
+		for (int li = 0; li < NLIN; li++)
+			if (idx[l * NROLE + lin_weight[li]] >= 0)
+				m->pmat[idx[l * NROLE + lin_weight[li]]] = 1;
+	if (!c->tied)
+		m->pmat[k - 1] = 1;
 	m->ptrain = xmalloc((size_t)k);
 	memset(m->ptrain, 1, (size_t)k);   /* full fine-tuning unless told otherwise */
 	size_t total = 0;
@@ -231,20 +238,20 @@ void model_free(model_t *m)
 	free(m->x);
 	free(m->acts);
 	for (int i = 0; i < m->np; i++)
-		if (m->params[i].master)
-			o->free(m->params[i].master);
+		if (m->params[i].lo)
+			o->free(m->params[i].lo);
 	o->free(m->pdata);
 	if (m->gdata)
 		o->free(m->gdata);
-	if (m->mdata)
-		o->free(m->mdata);
+	if (m->ghdata)
+		o->free(m->ghdata);
 	o->free(m->inv_freq);
 	o->free(m->inv_freq_local);
 	if (m->has_lora) {
 		o->free(m->ldata);
 		o->free(m->lgdata);
-		if (m->lmdata)
-			o->free(m->lmdata);
+		if (m->llo)
+			o->free(m->llo);
 	}
 	free(m->lparams);
 	free(m->lora);
@@ -260,6 +267,7 @@ void model_free(model_t *m)
 	free(m->pass);
 	free(m->params);
 	free(m->ptrain);
+	free(m->pmat);
 	free(m->lw);
 	free(m);
 }
@@ -350,7 +358,9 @@ void acts_ensure(model_t *m, int N, int nseq)
 			continue;
 		}
 		memset(a, 0, sizeof *a);
-		a->ln1 = act_alloc(m, n * C);
+		/* the normed inputs and the MLP's product are recomputed in the backward (cheap
+		 * passes over kept tensors), so every layer writes the same buffers */
+		a->ln1 = l ? m->acts[0].ln1 : act_alloc(m, n * C);
 		a->ln1_r = act_f32(m, n);
 		if (c->qk_norm) {
 			a->q_pre = act_alloc(m, n * Q);
@@ -370,11 +380,11 @@ void acts_ensure(model_t *m, int N, int nseq)
 			a->pf_r = act_f32(m, n);
 		}
 		a->mid = act_alloc(m, n * C);
-		a->ln2 = act_alloc(m, n * C);
+		a->ln2 = l ? m->acts[0].ln2 : act_alloc(m, n * C);
 		a->ln2_r = act_f32(m, n);
 		a->gate = act_alloc(m, n * I);
 		a->up = act_alloc(m, n * I);
-		a->h = act_alloc(m, n * I);
+		a->h = l ? m->acts[0].h : act_alloc(m, n * I);
 		for (int li = 0; li < NLIN; li++)
 			if (m->has_lora && lora_somewhere(m, l, li)) {
 				int din, dout;
@@ -493,8 +503,12 @@ void linear_fwd(model_t *m, int l, int lin, void *out, const void *in, int N, ac
 		o->bias_fwd(out, m->lw[l * NROLE + lin_bias[lin]]->data, N, dout);
 }
 
-/* din (N, in) += d out / d in; dW, db, dA, dB, dM accumulated where trained */
-static void linear_bwd(model_t *m, int l, int lin, void *din, const void *dy, const void *in, int N,
+static void weight_grad(model_t *m, param_t *p, const void *dy, const void *x, int dout, int din, int N, int first);
+static void grads_sync(model_t *m);
+
+/* din (N, in) = d out / d in + beta din (beta 0: din need not be initialised); dW, db, dA, dB,
+ * dM accumulated where trained */
+static void linear_bwd(model_t *m, int l, int lin, void *din, float beta, const void *dy, const void *in, int N,
 		       const acts_t *a)
 {
 	const ops_t *o = m->ops;
@@ -502,16 +516,16 @@ static void linear_bwd(model_t *m, int l, int lin, void *din, const void *dy, co
 	lin_dims(&m->cfg, lin, &din_, &dout);
 	param_t *W = m->lw[l * NROLE + lin_weight[lin]];
 	lora_t *lo = m->has_lora && m->lora[l * NLIN + lin].A ? &m->lora[l * NLIN + lin] : NULL;
-	if (W->grad) {
+	if (W->grad || W->gradh) {
 		if (lo && lo->M)
 			ft_die(FT_EXIT_USAGE, "training base weights under a DoRA adapter is not supported");
-		o->matmul_f32out(W->grad, dy, in, dout, din_, N, 1, 0, 1.0f, 1.0f);
+		weight_grad(m, W, dy, in, dout, din_, N, 1);
 	}
 	param_t *b = lin_bias[lin] >= 0 ? m->lw[l * NROLE + lin_bias[lin]] : NULL;
 	if (b && b->grad)
 		o->bias_bwd(b->grad, dy, N, dout);
 	if (!lo) {
-		o->matmul(din, dy, W->data, N, din_, dout, 0, 0, 1.0f, 1.0f);
+		o->matmul(din, dy, W->data, N, din_, dout, 0, 0, 1.0f, beta);
 		return;
 	}
 	int R = m->lcfg.r;
@@ -531,14 +545,14 @@ static void linear_bwd(model_t *m, int l, int lin, void *din, const void *dy, co
 		o->colscale(m->gdy, dy, lo->g, N, dout, 0.0f);
 		dlo = m->gdy;
 		if (x == in) {   /* in W^T + (g - 1) in W^T: g dy W */
-			o->matmul(din, m->gdy, W->data, N, din_, dout, 0, 0, 1.0f, 1.0f);
+			o->matmul(din, m->gdy, W->data, N, din_, dout, 0, 0, 1.0f, beta);
 		} else {         /* in W^T, and (g - 1) xd W^T */
-			o->matmul(din, dy, W->data, N, din_, dout, 0, 0, 1.0f, 1.0f);
+			o->matmul(din, dy, W->data, N, din_, dout, 0, 0, 1.0f, beta);
 			o->matmul(dxd, m->gdy, W->data, N, din_, dout, 0, 0, 1.0f, 1.0f);
 			o->matmul(dxd, dy, W->data, N, din_, dout, 0, 0, -1.0f, 1.0f);
 		}
 	} else {
-		o->matmul(din, dy, W->data, N, din_, dout, 0, 0, 1.0f, 1.0f);
+		o->matmul(din, dy, W->data, N, din_, dout, 0, 0, 1.0f, beta);
 	}
 	/* dB (out, R) += s dlo^T lh;  dlh (N, R) = s dlo B;  dA (R, in) += dlh^T xd;  dxd += dlh A */
 	o->matmul_f32out(lo->B->grad, dlo, lh, dout, R, N, 1, 0, lo->scale, 1.0f);
@@ -622,10 +636,23 @@ static void head_logits(model_t *m, int r0, int rows)
 		o->softcap_fwd(m->logits, (size_t)rows * c->V, c->final_softcap);
 }
 
+/* The head's backward for rows r0.. whose logits are in m->logits: they become dloss * d loss /
+ * d logits, then d lnf (rows of m->dln) and d lm_head. */
+static void head_bwd(model_t *m, int r0, int rows, float dloss)
+{
+	const ops_t *o = m->ops;
+	const modelcfg_t *c = &m->cfg;
+	o->crossentropy_bwd(m->logits, m->logits, m->d_targets + r0, dloss, rows, c->V, c->final_softcap);
+	o->matmul(elt(m, m->dln, (size_t)r0 * c->C), m->logits, m->lm_head->data, rows, c->C, c->V, 0, 0, 1.0f, 0.0f);
+	if (m->lm_head->grad || m->lm_head->gradh)
+		weight_grad(m, m->lm_head, m->logits, elt(m, m->lnf, (size_t)r0 * c->C), c->V, c->C, rows, r0 == 0);
+}
+
 /* Rows per block of the chunked head, or 0 for all logits at once: chunked while training
  * when the logits would pass HEAD_BYTES (the loss and its gradient need only a block at a
  * time; evaluation and tests read all logits), or as model_set_head_rows() forces. */
 #define HEAD_BYTES ((size_t)1 << 30)
+#define HEAD_FUSED_BYTES ((size_t)1 << 29)
 static int head_rows_for(const model_t *m, int N, int targets)
 {
 	if (!targets || !m->training)
@@ -633,11 +660,16 @@ static int head_rows_for(const model_t *m, int N, int targets)
 	if (m->head_rows_forced)
 		return m->head_rows_forced < N ? m->head_rows_forced : 0;
 	size_t row = (size_t)m->cfg.V * m->ops->es;
-	if ((size_t)N * row <= HEAD_BYTES)
+	/* a GPU with the head's backward fused into the forward: blocks of 512 MiB of logits cost
+	 * no product twice (the weight gradient is read and written once more a block) */
+	size_t lim = m->dloss_next != 0 && m->ops != &ops_cpu ? HEAD_FUSED_BYTES : HEAD_BYTES;
+	if ((size_t)N * row <= lim)
 		return 0;
-	size_t r = HEAD_BYTES / 2 / row;   /* blocks of half the limit: the GEMM stays large */
+	size_t r = lim == HEAD_BYTES ? HEAD_BYTES / 2 / row : lim / row;   /* HEAD_BYTES: half, the GEMM stays large */
 	return r < 64 ? 64 : (int)r;
 }
+
+void model_set_dloss(model_t *m, float dloss) { m->dloss_next = dloss; }
 
 void model_set_head_rows(model_t *m, int rows) { m->head_rows_forced = rows > 0 ? rows : 0; }
 
@@ -724,19 +756,30 @@ float model_forward(model_t *m, const batch_t *b)
 			m->ntok += b->targets[i] >= 0;
 		o->upload(m->d_targets, b->targets, (size_t)N * sizeof(int));
 	}
+	m->head_done = 0;
 	if (m->head_rows) {
 		/* chunked head: the loss of each block of rows from its logits, which then go; the
-		 * backward computes them again */
+		 * backward computes them again, unless the loss weight is known (model_set_dloss) and
+		 * the head's backward runs here, block by block */
+		float dl = m->dloss_next;
+		m->dloss_next = 0;
+		if (dl != 0 && !m->galloc)
+			grads_sync(m);
 		for (int r0 = 0; r0 < N; r0 += m->head_rows) {
 			int nr = N - r0 < m->head_rows ? N - r0 : m->head_rows;
 			head_logits(m, r0, nr);
 			o->crossentropy_fwd(m->losses + r0, m->logits, m->d_targets + r0, nr, c->V);
+			if (dl != 0)
+				head_bwd(m, r0, nr, dl);
 		}
+		m->head_done = dl != 0;
+		m->head_dloss = dl;
 		m->logits_valid = 0;
 		m->fwd_valid = 1;
 		m->loss_sum = o->sum(m->losses, (size_t)N);
 		return m->ntok ? (float)(m->loss_sum / m->ntok) : 0.0f;
 	}
+	m->dloss_next = 0;
 	head_logits(m, 0, N);
 	m->logits_valid = 1;
 	m->fwd_valid = 1;
@@ -753,47 +796,104 @@ double model_loss_sum(const model_t *m) { return m->loss_sum; }
 
 /* ---- backward ---- */
 
-/* Gradient memory for the trainable base parameters (one block, NULL grads for the frozen). */
+/* Whether base parameter i keeps its gradient in the backend's type: under
+ * model_set_half_grads, on a backend whose type is not float32, the matrices only products
+ * write gradients to (each element then rounded once from the product's float32 sum). */
+static int grad_half(const model_t *m, int i)
+{
+	return m->half_grads && m->ops->es != sizeof(float) && m->pmat[i];
+}
+
+/* Gradient memory for the trainable base parameters (packed blocks, float32 and half, NULL
+ * grads for the frozen), and the split masters (param_t lo) of what trains where es != 4. */
 static void grads_sync(model_t *m)
 {
 	const ops_t *o = m->ops;
-	int any = 0;
+	size_t n32 = 0, nh = 0;
 	for (int i = 0; i < m->np; i++)
-		any |= m->ptrain[i];
-	if (any && !m->gdata)
-		m->gdata = o->alloc(m->ptotal * sizeof(float));
-	if (!any && m->gdata) {
-		o->free(m->gdata);
-		m->gdata = NULL;
+		if (m->ptrain[i])
+			*(grad_half(m, i) ? &nh : &n32) += m->params[i].numel;
+	if (n32 != m->gsize || (n32 && !m->gdata)) {
+		if (m->gdata)
+			o->free(m->gdata);
+		m->gdata = n32 ? o->alloc(n32 * sizeof(float)) : NULL;   /* zeroed */
+		m->gsize = n32;
 	}
+	if (nh != m->ghsize || (nh && !m->ghdata)) {
+		if (m->ghdata)
+			o->free(m->ghdata);
+		m->ghdata = nh ? o->alloc(nh * o->es) : NULL;
+		m->ghsize = nh;
+		m->gh_fresh = 1;
+	}
+	size_t a = 0, h = 0;
 	for (int i = 0; i < m->np; i++) {
 		param_t *p = &m->params[i];
-		size_t off = (size_t)((char *)p->data - (char *)m->pdata) / o->es;
-		p->grad = m->ptrain[i] ? m->gdata + off : NULL;
-		/* float32 masters of what trains, made from the compute copy when it starts training */
-		if (o->es != sizeof(float) && m->ptrain[i] && !p->master) {
-			p->master = o->alloc(p->numel * sizeof(float));
-			o->to_f32(p->master, p->data, p->numel);
-		} else if (!m->ptrain[i] && p->master) {
-			o->free(p->master);
-			p->master = NULL;
+		p->grad = NULL;
+		p->gradh = NULL;
+		if (m->ptrain[i] && grad_half(m, i)) {
+			p->gradh = elt(m, m->ghdata, h);
+			h += p->numel;
+		} else if (m->ptrain[i]) {
+			p->grad = m->gdata + a;
+			a += p->numel;
+		}
+		/* float32 masters of what trains: low halves of zero, the compute copy exactly */
+		if (o->es != sizeof(float) && m->ptrain[i] && !p->lo) {
+			p->lo = o->alloc(p->numel * sizeof(uint16_t));
+		} else if (!m->ptrain[i] && p->lo) {
+			o->free(p->lo);
+			p->lo = NULL;
 		}
 	}
+	m->galloc = 1;
+}
+
+void model_set_half_grads(model_t *m, int on)
+{
+	m->half_grads = on != 0;
+	if (m->galloc)
+		grads_sync(m);
 }
 
 void model_param_set(model_t *m, param_t *p, const float *host)
 {
-	m->ops->upload_f32(p->data, host, p->numel);
-	if (p->master)
-		m->ops->upload(p->master, host, p->numel * sizeof(float));
+	if (!p->lo) {
+		m->ops->upload_f32(p->data, host, p->numel);
+		return;
+	}
+	uint16_t *hi = xmalloc(p->numel * sizeof *hi), *lo = xmalloc(p->numel * sizeof *lo);
+	for (size_t k = 0; k < p->numel; k++)
+		split_put(host[k], &hi[k], &lo[k]);
+	m->ops->upload(p->data, hi, p->numel * sizeof *hi);
+	m->ops->upload(p->lo, lo, p->numel * sizeof *lo);
+	free(hi);
+	free(lo);
 }
 
 void model_param_get(model_t *m, const param_t *p, float *host)
 {
-	if (p->master)
-		m->ops->download(host, p->master, p->numel * sizeof(float));
-	else
+	if (!p->lo) {
 		m->ops->download_f32(host, p->data, p->numel);
+		return;
+	}
+	uint16_t *hi = xmalloc(p->numel * sizeof *hi), *lo = xmalloc(p->numel * sizeof *lo);
+	m->ops->download(hi, p->data, p->numel * sizeof *hi);
+	m->ops->download(lo, p->lo, p->numel * sizeof *lo);
+	for (size_t k = 0; k < p->numel; k++)
+		host[k] = split_join(hi[k], lo[k]);
+	free(hi);
+	free(lo);
+}
+
+void model_param_grad(model_t *m, const param_t *p, float *host)
+{
+	if (p->grad)
+		m->ops->download(host, p->grad, p->numel * sizeof(float));
+	else if (p->gradh)
+		m->ops->download_f32(host, p->gradh, p->numel);
+	else
+		memset(host, 0, p->numel * sizeof *host);
 }
 
 /* Flags change at once; gradient memory follows at the next model_zero_grad or backward, so a
@@ -801,7 +901,7 @@ void model_param_get(model_t *m, const param_t *p, float *host)
 void model_set_train_base(model_t *m, int on)
 {
 	memset(m->ptrain, on ? 1 : 0, (size_t)m->np);
-	if (m->gdata)
+	if (m->galloc)
 		grads_sync(m);
 }
 
@@ -811,41 +911,65 @@ void model_set_trainable(model_t *m, const char *name, int on)
 	if (!p)
 		ft_die(FT_EXIT_USAGE, "no parameter '%s' in this model", name);
 	m->ptrain[p - m->params] = on ? 1 : 0;
-	if (m->gdata)
+	if (m->galloc)
 		grads_sync(m);
 }
 
+/* The half gradients are not zeroed: the first product to reach each writes it (beta 0), and
+ * model_grads_settle zeroes them when no backward came. */
 void model_zero_grad(model_t *m)
 {
 	grads_sync(m);
 	if (m->gdata)
-		m->ops->zero(m->gdata, m->ptotal * sizeof(float));
+		m->ops->zero(m->gdata, m->gsize * sizeof(float));
+	m->gh_fresh = 1;
 	if (m->has_lora)
 		m->ops->zero(m->lgdata, m->ltotal * sizeof(float));
+}
+
+void model_grads_settle(model_t *m)
+{
+	if (m->gh_fresh && m->ghdata)
+		m->ops->zero(m->ghdata, m->ghsize * m->ops->es);
+	m->gh_fresh = 0;
+}
+
+/* dW of weight p (out, in) += dy^T x over N rows (alpha 1): float32 or half, the first product
+ * of a step writing a half gradient. */
+static void weight_grad(model_t *m, param_t *p, const void *dy, const void *x, int dout, int din, int N, int first)
+{
+	if (p->gradh)
+		m->ops->matmul(p->gradh, dy, x, dout, din, N, 1, 0, 1.0f, first && m->gh_fresh ? 0.0f : 1.0f);
+	else
+		m->ops->matmul_f32out(p->grad, dy, x, dout, din, N, 1, 0, 1.0f, 1.0f);
 }
 
 void model_backward(model_t *m, float dloss)
 {
 	if (!m->fwd_valid || !m->have_targets)
 		ft_die(FT_EXIT_USAGE, "model_backward: no forward with targets to differentiate");
-	if (!m->gdata)
+	if (!m->galloc)
 		grads_sync(m);   /* zeroed on allocation */
 	const ops_t *o = m->ops;
 	const modelcfg_t *c = &m->cfg;
-	int N = m->N, C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, I = c->I, V = c->V;
+	int N = m->N, C = c->C, NH = c->NH, NKV = c->NKV, HD = c->HD, I = c->I;
 	size_t NC = (size_t)N * C;
 	float wo = wofs(m);
-	/* head: dlogits overwrite the logits */
-	int hr = m->head_rows ? m->head_rows : N;
-	for (int r0 = 0; r0 < N; r0 += hr) {   /* one block unless the head is chunked */
-		int nr = N - r0 < hr ? N - r0 : hr;
-		if (m->head_rows)
-			head_logits(m, r0, nr);
-		o->crossentropy_bwd(m->logits, m->logits, m->d_targets + r0, dloss, nr, V, c->final_softcap);
-		o->matmul(elt(m, m->dln, (size_t)r0 * C), m->logits, m->lm_head->data, nr, C, V, 0, 0, 1.0f, 0.0f);
-		if (m->lm_head->grad)
-			o->matmul_f32out(m->lm_head->grad, m->logits, elt(m, m->lnf, (size_t)r0 * C), V, C, nr, 1, 0, 1.0f, 1.0f);
+	/* head: dlogits overwrite the logits (done already by a fused forward, model_set_dloss) */
+	if (m->head_done) {
+		if (m->head_dloss != dloss)
+			ft_die(FT_EXIT_USAGE, "model_backward: dloss %g differs from the %g model_set_dloss gave the forward",
+			       (double)dloss, (double)m->head_dloss);
+	} else {
+		int hr = m->head_rows ? m->head_rows : N;
+		for (int r0 = 0; r0 < N; r0 += hr) {   /* one block unless the head is chunked */
+			int nr = N - r0 < hr ? N - r0 : hr;
+			if (m->head_rows)
+				head_logits(m, r0, nr);
+			head_bwd(m, r0, nr, dloss);
+		}
 	}
+	m->head_done = 0;
 	m->logits_valid = 0;
 	m->fwd_valid = 0;
 	o->zero(m->dres, NC * o->es);
@@ -865,14 +989,16 @@ void model_backward(model_t *m, float dloss)
 				       a->pf_r, N, C, wo);
 			dbr = m->dtmp;
 		}
-		o->zero(m->dh, (size_t)N * I * o->es);
-		linear_bwd(m, l, LIN_DOWN, m->dh, dbr, a->h, N, a);
+		if (!m->ckpt)   /* the MLP's input and product, not kept (acts_ensure) */
+			o->glu_fwd(a->h, a->gate, a->up, (size_t)N * I, c->act);
+		linear_bwd(m, l, LIN_DOWN, m->dh, 0.0f, dbr, a->h, N, a);
 		o->zero(m->dgate, (size_t)N * I * o->es);
 		o->zero(m->dup, (size_t)N * I * o->es);
 		o->glu_bwd(m->dgate, m->dup, m->dh, a->gate, a->up, (size_t)N * I, c->act);
-		o->zero(m->dln, NC * o->es);
-		linear_bwd(m, l, LIN_GATE, m->dln, m->dgate, a->ln2, N, a);
-		linear_bwd(m, l, LIN_UP, m->dln, m->dup, a->ln2, N, a);
+		if (!m->ckpt)
+			o->rmsnorm_fwd(a->ln2, a->ln2_r, a->mid, w[P_MLP_NORM]->data, N, C, c->eps, wo);
+		linear_bwd(m, l, LIN_GATE, m->dln, 0.0f, m->dgate, a->ln2, N, a);
+		linear_bwd(m, l, LIN_UP, m->dln, 1.0f, m->dup, a->ln2, N, a);
 		o->rmsnorm_bwd(m->dres, w[P_MLP_NORM]->grad, m->dln, a->mid, w[P_MLP_NORM]->data, a->ln2_r, N, C, wo);
 		/* attention branch */
 		dbr = m->dres;
@@ -882,8 +1008,7 @@ void model_backward(model_t *m, float dloss)
 				       a->pa_r, N, C, wo);
 			dbr = m->dtmp;
 		}
-		o->zero(m->datt, (size_t)N * NH * HD * o->es);
-		linear_bwd(m, l, LIN_O, m->datt, dbr, a->att, N, a);
+		linear_bwd(m, l, LIN_O, m->datt, 0.0f, dbr, a->att, N, a);
 		o->zero(m->dq, (size_t)N * NH * HD * o->es);
 		o->zero(m->dk, (size_t)N * NKV * HD * o->es);
 		o->zero(m->dv, (size_t)N * NKV * HD * o->es);
@@ -904,14 +1029,16 @@ void model_backward(model_t *m, float dloss)
 			dqp = m->dqp;
 			dkp = m->dkp;
 		}
-		o->zero(m->dln, NC * o->es);
-		linear_bwd(m, l, LIN_Q, m->dln, dqp, a->ln1, N, a);
-		linear_bwd(m, l, LIN_K, m->dln, dkp, a->ln1, N, a);
-		linear_bwd(m, l, LIN_V, m->dln, m->dv, a->ln1, N, a);
+		if (!m->ckpt)
+			o->rmsnorm_fwd(a->ln1, a->ln1_r, m->x[l], w[P_ATTN_NORM]->data, N, C, c->eps, wo);
+		linear_bwd(m, l, LIN_Q, m->dln, 0.0f, dqp, a->ln1, N, a);
+		linear_bwd(m, l, LIN_K, m->dln, 1.0f, dkp, a->ln1, N, a);
+		linear_bwd(m, l, LIN_V, m->dln, 1.0f, m->dv, a->ln1, N, a);
 		o->rmsnorm_bwd(m->dres, w[P_ATTN_NORM]->grad, m->dln, m->x[l], w[P_ATTN_NORM]->data, a->ln1_r, N, C, wo);
 	}
 	if (m->embed->grad)
 		o->embedding_bwd(m->embed->grad, m->dres, m->d_ids, N, C, c->embed_scale);
+	m->gh_fresh = 0;
 }
 
 const ops_t *model_ops(const model_t *m) { return m->ops; }

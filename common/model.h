@@ -26,9 +26,14 @@ typedef struct {
 	int64_t shape[2];
 	size_t numel;
 	void *data;          /* backend memory, the backend's element type (ops.h es) */
-	float *grad;         /* backend memory, float32; NULL while gradients are off for it */
-	float *master;       /* backend memory, float32 weights the optimizer updates, where es is not
-	                      * 4 and the parameter trains; NULL otherwise (data is float32 itself) */
+	float *grad;         /* backend memory, float32; NULL while gradients are off for it, or where
+	                      * they are kept in gradh */
+	void *gradh;         /* backend memory, the backend's element type: the gradient of a matrix
+	                      * under model_set_half_grads(); NULL otherwise */
+	uint16_t *lo;        /* backend memory, where es is not 4 and the parameter trains: the low
+	                      * halves of its float32 weights, data holding the rounded high halves
+	                      * (ops.h split_put, split_join), which the optimizer updates; NULL
+	                      * otherwise (data is float32 itself) */
 } param_t;
 
 /* The seven linear layers of a block, in PEFT's module names. */
@@ -109,7 +114,23 @@ void model_set_checkpointing(model_t *m, int on);
  * that many rows whenever there are targets (tests), 0 returns to automatic. model_logits() is
  * NULL after a chunked forward. */
 void model_set_head_rows(model_t *m, int rows);
+/* The dloss the next model_backward will be given, told before the forward: when that forward
+ * runs the head in blocks, it also runs the head's backward block by block (logits, loss,
+ * their gradient, d lnf and d lm_head together), so no block's logits are computed twice.
+ * Cleared by each forward; model_backward must then get the same dloss. */
+void model_set_dloss(model_t *m, float dloss);
+/* Zero the gradients before a step. Gradients kept in half precision are not written here:
+ * the first product of the next backward writes them; model_grads_settle() zeroes those no
+ * backward reached (call it before reading gradients after a step that may have had none). */
 void model_zero_grad(model_t *m);
+void model_grads_settle(model_t *m);
+/* Keep the gradients of the layers' linear weights (and an untied head) in the backend's
+ * element type instead of float32, on backends where it is not float32: half their memory,
+ * each element rounded once from its product's float32 sum. For steps of one backward; with
+ * several (gradient accumulation) each would round again. Off by default. */
+void model_set_half_grads(model_t *m, int on);
+/* A parameter's gradient as host float32 (zeros where it has none). */
+void model_param_grad(model_t *m, const param_t *p, float *host);
 /* Whether base parameters get gradients: on by default, off once LoRA is attached. */
 void model_set_train_base(model_t *m, int on);
 /* The same for one base parameter by HF name (a tied model's "lm_head.weight" is the

@@ -46,8 +46,13 @@ struct model {
 	int np;
 	param_t *params;
 	void *pdata;                  /* one block for all base parameters (compute copies) */
-	float *gdata;                 /* their gradients (float32) */
-	float *mdata;                 /* float32 masters where es != 4 (one block, like gdata) */
+	float *gdata;                 /* their float32 gradients, packed in parameter order */
+	void *ghdata;                 /* the gradients kept in the backend's type (model_set_half_grads) */
+	size_t gsize, ghsize;         /* elements of each */
+	int galloc;                   /* gradient memory follows ptrain (grads_sync has run) */
+	int half_grads;               /* model_set_half_grads */
+	int gh_fresh;                 /* ghdata holds nothing yet this step: the first product writes */
+	unsigned char *pmat;          /* (np) a matrix only products write gradients to: layer linears, untied head */
 	size_t ptotal;
 	param_t *embed, *norm, *lm_head;
 	param_t **lw;                 /* (L, NROLE) */
@@ -68,7 +73,8 @@ struct model {
 	int nlp;
 	param_t *lparams;
 	void *ldata;
-	float *lgdata, *lmdata;       /* gradients; float32 masters where es != 4 */
+	float *lgdata;                /* gradients */
+	uint16_t *llo;                /* low halves of the float32 weights where es != 4 (param_t lo) */
 	size_t ltotal;
 	lora_t *lora;                 /* (L, NLIN); A == NULL where not adapted */
 	float *lvec;                  /* DoRA's wn and g of every adapted linear */
@@ -81,6 +87,9 @@ struct model {
 	int head_rows, acts_head_rows; /* chunked head: rows per block (0: all), this forward's, acts' */
 	int head_rows_forced;         /* model_set_head_rows */
 	int fwd_valid;                /* a forward to differentiate */
+	float dloss_next;             /* model_set_dloss: the next forward runs the head's backward */
+	int head_done;                /* the last forward did (with head_dloss) */
+	float head_dloss;
 	void **allocs;
 	int nallocs, capallocs;
 	void **x;                     /* L + 1 residual streams (N, C) */

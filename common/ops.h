@@ -144,17 +144,45 @@ typedef struct ops {
 	/* NEFTune's noise, in place: x[i] += mag * (2 u - 1), u = (the same splitmix64 of
 	 * (seed, i) as dropout >> 40) / 2^24, uniform in [-mag, mag) and the same on every backend. */
 	void (*uniform_noise)(void *x, size_t n, float mag, uint64_t seed);
-	/* Sum of n floats, returned to the host (losses); sum of their squares (gradient norms). */
+	/* Sum of n floats, returned to the host (losses); sum of their squares (gradient norms);
+	 * the same of n elements of the backend's type (gradients kept in it: model.h). */
 	double (*sum)(const float *x, size_t n);
 	double (*sumsq)(const float *x, size_t n);
+	double (*sumsq_h)(const void *x, size_t n);
 	/* x *= a, n floats (gradient clipping) */
 	void (*scale)(float *x, float a, size_t n);
 	/* One AdamW update of n elements as torch computes it (optim.h): p the float32 weights
 	 * (the master copy), g their gradient, m and v the state; when pc is not NULL it receives
 	 * the updated weights in the backend's element type (the compute copy). */
 	void (*adamw)(float *p, void *pc, const float *g, float *m, float *v, size_t n, const adamw_args_t *a);
+	/* The same update of split float32 weights (bfloat16 backends, model.h "split masters"):
+	 * hi (n bf16) is the weights' compute copy and lo (n) their low 16 bits, the weights being
+	 * exactly split_join(hi, lo); both are rewritten by split_put. The gradient is the float32 g,
+	 * or when g is NULL gh in the backend's type. NULL on backends whose es is 4. */
+	void (*adamw_split)(void *hi, uint16_t *lo, const float *g, const void *gh, float *m, float *v, size_t n,
+			    const adamw_args_t *a);
 } ops_t;
 
+
+/* Split float32 weights (bfloat16 backends): the bits b of a float32 weight are kept as
+ * hi = (b + 0x8000) >> 16, the weight rounded to bfloat16 (to nearest, ties away from zero),
+ * which is the compute copy the products read, and lo = b & 0xffff. hi's bits are b's top
+ * half, or one more when lo >= 0x8000 (it rounded up), so the pair gives b back exactly:
+ * 4 bytes a weight for the master and its compute copy together instead of 6. */
+static inline void split_put(float x, uint16_t *hi, uint16_t *lo)
+{
+	union { float f; uint32_t u; } b;
+	b.f = x;
+	*lo = (uint16_t)(b.u & 0xffffu);
+	*hi = (uint16_t)((b.u + 0x8000u) >> 16);
+}
+
+static inline float split_join(uint16_t hi, uint16_t lo)
+{
+	union { float f; uint32_t u; } b;
+	b.u = ((uint32_t)(uint16_t)(hi - (lo >= 0x8000u)) << 16) | lo;
+	return b.f;
+}
 
 /* The CPU backend. */
 extern const ops_t ops_cpu;

@@ -649,6 +649,8 @@ static double cpu_sumsq(const float *x, size_t n)
 	return s;
 }
 
+static double cpu_sumsq_h(const void *x, size_t n) { return cpu_sumsq(x, n); }   /* es 4: float32 */
+
 static void cpu_scale(float *x, float a, size_t n)
 {
 	#pragma omp parallel for if (BIG(n))
@@ -724,6 +726,7 @@ const ops_t ops_cpu = {
 	.uniform_noise = cpu_uniform_noise,
 	.sum = cpu_sum,
 	.sumsq = cpu_sumsq,
+	.sumsq_h = cpu_sumsq_h,
 	.scale = cpu_scale,
 	.adamw = cpu_adamw,
 };

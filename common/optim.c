@@ -159,7 +159,7 @@ void adamw_set_8bit(adamw_t *o)
 static void adamw8_param(adamw_t *o, int i, float lr, float step_size, float corr2)
 {
 	param_t *p = o->p[i];
-	float *x = p->master ? p->master : (float *)p->data, *g = p->grad;   /* CPU: the weights themselves */
+	float *x = (float *)p->data, *g = p->grad;   /* CPU only: the float32 weights themselves */
 	float b1 = (float)o->beta1, b2 = (float)o->beta2, eps = (float)o->eps;
 	float wd = o->decay[i] ? (float)o->wd : 0.0f, decay = 1.0f - lr * wd;
 	size_t n = p->numel;
@@ -241,9 +241,10 @@ void adamw_step(adamw_t *o, double lr)
 	for (int i = 0; i < o->n; i++) {
 		param_t *p = o->p[i];
 		a.decay = o->decay[i] && o->wd != 0 ? (float)(1 - lr * o->wd) : 1.0f;
-		/* the float32 weights: the master copy, or the compute copy when it is float32 */
-		if (p->master)
-			o->ops->adamw(p->master, p->data, p->grad, o->m[i], o->v[i], p->numel, &a);
+		/* the float32 weights: split into the compute copy and low halves, or the compute
+		 * copy itself when it is float32 */
+		if (p->lo)
+			o->ops->adamw_split(p->data, p->lo, p->grad, p->gradh, o->m[i], o->v[i], p->numel, &a);
 		else
 			o->ops->adamw((float *)p->data, NULL, p->grad, o->m[i], o->v[i], p->numel, &a);
 	}

@@ -498,7 +498,7 @@ typedef struct {
 	/* not checkpointed: timing */
 	double t_log, t_start;
 	/* the trainable gradients as runs of adjacent memory, for the norm and clipping */
-	struct grun { float *g; size_t n; } *gruns;
+	struct grun { void *g; size_t n; int half; } *gruns;   /* half: the backend's type, else float32 */
 	int ngr;
 	size_t mem_base, mem_peak;   /* GPU memory in use before the model, and the most since */
 	long tok_since_log;
@@ -859,10 +859,13 @@ static void grad_runs(run_t *r)
 	for (int i = 0; i < r->np; i++) {
 		param_t *p = r->params[i];
 		struct grun *last = r->ngr ? &r->gruns[r->ngr - 1] : NULL;
-		if (merge && last && last->g + last->n == p->grad)
+		int half = p->gradh != NULL;
+		void *g = half ? p->gradh : (void *)p->grad;
+		size_t es = half ? model_ops(r->m)->es : sizeof(float);
+		if (merge && last && last->half == half && (char *)last->g + last->n * es == (char *)g)
 			last->n += p->numel;
 		else
-			r->gruns[r->ngr++] = (struct grun){p->grad, p->numel};
+			r->gruns[r->ngr++] = (struct grun){g, p->numel, half};
 	}
 }
 
@@ -1000,7 +1003,10 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 	if (!strcmp(es, "steps") && r->eval_steps <= 0)
 		r->eval_steps = r->logging_steps;   /* TrainingArguments: eval_steps defaults to logging_steps */
 
-	/* trainable parameters */
+	/* trainable parameters; the gradients of the matrices in bf16 where one micro batch makes
+	 * a step (each element rounded once from its product's float32 sum), float32 where micro
+	 * batches accumulate (model_set_half_grads; float32 backends ignore it) */
+	model_set_half_grads(r->m, r->gas == 1);
 	if (r->lora) {
 		/* the adapter's A and B, then the base weights it trains in full (modules_to_save) */
 		model_zero_grad(r->m);   /* allocates the gradients of trainable base weights */
@@ -1009,7 +1015,7 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		for (int i = 0; i < nl; i++)
 			r->params[r->np++] = model_lora_param(r->m, i);
 		for (int i = 0; i < nb; i++)
-			if (model_param(r->m, i)->grad)
+			if (model_param(r->m, i)->grad || model_param(r->m, i)->gradh)
 				r->params[r->np++] = model_param(r->m, i);
 	} else {
 		model_set_train_base(r->m, 1);
@@ -1092,6 +1098,8 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 			/* dropout masks from (seed, step, micro batch): the same after a resume */
 			model_set_training(r->m, 1, r->seed ^ ((uint64_t)(r->step + 1) * 0x9e3779b97f4a7c15ull) ^
 						       ((uint64_t)(k - first + 1) * 0xd1b54a32d192ed03ull));
+			if (ntargets > 0 && mb.ntargets > 0)   /* the head's backward may run in the forward */
+				model_set_dloss(r->m, 1.0f / (float)ntargets);
 			model_forward(r->m, &mb.b);
 			loss_sum += model_loss_sum(r->m);
 			if (ntargets > 0 && mb.ntargets > 0)
@@ -1100,6 +1108,7 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 			r->tok_since_log += mb.b.N;
 		}
 		r->mbpos = last;
+		model_grads_settle(r->m);   /* half gradients no backward reached: zero */
 		size_t mu = gpu_mem_used(model_ops(r->m));
 		r->mem_peak = mu > r->mem_peak ? mu : r->mem_peak;
 		double loss = ntargets ? loss_sum / (double)ntargets : 0;
@@ -1107,7 +1116,8 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		const ops_t *ops = model_ops(r->m);
 		double g2 = 0;
 		for (int i = 0; i < r->ngr; i++)
-			g2 += ops->sumsq(r->gruns[i].g, r->gruns[i].n);
+			g2 += r->gruns[i].half ? ops->sumsq_h(r->gruns[i].g, r->gruns[i].n)
+					       : ops->sumsq(r->gruns[i].g, r->gruns[i].n);
 		double gnorm = sqrt(g2);
 		if (r->max_grad_norm > 0) {
 			/* torch.nn.utils.clip_grad_norm_: coef = max / (norm + 1e-6), clamped to 1 */

@@ -1164,29 +1164,86 @@ template <typename T> static void cu_uniform_noise(void *x, size_t n, float mag,
 }
 
 // Sum (of squares): per-block partial sums in double, added on the host in block order
-// (deterministic).
-#define SUM_BLOCKS 256
+// (deterministic). Enough blocks to keep memory busy (a gradient norm reads gigabytes), with
+// 16-byte loads where the pointer allows.
+#define SUM_BLOCKS 1024
 __global__ void sum_kernel(double *part, const float *x, size_t n, int squares)
 {
 	double s = 0;
-	GRID_STRIDE(i, n) s += squares ? (double)x[i] * x[i] : (double)x[i];
+	size_t n4 = ((uintptr_t)x & 15) ? 0 : n / 4;
+	const float4 *x4 = (const float4 *)x;
+	GRID_STRIDE(i, n4) {
+		float4 v = x4[i];
+		s += squares ? (double)v.x * v.x + (double)v.y * v.y + (double)v.z * v.z + (double)v.w * v.w
+			     : (double)v.x + (double)v.y + (double)v.z + (double)v.w;
+	}
+	GRID_STRIDE(i, n - 4 * n4) {
+		double v = x[4 * n4 + i];
+		s += squares ? v * v : v;
+	}
 	s = block_sum(s);
 	if (!threadIdx.x)
 		part[blockIdx.x] = s;
+}
+
+// The sum of squares of n bf16 elements, 8 at a time where aligned.
+__global__ void sumsq_bf16_kernel(double *part, const bf16 *x, size_t n)
+{
+	double s = 0;
+	size_t n8 = ((uintptr_t)x & 15) ? 0 : n / 8;
+	const uint4 *x8 = (const uint4 *)x;
+	GRID_STRIDE(i, n8) {
+		uint4 u = x8[i];
+		const bf16 *e = (const bf16 *)&u;
+		for (int j = 0; j < 8; j++) {
+			double v = __bfloat162float(e[j]);
+			s += v * v;
+		}
+	}
+	GRID_STRIDE(i, n - 8 * n8) {
+		double v = __bfloat162float(x[8 * n8 + i]);
+		s += v * v;
+	}
+	s = block_sum(s);
+	if (!threadIdx.x)
+		part[blockIdx.x] = s;
+}
+
+static double sum_parts(double *part)
+{
+	static double h[SUM_BLOCKS];
+	CUDA_CHECK(cudaMemcpy(h, part, sizeof h, cudaMemcpyDeviceToHost));
+	double s = 0;
+	for (int b = 0; b < SUM_BLOCKS; b++)
+		s += h[b];
+	return s;
 }
 
 static double sum_any(const float *x, size_t n, int squares)
 {
 	if (!n)
 		return 0;
-	double *part = (double *)cuda_scratch(0, SUM_BLOCKS * sizeof(double)), h[SUM_BLOCKS];
+	double *part = (double *)cuda_scratch(0, SUM_BLOCKS * sizeof(double));
 	sum_kernel<<<SUM_BLOCKS, 256>>>(part, x, n, squares);
 	CUDA_LAUNCHED();
-	CUDA_CHECK(cudaMemcpy(h, part, sizeof h, cudaMemcpyDeviceToHost));
-	double s = 0;
-	for (int b = 0; b < SUM_BLOCKS; b++)
-		s += h[b];
-	return s;
+	return sum_parts(part);
+}
+
+template <typename T> static double cu_sumsq_h(const void *x, size_t n);
+template <> double cu_sumsq_h<float>(const void *x, size_t n)
+{
+	PROF(PROF_OPTIM);
+	return sum_any((const float *)x, n, 1);
+}
+template <> double cu_sumsq_h<bf16>(const void *x, size_t n)
+{
+	if (!n)
+		return 0;
+	PROF(PROF_OPTIM);
+	double *part = (double *)cuda_scratch(0, SUM_BLOCKS * sizeof(double));
+	sumsq_bf16_kernel<<<SUM_BLOCKS, 256>>>(part, (const bf16 *)x, n);
+	CUDA_LAUNCHED();
+	return sum_parts(part);
 }
 
 static double cu_sum(const float *x, size_t n)
@@ -1285,7 +1342,107 @@ static void cu_adamw(float *p, void *pc, const float *g, float *m, float *v, siz
 	}
 }
 
-#define OPS_TABLE(T, NAME, ATT_FWD, ATT_BWD)                                                          \
+// AdamW on split masters (ops.h split_put, split_join): each float32 weight rebuilt exactly
+// from its bf16 compute copy and low half, updated as adamw_elt does, and split again. 8
+// elements a thread with 16-byte accesses: 26 bytes an element with bf16 gradients (hi, lo,
+// g, m, v read; hi, lo, m, v written), 28 with float32 ones, against 30 for a separate master.
+__device__ __forceinline__ float split_join_d(uint16_t hi, uint16_t lo)
+{
+	return __uint_as_float(((uint32_t)(uint16_t)(hi - (lo >= 0x8000u ? 1u : 0u)) << 16) | lo);
+}
+
+__device__ __forceinline__ void split_put_d(float x, uint16_t &hi, uint16_t &lo)
+{
+	uint32_t b = __float_as_uint(x);
+	lo = (uint16_t)(b & 0xffffu);
+	hi = (uint16_t)((b + 0x8000u) >> 16);
+}
+
+__device__ __forceinline__ void load8(float *d, const float *g, size_t k)
+{
+	float4 a = ((const float4 *)g)[2 * k], b = ((const float4 *)g)[2 * k + 1];
+	d[0] = a.x, d[1] = a.y, d[2] = a.z, d[3] = a.w, d[4] = b.x, d[5] = b.y, d[6] = b.z, d[7] = b.w;
+}
+
+__device__ __forceinline__ void load8(float *d, const bf16 *g, size_t k)
+{
+	uint4 u = ((const uint4 *)g)[k];
+	const bf16 *e = (const bf16 *)&u;
+	for (int j = 0; j < 8; j++)
+		d[j] = __bfloat162float(e[j]);
+}
+
+template <typename G>
+__global__ void adamw_split8_kernel(uint4 *hi, uint4 *lo, const G *g, float4 *m, float4 *v, size_t n8, adamw_args_t a)
+{
+	GRID_STRIDE(k, n8) {
+		uint4 h = hi[k], l = lo[k];
+		uint16_t *hh = (uint16_t *)&h, *ll = (uint16_t *)&l;
+		float gg[8];
+		load8(gg, g, k);
+		float4 m0 = m[2 * k], m1 = m[2 * k + 1], v0 = v[2 * k], v1 = v[2 * k + 1];
+		float mm[8] = {m0.x, m0.y, m0.z, m0.w, m1.x, m1.y, m1.z, m1.w};
+		float vv[8] = {v0.x, v0.y, v0.z, v0.w, v1.x, v1.y, v1.z, v1.w};
+#pragma unroll
+		for (int j = 0; j < 8; j++) {
+			float x = adamw_elt(split_join_d(hh[j], ll[j]), gg[j], mm[j], vv[j], a);
+			split_put_d(x, hh[j], ll[j]);
+		}
+		hi[k] = h;
+		lo[k] = l;
+		m[2 * k] = make_float4(mm[0], mm[1], mm[2], mm[3]);
+		m[2 * k + 1] = make_float4(mm[4], mm[5], mm[6], mm[7]);
+		v[2 * k] = make_float4(vv[0], vv[1], vv[2], vv[3]);
+		v[2 * k + 1] = make_float4(vv[4], vv[5], vv[6], vv[7]);
+	}
+}
+
+template <typename G>
+__global__ void adamw_split_kernel(uint16_t *hi, uint16_t *lo, const G *g, float *m, float *v, size_t n, adamw_args_t a)
+{
+	GRID_STRIDE(k, n) {
+		float mk = m[k], vk = v[k];
+		float x = adamw_elt(split_join_d(hi[k], lo[k]), ld(g[k]), mk, vk, a);
+		m[k] = mk;
+		v[k] = vk;
+		uint16_t h, l;
+		split_put_d(x, h, l);
+		hi[k] = h;
+		lo[k] = l;
+	}
+}
+
+template <typename G>
+static void adamw_split_run(uint16_t *hi, uint16_t *lo, const G *g, float *m, float *v, size_t n, const adamw_args_t *a)
+{
+	size_t n8 = al16(hi) && al16(lo) && al16(g) && al16(m) && al16(v) ? n / 8 : 0;
+	if (n8) {
+		unsigned blocks = (unsigned)((n8 + 255) / 256 < 16384 ? (n8 + 255) / 256 : 16384);
+		adamw_split8_kernel<G><<<blocks, 256>>>((uint4 *)hi, (uint4 *)lo, g, (float4 *)m, (float4 *)v, n8, *a);
+		CUDA_LAUNCHED();
+	}
+	size_t done = 8 * n8;
+	if (done < n) {
+		adamw_split_kernel<G><<<ew_blocks(n - done), 256>>>(hi + done, lo + done, g + done, m + done, v + done,
+								      n - done, *a);
+		CUDA_LAUNCHED();
+	}
+}
+
+template <typename T>
+static void cu_adamw_split(void *hi, uint16_t *lo, const float *g, const void *gh, float *m, float *v, size_t n,
+			   const adamw_args_t *a)
+{
+	if (!n)
+		return;
+	PROF(PROF_OPTIM);
+	if (g)
+		adamw_split_run<float>((uint16_t *)hi, lo, g, m, v, n, a);
+	else
+		adamw_split_run<bf16>((uint16_t *)hi, lo, (const bf16 *)gh, m, v, n, a);
+}
+
+#define OPS_TABLE(T, NAME, ATT_FWD, ATT_BWD, ADAMW_SPLIT)                                                         \
 	{                                                                                           \
 		.name = NAME, .es = sizeof(T), .alloc = cu_alloc, .free = cu_free, .upload = cu_upload,     \
 		.download = cu_download, .copy = cu_copy, .zero = cu_zero, .upload_f32 = cu_upload_f32<T>,  \
@@ -1298,9 +1455,10 @@ static void cu_adamw(float *p, void *pc, const float *g, float *m, float *v, siz
 		.glu_fwd = cu_glu_fwd<T>, .glu_bwd = cu_glu_bwd<T>, .embedding_fwd = cu_embedding_fwd<T>,   \
 		.embedding_bwd = cu_embedding_bwd<T>, .softcap_fwd = cu_softcap_fwd<T>,                    \
 		.crossentropy_fwd = cu_crossentropy_fwd<T>, .crossentropy_bwd = cu_crossentropy_bwd<T>,     \
-		.dropout = cu_dropout<T>, .uniform_noise = cu_uniform_noise<T>, .sum = cu_sum, .sumsq = cu_sumsq, .scale = cu_scale,              \
-		.adamw = cu_adamw<T>,                                                                       \
+		.dropout = cu_dropout<T>, .uniform_noise = cu_uniform_noise<T>, .sum = cu_sum, .sumsq = cu_sumsq, .sumsq_h = cu_sumsq_h<T>, .scale = cu_scale,              \
+		.adamw = cu_adamw<T>, .adamw_split = ADAMW_SPLIT,                                                                       \
 	}
 
-extern "C" const ops_t ops_cuda = OPS_TABLE(float, "cuda", cu_attention_fwd, cu_attention_bwd);
-extern "C" const ops_t ops_cuda_bf16 = OPS_TABLE(bf16, "cuda-bf16", cu_attention_fwd_bf16, cu_attention_bwd_bf16);
+extern "C" const ops_t ops_cuda = OPS_TABLE(float, "cuda", cu_attention_fwd, cu_attention_bwd, NULL);
+extern "C" const ops_t ops_cuda_bf16 = OPS_TABLE(bf16, "cuda-bf16", cu_attention_fwd_bf16, cu_attention_bwd_bf16,
+						  cu_adamw_split<bf16>);

@@ -74,13 +74,21 @@ static void run_pair_tf32(const char *tag, model_t *mc, model_t *mg, const batch
  * activation carries up to 2^-9 = 0.2% relative rounding; through a few layers, softmaxes and
  * the head that compounds to about 1% on logits, more on gradients, whose terms cancel. The
  * checks catch wrong arithmetic (errors of order 1), not bf16's own rounding. lora: compare
- * LoRA gradients only. */
-static void run_pair_bf16(const char *tag, model_t *mc, model_t *mb, const batch_t *b, int lora)
+ * LoRA gradients only. fused: the loss weight told before the forward (model_set_dloss), so a
+ * chunked head runs its backward there. Gradients are read with model_param_grad, float32 or
+ * bf16 (model_set_half_grads). */
+static void run_pair_bf16(const char *tag, model_t *mc, model_t *mb, const batch_t *b, int lora, int fused)
 {
 	char what[200];
 	const modelcfg_t *c = model_cfg(mc);
 	model_zero_grad(mc);
 	model_zero_grad(mb);
+	if (fused) {
+		int nt = 0;
+		for (int i = 0; i < b->N; i++)
+			nt += b->targets[i] >= 0;
+		model_set_dloss(mb, 1.0f / (float)nt);
+	}
 	float lc = model_forward(mc, b), lb = model_forward(mb, b);
 	snprintf(what, sizeof what, "%s loss", tag);
 	gc_cmp_norm("bf16_loss", what, &lb, &lc, 1, 2e-2);
@@ -100,8 +108,9 @@ static void run_pair_bf16(const char *tag, model_t *mc, model_t *mb, const batch
 		param_t *pb = lora ? model_lora_param(mb, i) : model_param(mb, i);
 		if (!pc->grad)
 			continue;
-		got = hdown(pb->grad, pc->numel);
-		snprintf(what, sizeof what, "%s %s", tag, pc->name);
+		got = malloc(pc->numel * sizeof *got);
+		model_param_grad(mb, pb, got);
+		snprintf(what, sizeof what, "%s %s%s", tag, pc->name, pb->gradh ? " (bf16 gradient)" : "");
 		gc_cmp_norm(lora ? "bf16_lora_grad" : "bf16_grad", what, got, pc->grad, pc->numel, 1e-1);
 		free(got);
 	}
@@ -162,13 +171,21 @@ int main(void)
 		{
 			model_t *mb = model_load(dir, &ops_cuda_bf16);
 			snprintf(tag, sizeof tag, "%s bf16", hf_archs[a]);
-			run_pair_bf16(tag, mc, mb, &hb.b, 0);
+			run_pair_bf16(tag, mc, mb, &hb.b, 0, 0);
 			/* the chunked head (blocks of 7 rows) and checkpointing on the bf16 backend: the
 			 * same bf16 arithmetic per block, so against the CPU with the same tolerances */
 			model_set_head_rows(mb, 7);
 			model_set_checkpointing(mb, 1);
 			snprintf(tag, sizeof tag, "%s bf16 chunked head + checkpointing", hf_archs[a]);
-			run_pair_bf16(tag, mc, mb, &hb.b, 0);
+			run_pair_bf16(tag, mc, mb, &hb.b, 0, 0);
+			/* as ft-train runs one micro batch a step: bf16 gradients for the matrices, the
+			 * head's backward fused into the forward, split masters updated by AdamW below */
+			model_set_checkpointing(mb, 0);
+			model_set_half_grads(mb, 1);
+			snprintf(tag, sizeof tag, "%s bf16 half gradients + fused head", hf_archs[a]);
+			run_pair_bf16(tag, mc, mb, &hb.b, 0, 1);
+			snprintf(tag, sizeof tag, "%s bf16 half gradients, second step", hf_archs[a]);
+			run_pair_bf16(tag, mc, mb, &hb.b, 0, 1);   /* after a backward: the first-write path again */
 			model_free(mb);
 		}
 		if (!strcmp(hf_archs[a], "llama")) {
@@ -185,7 +202,7 @@ int main(void)
 				snprintf(path, sizeof path, "%s/adapter", dir);
 				model_lora_load(mb, path);
 				model_set_train_base(mc, 0);
-				run_pair_bf16("llama+lora bf16", mc, mb, &hb.b, 1);
+				run_pair_bf16("llama+lora bf16", mc, mb, &hb.b, 1, 0);
 				model_free(mb);
 			}
 			model_free(mc);

@@ -584,8 +584,72 @@ static void t_sum(size_t n)
 	/* both in double: the difference is double rounding, far below float */
 	float fa = (float)a, fb = (float)b;
 	gc_cmp("sum", "n 1000003", &fb, &fa, 1, 1e-9, 1e-9);
+	a = C->sumsq(x + 1, n - 1), b = G->sumsq(dx + 1, n - 1);   /* unaligned: the scalar path */
+	fa = (float)a, fb = (float)b;
+	gc_cmp("sumsq", "n 1000002 offset 1", &fb, &fa, 1, 1e-9, 1e-9);
+	a = C->sumsq(x, n), b = G->sumsq(dx, n);
+	fa = (float)a, fb = (float)b;
+	gc_cmp("sumsq", "n 1000003", &fb, &fa, 1, 1e-9, 1e-9);
 	G->free(dx);
 	free(x);
+}
+
+/* AdamW on split masters (ops.h split_put/split_join; ops_cuda_bf16.adamw_split): float32
+ * weights split on the host into the bf16 compute copy and low halves, the gradient float32 or
+ * bf16 (half), against the CPU's float32 AdamW on the joined weights and the same gradient
+ * values: the same float arithmetic element by element, so as t_adamw (1 ulp of sqrtf and
+ * division); the compute copy must be exactly split_put's rounding of the result. odd n and an
+ * offset exercise the scalar path. Also the bf16 sum of squares (sumsq_h), in double. */
+static void t_adamw_split(size_t n, size_t off, float gscale, int half)
+{
+	const ops_t *B = &ops_cuda_bf16;
+	size_t t = n + off;
+	float *x = hrand(t, -1, 1), *g = hrand(t, -0.1f, 0.1f), *m = hrand(t, -0.01f, 0.01f), *v = hrand(t, 0, 1e-3f);
+	uint16_t *hi = malloc(t * 2), *lo = malloc(t * 2), *gh = malloc(t * 2);
+	for (size_t k = 0; k < t; k++) {
+		uint16_t dummy;
+		split_put(x[k], &hi[k], &lo[k]);
+		x[k] = split_join(hi[k], lo[k]);   /* exact: checks the pair too */
+		if (half) {   /* bf16 gradient: the CPU gets the same values */
+			split_put(g[k], &gh[k], &dummy);
+			g[k] = split_join(gh[k], 0);
+		}
+	}
+	void *dhi = B->alloc(t * 2), *dlo = B->alloc(t * 2), *dgh = B->alloc(t * 2);
+	B->upload(dhi, hi, t * 2);
+	B->upload(dlo, lo, t * 2);
+	B->upload(dgh, gh, t * 2);
+	float *dg = dup_dev(g, t * 4), *dm = dup_dev(m, t * 4), *dv = dup_dev(v, t * 4);
+	adamw_args_t a = {.decay = 1 - 1e-3f * 0.01f, .w1 = 0.1f, .b2 = 0.999f, .w2 = 0.001f, .step_size = 1e-3f / 0.19f,
+			  .bc2_sqrt = sqrtf(0.001999f), .eps = 1e-8f, .gscale = gscale};
+	C->adamw(x + off, NULL, g + off, m + off, v + off, n, &a);
+	B->adamw_split((char *)dhi + off * 2, (uint16_t *)dlo + off, half ? NULL : dg + off,
+		       half ? (const void *)((char *)dgh + off * 2) : NULL, dm + off, dv + off, n, &a);
+	B->download(hi, dhi, t * 2);
+	B->download(lo, dlo, t * 2);
+	float *got = malloc(n * sizeof *got), *gm = hdown(dm + off, n);
+	int copies = 0;
+	for (size_t k = 0; k < n; k++) {
+		got[k] = split_join(hi[off + k], lo[off + k]);
+		uint16_t eh, el;
+		split_put(x[off + k], &eh, &el);
+		copies += eh != hi[off + k];
+	}
+	char what[80];
+	snprintf(what, sizeof what, "n%zu off%zu gscale%g %s gradient", n, off, gscale, half ? "bf16" : "f32");
+	gc_cmp("adamw_split", what, got, x + off, n, 1e-7, 1e-6);
+	gc_cmp("adamw_split_m", what, gm, m + off, n, 1e-9, 1e-6);
+	float fc = (float)copies, zero = 0;
+	gc_cmp("adamw_split_copy_mismatches", what, &fc, &zero, 1, 0, 0);
+	if (half) {   /* the sum of squares of the bf16 gradient */
+		double want = 0;
+		for (size_t k = 0; k < n; k++)
+			want += (double)g[off + k] * g[off + k];
+		float fw = (float)want, fg = (float)B->sumsq_h((char *)dgh + off * 2, n);
+		gc_cmp("sumsq_bf16", what, &fg, &fw, 1, 1e-9, 1e-9);
+	}
+	B->free(dhi), B->free(dlo), B->free(dgh), G->free(dg), G->free(dm), G->free(dv);
+	free(x), free(g), free(m), free(v), free(hi), free(lo), free(gh), free(got), free(gm);
 }
 
 int main(void)
@@ -648,6 +712,9 @@ int main(void)
 	t_adamw(4096, 3, 0.5f, 0);
 	t_adamw(100003, 0, 0.25f, 1);
 	t_adamw(1001, 1, 1.0f, 1);
+	t_adamw_split(1 << 20, 0, 1.0f, 1);   /* vector path, bf16 gradient */
+	t_adamw_split(100003, 0, 0.25f, 0);   /* float32 gradient, a tail */
+	t_adamw_split(1001, 3, 0.5f, 1);      /* offset: scalar path */
 	t_bf16_glu(1 << 20, ACT_SILU);       /* vector path */
 	t_bf16_glu(1 << 20, ACT_GELU_TANH);
 	t_bf16_glu(100003, ACT_SILU);        /* scalar path */

@@ -1,7 +1,9 @@
 /* test_checkpointing: gradient checkpointing (model_set_checkpointing) gives the same loss and
  * the same gradients, bit for bit, as keeping every activation; and the chunked LM head
  * (model_set_head_rows) gives the same loss bit for bit and the same gradients up to the
- * summation order of the head's weight gradient over the row blocks (1e-6 of the largest) — on small random models of a
+ * summation order of the head's weight gradient over the row blocks (1e-6 of the largest), and
+ * with the head's backward fused into the forward (model_set_dloss) bit for bit the same as the
+ * chunked head — on small random models of a
  * llama shape (several samples packed in a row, GQA) and a gemma2 shape (sandwich norms,
  * soft-capping, sliding window), full fine-tuning and LoRA with dropout in training mode on
  * some layers only. Everything runs on the CPU oracle; the op calls are the same, in the same
@@ -29,11 +31,18 @@ static const char *GEMMA2 = "{\"model_type\": \"gemma2\", \"hidden_size\": 32, \
 	"\"attn_logit_softcapping\": 50.0, \"final_logit_softcapping\": 30.0, \"query_pre_attn_scalar\": 8, "
 	"\"hidden_activation\": \"gelu_pytorch_tanh\"}";
 
-/* loss and every trainable gradient of one forward + backward, flattened */
+/* loss and every trainable gradient of one forward + backward, flattened; fused: the loss
+ * weight told before the forward (model_set_dloss), so a chunked head runs its backward there */
+static int fused;
 static float *grads(model_t *m, const batch_t *b, int lora, float *loss, size_t *n)
 {
 	model_zero_grad(m);
 	model_set_training(m, 1, 77);
+	int nt = 0;
+	for (int i = 0; i < b->N; i++)
+		nt += b->targets[i] >= 0;
+	if (fused)
+		model_set_dloss(m, 1.0f / nt);
 	*loss = model_forward(m, b);
 	model_backward(m, 1.0f / model_ntargets(m));
 	int np = lora ? model_lora_nparams(m) : model_nparams(m);
@@ -109,6 +118,18 @@ static void check(const char *name, const char *json, int lora)
 	for (size_t k = 0; k < n0 && n3 == n0; k++)
 		worst = fabs(g3[k] - g0[k]) > worst ? fabs(g3[k] - g0[k]) : worst;
 	CHECK(n3 == n0 && worst <= 1e-6 * mx, "%s: chunked head gradients off by %.3g (largest %.3g)", name, worst, mx);
+	/* the same blocks with the head's backward fused into the forward: the same ops in the
+	 * same order, so bit for bit */
+	model_set_head_rows(m, 5);
+	fused = 1;
+	float l4;
+	size_t n4;
+	float *g4 = grads(m, &b, lora, &l4, &n4);
+	fused = 0;
+	model_set_head_rows(m, 0);
+	CHECK(l4 == l3, "%s: loss %.9g with the fused head, %.9g chunked", name, l4, l3);
+	CHECK(n4 == n3 && memcmp(g4, g3, n3 * sizeof *g3) == 0, "%s: gradients differ with the head fused", name);
+	free(g4);
 	free(g3);
 	free(g0);
 	free(g1);
