@@ -555,6 +555,97 @@ static void t_bf16_xent(int N, int V, float softcap)
 	free(l), free(loss), free(dl), free(t);
 }
 
+/* bf16 device copy of n host floats, off elements into a buffer of n + off, which *base gets
+ * (to free): off % 8 != 0 leaves it off 16-byte alignment, where the vector kernels fall back */
+static void *bf_up_at(const float *h, size_t n, size_t off, void **base)
+{
+	*base = ops_cuda_bf16.alloc((n + off) * 2);
+	void *d = (char *)*base + off * 2;
+	ops_cuda_bf16.upload_f32(d, h, n);
+	return d;
+}
+
+/* bf16 RMSNorm on bf16-rounded inputs against the CPU on the same values, element by element
+ * (so one wrong element fails). Vector path for C % 8 == 0, C <= 16384 and 16-byte aligned
+ * tensors: a group of lanes per row for C <= 256, a block per row above; the scalar kernels
+ * otherwise (`path` says which the case means to reach). Tolerances:
+ *  - rstd: float sums in a different order from the CPU's double: a row's sum of squares passes
+ *    through at most ~72 float additions (64 in a thread at C 16384, 8 in the tree), 6e-8
+ *    relative each, halved by the square root: rtol 1e-5.
+ *  - outputs rounded to bf16: at most 2^-8 = 3.9e-3 relative, plus rstd's 5e-6: rtol 4e-3;
+ *    the backward's r g dy - k x cancels near 0, where the float dot product's rounding (a few
+ *    1e-6 at worst) is absolute: atol 3e-5 (values are O(1), so a wrong element still fails). */
+static void t_bf16_rmsnorm(int N, int Cc, float wo, size_t off, const char *path)
+{
+	const ops_t *B = &ops_cuda_bf16;
+	size_t n = (size_t)N * Cc;
+	char what[96];
+	float *x = hrand(n, -2, 2), *w = hrand(Cc, -1, 1), *dy = hrand(n, -1, 1), *gx = hrand(n, -1, 1);
+	bf_round(x, n), bf_round(w, Cc), bf_round(dy, n), bf_round(gx, n);
+	float *out = hrand(n, NAN, NAN), *r = hrand(N, NAN, NAN), *gxr = hdup(gx, n);
+	void *b1, *b2, *b3, *b4, *b5;
+	void *bx = bf_up_at(x, n, off, &b1), *bw = bf_up_at(w, Cc, off, &b2), *bo = bf_up_at(out, n, off, &b3);
+	void *bdy = bf_up_at(dy, n, off, &b4), *bgx = bf_up_at(gx, n, off, &b5);
+	float *dr = dpoison(N);
+	C->rmsnorm_fwd(out, r, x, w, N, Cc, 1e-6f, wo);
+	B->rmsnorm_fwd(bo, dr, bx, bw, N, Cc, 1e-6f, wo);
+	float *got = bf_down(bo, n), *gotr = hdown(dr, N);
+	snprintf(what, sizeof what, "fwd %dx%d wo%g off%zu: %s", N, Cc, wo, off, path);
+	gc_cmp("bf16_rmsnorm", what, got, out, n, 1e-6, 4e-3);
+	snprintf(what, sizeof what, "fwd rstd %dx%d: %s", N, Cc, path);
+	gc_cmp("bf16_rmsnorm", what, gotr, r, N, 0, 1e-5);
+	free(got), free(gotr);
+	/* bwd from the CPU's rstd on both sides, accumulating into the same random dx */
+	float *drr = dup_dev(r, N * 4);
+	C->rmsnorm_bwd(gxr, NULL, dy, x, w, r, N, Cc, wo);
+	B->rmsnorm_bwd(bgx, NULL, bdy, bx, bw, drr, N, Cc, wo);
+	got = bf_down(bgx, n);
+	snprintf(what, sizeof what, "bwd dx %dx%d wo%g off%zu: %s", N, Cc, wo, off, path);
+	gc_cmp("bf16_rmsnorm", what, got, gxr, n, 3e-5, 4e-3);
+	free(got);
+	B->free(b1), B->free(b2), B->free(b3), B->free(b4), B->free(b5), G->free(dr), G->free(drr);
+	free(x), free(w), free(dy), free(gx), free(out), free(r), free(gxr);
+}
+
+/* bf16 RoPE, forward and backward each from the same bf16-rounded input as the CPU, element by
+ * element. Vector path for rot_dim/2 and HD multiples of 8 and x 16-byte aligned, a thread
+ * taking 8 pairs for a group of 1 to 8 heads (8 at N 4096 and 32 heads, 4 at 8 heads; 1 for
+ * small N); the scalar kernel otherwise. Tolerance: rope's float one (cosf/sinf ulps, atol
+ * 2e-6) plus the outputs' rounding to bf16, at most 2^-8 = 3.9e-3 relative: rtol 4e-3. */
+static void t_bf16_rope(int N, int H, int HD, int rd, float sc, size_t off, const char *path)
+{
+	const ops_t *B = &ops_cuda_bf16;
+	size_t n = (size_t)N * H * HD;
+	char what[96];
+	int *pos = malloc(N * sizeof *pos);
+	for (int i = 0; i < N; i++)
+		pos[i] = (int)(gc_uniform() * 4096);
+	float *inv = malloc(rd / 2 * sizeof *inv);
+	for (int k = 0; k < rd / 2; k++)
+		inv[k] = (float)pow(10000.0, -2.0 * k / rd);
+	float *x = hrand(n, -1, 1);
+	bf_round(x, n);
+	float *rf = hdup(x, n), *rb = hdup(x, n);
+	void *b1, *b2;
+	void *bf = bf_up_at(x, n, off, &b1), *bb = bf_up_at(x, n, off, &b2);
+	float *dinv = dup_dev(inv, rd / 2 * 4);
+	int *dpos = (int *)dup_dev(pos, N * 4);
+	C->rope_fwd(rf, pos, inv, N, H, HD, rd, sc);
+	B->rope_fwd(bf, dpos, dinv, N, H, HD, rd, sc);
+	C->rope_bwd(rb, pos, inv, N, H, HD, rd, sc);
+	B->rope_bwd(bb, dpos, dinv, N, H, HD, rd, sc);
+	float *got = bf_down(bf, n);
+	snprintf(what, sizeof what, "fwd N%d H%d HD%d rot%d s%g off%zu: %s", N, H, HD, rd, sc, off, path);
+	gc_cmp("bf16_rope", what, got, rf, n, 2e-6, 4e-3);
+	free(got);
+	got = bf_down(bb, n);
+	snprintf(what, sizeof what, "bwd N%d H%d HD%d rot%d s%g off%zu: %s", N, H, HD, rd, sc, off, path);
+	gc_cmp("bf16_rope", what, got, rb, n, 2e-6, 4e-3);
+	free(got);
+	B->free(b1), B->free(b2), G->free(dinv), G->free(dpos);
+	free(pos), free(inv), free(x), free(rf), free(rb);
+}
+
 /* generation: n new queries at positions past.. against a cache of past + n keys (the
  * simple kernel accumulates in float, the CPU in double: attention_fwd's tolerance) */
 static void t_attention_kv(int n, int past, int NH, int NKV, int HD, float softcap, int window)
@@ -721,6 +812,37 @@ int main(void)
 	t_bf16_xent(37, 128256, 0);          /* vector path, Llama 3's vocabulary */
 	t_bf16_xent(37, 32000, 30.0f);
 	t_bf16_xent(9, 1001, 0);             /* scalar path */
+	/* bf16 RMSNorm: the vector kernels' layouts, then each reason to fall back */
+	t_bf16_rmsnorm(4096, 2048, 0, 0, "vec block nv1 (the profiled shape)");
+	t_bf16_rmsnorm(33, 2304, 1, 0, "vec block nv2, 160 threads, slots idle");
+	t_bf16_rmsnorm(17, 5120, 0, 8, "vec block nv4, aligned offset");
+	t_bf16_rmsnorm(5, 16384, 0, 0, "vec block nv8");
+	t_bf16_rmsnorm(301, 264, 0, 0, "vec block nv1, 64 threads for 33");
+	t_bf16_rmsnorm(32768, 64, 0, 0, "vec group g8 (q/k norm)");
+	t_bf16_rmsnorm(1001, 64, 1, 0, "vec group g8, last block part empty");
+	t_bf16_rmsnorm(515, 128, 0, 0, "vec group g16");
+	t_bf16_rmsnorm(100, 256, 1, 0, "vec group g32");
+	t_bf16_rmsnorm(77, 24, 0, 0, "vec group g4, 3 lanes used");
+	t_bf16_rmsnorm(50, 8, 0, 0, "vec group g1");
+	t_bf16_rmsnorm(9, 16392, 0, 0, "fallback C > 16384");
+	t_bf16_rmsnorm(37, 2051, 0, 0, "fallback C % 8, block");
+	t_bf16_rmsnorm(301, 100, 1, 0, "fallback C % 8, warp");
+	t_bf16_rmsnorm(64, 2048, 0, 4, "fallback unaligned, block");
+	t_bf16_rmsnorm(200, 64, 0, 4, "fallback unaligned, warp");
+	/* bf16 RoPE */
+	t_bf16_rope(4096, 32, 64, 64, 1.0f, 0, "vec 8 heads a thread (profiled q)");
+	t_bf16_rope(4096, 8, 64, 64, 1.0f, 0, "vec 4 heads a thread (profiled k)");
+	t_bf16_rope(4096, 12, 64, 64, 0.9f, 0, "vec groups of 8 and 4 heads");
+	t_bf16_rope(2048, 32, 128, 128, 1.0f, 0, "vec HD128, 8 heads a thread");
+	t_bf16_rope(67, 32, 128, 128, 1.0f, 0, "vec HD128, 1 head a thread");
+	t_bf16_rope(41, 8, 256, 256, 1.0f, 8, "vec HD256, aligned offset");
+	t_bf16_rope(1000, 8, 128, 64, 1.0f, 0, "vec partial rotary 64 of 128");
+	t_bf16_rope(4096, 8, 80, 32, 1.0f, 0, "vec partial 32 of 80, 2 heads");
+	t_bf16_rope(513, 5, 64, 64, 1.0f, 0, "vec 5 heads");
+	t_bf16_rope(67, 5, 64, 24, 1.0f, 0, "fallback rot/2 % 8");
+	t_bf16_rope(33, 3, 80, 40, 0.9f, 0, "fallback rot/2 % 8, partial");
+	t_bf16_rope(45, 4, 100, 32, 1.0f, 0, "fallback HD % 8");
+	t_bf16_rope(4096, 8, 64, 64, 1.0f, 4, "fallback unaligned");
 	t_attention_kv(17, 0, 4, 2, 16, 0, 0);        /* a prompt */
 	t_attention_kv(1, 300, 8, 2, 64, 50.0f, 8);   /* one token, softcap, sliding window */
 	t_attention_kv(3, 1000, 4, 1, 256, 0, 0);
