@@ -338,11 +338,12 @@ void model_set_checkpointing(model_t *m, int on) { m->ckpt = on != 0; }
 
 void acts_ensure(model_t *m, int N, int nseq)
 {
-	if (N <= m->ncap && nseq + 1 <= m->ncap + 1 && m->acts_ckpt == m->ckpt && m->acts_head_rows == m->head_rows)
+	int rows = m->head_rows ? m->head_rows : N;   /* logits rows this forward needs */
+	if (N <= m->ncap && nseq + 1 <= m->ncap + 1 && m->acts_ckpt == m->ckpt && rows <= m->logits_cap)
 		return;
 	acts_free(m);
 	m->acts_ckpt = m->ckpt;
-	m->acts_head_rows = m->head_rows;
+	m->logits_cap = rows;
 	const modelcfg_t *c = &m->cfg;
 	size_t n = (size_t)N, C = c->C, Q = (size_t)c->NH * c->HD, KV = (size_t)c->NKV * c->HD, I = c->I;
 	size_t R = m->has_lora ? (size_t)m->lcfg.r : 0;
@@ -396,7 +397,7 @@ void acts_ensure(model_t *m, int N, int nseq)
 	}
 	m->lnf = act_alloc(m, n * C);
 	m->lnf_r = act_f32(m, n);
-	m->logits = act_alloc(m, (m->head_rows ? (size_t)m->head_rows : n) * c->V);
+	m->logits = act_alloc(m, (size_t)rows * c->V);
 	m->losses = act_f32(m, n);
 	m->d_ids = act_int(m, n);
 	m->d_pos = act_int(m, n);
@@ -670,6 +671,18 @@ static int head_rows_for(const model_t *m, int N, int targets)
 }
 
 void model_set_dloss(model_t *m, float dloss) { m->dloss_next = dloss; }
+
+void model_reserve(model_t *m, int N)
+{
+	int tr = m->training;
+	float dl = m->dloss_next;
+	m->training = 1;
+	m->dloss_next = 1.0f;   /* as a training forward: the loss weight told */
+	m->head_rows = head_rows_for(m, N, 1);
+	acts_ensure(m, N, 1);
+	m->training = tr;
+	m->dloss_next = dl;
+}
 
 void model_set_head_rows(model_t *m, int rows) { m->head_rows_forced = rows > 0 ? rows : 0; }
 

@@ -119,6 +119,9 @@ void model_set_head_rows(model_t *m, int rows);
  * their gradient, d lnf and d lm_head together), so no block's logits are computed twice.
  * Cleared by each forward; model_backward must then get the same dloss. */
 void model_set_dloss(model_t *m, float dloss);
+/* Allocate now the activations of training forwards (model_set_dloss told) of up to N tokens,
+ * so later ones never grow them: a run that does not fit fails before its first step. */
+void model_reserve(model_t *m, int N);
 /* Zero the gradients before a step. Gradients kept in half precision are not written here:
  * the first product of the next backward writes them; model_grads_settle() zeroes those no
  * backward reached (call it before reading gradients after a step that may have had none). */

@@ -84,7 +84,8 @@ struct model {
 	/* activations, sized for ncap tokens */
 	int ncap;
 	int ckpt, acts_ckpt;          /* gradient checkpointing asked for; how acts are laid out */
-	int head_rows, acts_head_rows; /* chunked head: rows per block (0: all), this forward's, acts' */
+	int head_rows;                /* chunked head: rows per block of this forward (0: all) */
+	int logits_cap;               /* rows the logits buffer holds */
 	int head_rows_forced;         /* model_set_head_rows */
 	int fwd_valid;                /* a forward to differentiate */
 	float dloss_next;             /* model_set_dloss: the next forward runs the head's backward */

@@ -1066,6 +1066,31 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		(unsigned long long)r->train.trained, r->nmb, r->mbs, r->total, r->gas, ntrain,
 		r->lora ? "LoRA" : "full fine-tuning");
 
+	/* memory planned before the first step: the activations of the largest micro batch (the
+	 * micro_batch_size longest rows) allocated now, so a run that does not fit says so here and
+	 * one that does never grows while training (an evaluation may still need its logits) */
+	if (model_ops(r->m) != &ops_cpu && r->train.n) {
+		size_t k = (size_t)r->mbs < r->train.n ? (size_t)r->mbs : r->train.n;
+		uint32_t *top = xcalloc(k, sizeof *top);   /* the k longest lengths, descending */
+		for (size_t i = 0; i < r->train.n; i++) {
+			uint32_t len = recset_len(&r->train.tok, i);
+			for (size_t j = 0; j < k; j++)
+				if (len > top[j]) {
+					uint32_t t = top[j];
+					top[j] = len;
+					len = t;
+				}
+		}
+		long nmax = 0;
+		for (size_t j = 0; j < k; j++)
+			nmax += top[j];
+		free(top);
+		model_reserve(r->m, (int)nmax);
+		size_t mu = gpu_mem_used(model_ops(r->m));
+		ft_info("GPU memory: %.2f GiB in use before the first step (weights, gradients, optimizer state, "
+			"activations for %ld tokens)", (double)(mu - r->mem_base) / 1073741824.0, nmax);
+	}
+
 	/* eval_on_start: Axolotl's trainer builder sets it whenever it evaluates (eval_steps, or
 	 * an eval_strategy), and the Trainer honours it at the start of every train() call, so a
 	 * resumed run evaluates again at the step it resumes from */

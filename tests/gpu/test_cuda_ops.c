@@ -689,7 +689,8 @@ static void t_sum(size_t n)
  * weights split on the host into the bf16 compute copy and low halves, the gradient float32 or
  * bf16 (half), against the CPU's float32 AdamW on the joined weights and the same gradient
  * values: the same float arithmetic element by element, so as t_adamw (1 ulp of sqrtf and
- * division); the compute copy must be exactly split_put's rounding of the result. odd n and an
+ * division); each pair must be canonical (hi exactly split_put's rounding of the weight the pair
+ * holds, or join would not give it back after the next update). odd n and an
  * offset exercise the scalar path. Also the bf16 sum of squares (sumsq_h), in double. */
 static void t_adamw_split(size_t n, size_t off, float gscale, int half)
 {
@@ -723,8 +724,8 @@ static void t_adamw_split(size_t n, size_t off, float gscale, int half)
 	for (size_t k = 0; k < n; k++) {
 		got[k] = split_join(hi[off + k], lo[off + k]);
 		uint16_t eh, el;
-		split_put(x[off + k], &eh, &el);
-		copies += eh != hi[off + k];
+		split_put(got[k], &eh, &el);
+		copies += eh != hi[off + k] || el != lo[off + k];
 	}
 	char what[80];
 	snprintf(what, sizeof what, "n%zu off%zu gscale%g %s gradient", n, off, gscale, half ? "bf16" : "f32");
