@@ -402,6 +402,7 @@ void acts_ensure(model_t *m, int N, int nseq)
 	m->d_ids = act_int(m, n);
 	m->d_pos = act_int(m, n);
 	m->d_targets = act_int(m, n);
+	m->d_pred = act_int(m, n);
 	m->d_cu = act_int(m, n + 1);
 	size_t big = Q > C ? Q : C;
 	m->dres = act_alloc(m, n * C);
@@ -649,21 +650,27 @@ static void head_bwd(model_t *m, int r0, int rows, float dloss)
 		weight_grad(m, m->lm_head, m->logits, elt(m, m->lnf, (size_t)r0 * c->C), c->V, c->C, rows, r0 == 0);
 }
 
-/* Rows per block of the chunked head, or 0 for all logits at once: chunked while training
- * when the logits would pass HEAD_BYTES (the loss and its gradient need only a block at a
- * time; evaluation and tests read all logits), or as model_set_head_rows() forces. */
+/* Rows per block of the chunked head, or 0 for all logits at once: chunked while training, and
+ * in evaluations under model_set_predict, when the logits would pass HEAD_BYTES (512 MiB on a
+ * GPU: HEAD_FUSED_BYTES) — the loss, its gradient and the predictions need only a block at a
+ * time; other forwards (tests, callers of model_logits) keep all logits — or as
+ * model_set_head_rows() forces when there are targets. */
 #define HEAD_BYTES ((size_t)1 << 30)
 #define HEAD_FUSED_BYTES ((size_t)1 << 29)
 static int head_rows_for(const model_t *m, int N, int targets)
 {
-	if (!targets || !m->training)
-		return m->head_rows_forced && targets ? (m->head_rows_forced < N ? m->head_rows_forced : 0) : 0;
+	if (!targets)
+		return 0;
 	if (m->head_rows_forced)
 		return m->head_rows_forced < N ? m->head_rows_forced : 0;
+	/* evaluation: chunked only where the caller reads no logits (model_set_predict) */
+	if (!m->training && !m->predict)
+		return 0;
 	size_t row = (size_t)m->cfg.V * m->ops->es;
-	/* a GPU with the head's backward fused into the forward: blocks of 512 MiB of logits cost
-	 * no product twice (the weight gradient is read and written once more a block) */
-	size_t lim = m->dloss_next != 0 && m->ops != &ops_cpu ? HEAD_FUSED_BYTES : HEAD_BYTES;
+	/* a GPU: blocks of 512 MiB of logits, where training fuses the head's backward into the
+	 * forward (no product twice; the weight gradient is read and written once more a block)
+	 * and evaluation needs the same memory as training */
+	size_t lim = m->ops != &ops_cpu ? HEAD_FUSED_BYTES : HEAD_BYTES;
 	if ((size_t)N * row <= lim)
 		return 0;
 	size_t r = lim == HEAD_BYTES ? HEAD_BYTES / 2 / row : lim / row;   /* HEAD_BYTES: half, the GEMM stays large */
@@ -671,6 +678,15 @@ static int head_rows_for(const model_t *m, int N, int targets)
 }
 
 void model_set_dloss(model_t *m, float dloss) { m->dloss_next = dloss; }
+
+void model_set_predict(model_t *m, int on) { m->predict = on != 0; }
+
+void model_predictions(const model_t *m, int *host)
+{
+	if (!m->predict || !m->fwd_valid)
+		ft_die(FT_EXIT_USAGE, "model_predictions: no forward under model_set_predict");
+	m->ops->download(host, m->d_pred, (size_t)m->N * sizeof(int));
+}
 
 void model_reserve(model_t *m, int N)
 {
@@ -782,6 +798,8 @@ float model_forward(model_t *m, const batch_t *b)
 			int nr = N - r0 < m->head_rows ? N - r0 : m->head_rows;
 			head_logits(m, r0, nr);
 			o->crossentropy_fwd(m->losses + r0, m->logits, m->d_targets + r0, nr, c->V);
+			if (m->predict)
+				o->argmax_rows(m->d_pred + r0, m->logits, nr, c->V);
 			if (dl != 0)
 				head_bwd(m, r0, nr, dl);
 		}
@@ -794,6 +812,8 @@ float model_forward(model_t *m, const batch_t *b)
 	}
 	m->dloss_next = 0;
 	head_logits(m, 0, N);
+	if (m->predict)
+		o->argmax_rows(m->d_pred, m->logits, N, c->V);
 	m->logits_valid = 1;
 	m->fwd_valid = 1;
 	if (!b->targets)

@@ -122,6 +122,11 @@ void model_set_dloss(model_t *m, float dloss);
 /* Allocate now the activations of training forwards (model_set_dloss told) of up to N tokens,
  * so later ones never grow them: a run that does not fit fails before its first step. */
 void model_reserve(model_t *m, int N);
+/* Forwards also find each token's most likely next token (the first largest logit), for
+ * token accuracy, on the backend; an evaluation forward with targets may then run the head in
+ * blocks as training does (model_logits() NULL after it). */
+void model_set_predict(model_t *m, int on);
+void model_predictions(const model_t *m, int *host);   /* (N) of the last forward */
 /* Zero the gradients before a step. Gradients kept in half precision are not written here:
  * the first product of the next backward writes them; model_grads_settle() zeroes those no
  * backward reached (call it before reading gradients after a step that may have had none). */

@@ -97,7 +97,8 @@ struct model {
 	acts_t *acts;                 /* L */
 	void *lnf, *logits;
 	float *lnf_r, *losses;
-	int *d_ids, *d_pos, *d_cu, *d_targets;
+	int *d_ids, *d_pos, *d_cu, *d_targets, *d_pred;
+	int predict;                  /* model_set_predict: forwards leave each row's argmax in d_pred */
 	/* backward scratch */
 	void *dres, *dln, *dq, *dk, *dv, *datt, *dtmp, *dh, *dgate, *dup, *dlh, *dqp, *dkp;
 	void *xdrop, *xdrop2;        /* (N, max(C, I, NH*HD)) LoRA dropout of a linear's input, its grad */

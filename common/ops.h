@@ -136,6 +136,9 @@ typedef struct ops {
 	 * are the capped ones and the result is the gradient w.r.t. the logits before capping. */
 	void (*crossentropy_bwd)(void *dlogits, const void *logits, const int *targets, float dloss, int N,
 				 int V, float softcap);
+	/* out (N) = the index of each row's largest value (N, V), the first of equal ones (token
+	 * accuracy); rows without NaN. */
+	void (*argmax_rows)(int *out, const void *x, int N, int V);
 	/* Inverted dropout, in place allowed: out[i] = keep(seed, i) ? x[i] / (1 - p) : 0, where
 	 * keep(seed, i) is u >= p * 2^24 for u = splitmix64(seed + (i + 1) * 0x9e3779b97f4a7c15) >> 40
 	 * (ops_cpu.c) — a counter-based mask every backend reproduces exactly, so the backward

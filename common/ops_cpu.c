@@ -562,6 +562,20 @@ static double row_lse(const float *l, int V)
 	return mx + log(s);
 }
 
+static void cpu_argmax_rows(int *out, const void *x_, int N, int V)
+{
+	const float *x = x_;
+	#pragma omp parallel for if (BIG((size_t)N * V))
+	for (int i = 0; i < N; i++) {
+		const float *row = x + (size_t)i * V;
+		int best = 0;
+		for (int v = 1; v < V; v++)
+			if (row[v] > row[best])
+				best = v;
+		out[i] = best;
+	}
+}
+
 static void cpu_crossentropy_fwd(float *losses, const void *logits_, const int *targets, int N, int V)
 {
 	const float *logits = logits_;
@@ -721,6 +735,7 @@ const ops_t ops_cpu = {
 	.embedding_bwd = cpu_embedding_bwd,
 	.softcap_fwd = cpu_softcap_fwd,
 	.crossentropy_fwd = cpu_crossentropy_fwd,
+	.argmax_rows = cpu_argmax_rows,
 	.crossentropy_bwd = cpu_crossentropy_bwd,
 	.dropout = cpu_dropout,
 	.uniform_noise = cpu_uniform_noise,

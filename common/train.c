@@ -425,10 +425,10 @@ void train_evaluate(model_t *m, const rowset_t *rs, int mbs, eval_result_t *er)
 	memset(er, 0, sizeof *er);
 	model_set_training(m, 0, 0);
 	mbatch_t mb = {0};
-	int V = model_cfg(m)->V;
+	model_set_predict(m, 1);
 	uint32_t *idx = xmalloc((size_t)(mbs > 0 ? mbs : 1) * sizeof *idx);
-	float *hbuf = NULL;
-	size_t hcap = 0;
+	int *pred = NULL;
+	size_t pcap = 0;
 	for (size_t r = 0; r < rs->n; r += (size_t)mbs) {
 		int k = 0;
 		for (; k < mbs && r + (size_t)k < rs->n; k++)
@@ -439,32 +439,19 @@ void train_evaluate(model_t *m, const rowset_t *rs, int mbs, eval_result_t *er)
 		er->ntok += model_ntargets(m);
 		er->nrows += k;
 		er->ntokens_in += mb.b.N;
-		/* token accuracy from the logits, on the host (copied from another backend) */
-		const ops_t *ops = model_ops(m);
-		const float *lg = model_logits(m);
-		if (ops != &ops_cpu) {
-			size_t n = (size_t)mb.b.N * V;
-			if (n > hcap) {
-				free(hbuf);
-				hbuf = xmalloc(n * sizeof *hbuf);
-				hcap = n;
-			}
-			ops->download_f32(hbuf, lg, n);
-			lg = hbuf;
+		/* token accuracy: each row's argmax, found by the backend */
+		if ((size_t)mb.b.N > pcap) {
+			free(pred);
+			pcap = (size_t)mb.b.N;
+			pred = xmalloc(pcap * sizeof *pred);
 		}
-		for (int t = 0; t < mb.b.N; t++) {
-			if (mb.targets[t] < 0)
-				continue;
-			const float *row = lg + (size_t)t * V;
-			int best = 0;
-			for (int v = 1; v < V; v++)
-				if (row[v] > row[best])
-					best = v;
-			er->ncorrect += best == mb.targets[t];
-		}
+		model_predictions(m, pred);
+		for (int t = 0; t < mb.b.N; t++)
+			er->ncorrect += mb.targets[t] >= 0 && pred[t] == mb.targets[t];
 	}
 	free(idx);
-	free(hbuf);
+	free(pred);
+	model_set_predict(m, 0);
 	mbatch_free(&mb);
 }
 

@@ -1267,6 +1267,53 @@ __global__ void xent_bwd8_kernel(bf16 *dlogits, const bf16 *logits, const int *t
 	}
 }
 
+// argmax of each row (token accuracy): a block a row; (value, index) pairs reduced so that the
+// larger value wins and, between equal values, the smaller index: the CPU's first maximum.
+__device__ __forceinline__ void amax_pick(float &v, int &i, float v2, int i2)
+{
+	if (v2 > v || (v2 == v && i2 < i)) {
+		v = v2;
+		i = i2;
+	}
+}
+
+template <typename T>
+__global__ void argmax_rows_kernel(int *out, const T *x, int V)
+{
+	const T *row = x + (size_t)blockIdx.x * V;
+	float bv = -INFINITY;
+	int bi = 0x7fffffff;
+	for (int c = threadIdx.x; c < V; c += blockDim.x)
+		amax_pick(bv, bi, ld(row[c]), c);
+	for (int o = 16; o; o >>= 1)
+		amax_pick(bv, bi, __shfl_xor_sync(0xffffffffu, bv, o), __shfl_xor_sync(0xffffffffu, bi, o));
+	__shared__ float sv[32];
+	__shared__ int si[32];
+	int w = threadIdx.x >> 5, lane = threadIdx.x & 31, nw = blockDim.x >> 5;
+	if (!lane) {
+		sv[w] = bv;
+		si[w] = bi;
+	}
+	__syncthreads();
+	if (w)
+		return;
+	bv = lane < nw ? sv[lane] : -INFINITY;
+	bi = lane < nw ? si[lane] : 0x7fffffff;
+	for (int o = 16; o; o >>= 1)
+		amax_pick(bv, bi, __shfl_xor_sync(0xffffffffu, bv, o), __shfl_xor_sync(0xffffffffu, bi, o));
+	if (!lane)
+		out[blockIdx.x] = bi == 0x7fffffff ? 0 : bi;   /* a row of -inf only: index 0, as the CPU */
+}
+
+template <typename T> static void cu_argmax_rows(int *out, const void *x, int N, int V)
+{
+	if (N <= 0)
+		return;
+	PROF(PROF_XENT);
+	argmax_rows_kernel<T><<<N, 512>>>(out, (const T *)x, V);
+	CUDA_LAUNCHED();
+}
+
 template <typename T> static void cu_crossentropy_fwd(float *losses, const void *logits, const int *targets, int N, int V)
 {
 	if (N <= 0)
@@ -1692,7 +1739,7 @@ static void cu_adamw_split(void *hi, uint16_t *lo, const float *g, const void *g
 		.rope_bwd = cu_rope_bwd<T>, .attention_fwd = ATT_FWD, .attention_bwd = ATT_BWD, .attention_kv_fwd = cu_attention_kv_fwd<T>,             \
 		.glu_fwd = cu_glu_fwd<T>, .glu_bwd = cu_glu_bwd<T>, .embedding_fwd = cu_embedding_fwd<T>,   \
 		.embedding_bwd = cu_embedding_bwd<T>, .softcap_fwd = cu_softcap_fwd<T>,                    \
-		.crossentropy_fwd = cu_crossentropy_fwd<T>, .crossentropy_bwd = cu_crossentropy_bwd<T>,     \
+		.crossentropy_fwd = cu_crossentropy_fwd<T>, .crossentropy_bwd = cu_crossentropy_bwd<T>, .argmax_rows = cu_argmax_rows<T>,     \
 		.dropout = cu_dropout<T>, .uniform_noise = cu_uniform_noise<T>, .sum = cu_sum, .sumsq = cu_sumsq, .sumsq_h = cu_sumsq_h<T>, .scale = cu_scale,              \
 		.adamw = cu_adamw<T>, .adamw_split = ADAMW_SPLIT,                                                                       \
 	}

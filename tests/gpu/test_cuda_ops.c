@@ -555,6 +555,39 @@ static void t_bf16_xent(int N, int V, float softcap)
 	free(l), free(loss), free(dl), free(t);
 }
 
+/* argmax_rows (token accuracy) on float32 and on bf16 rows: exactly the CPU's index, the first
+ * of equal maxima; bf16 rows round to few distinct values (ties), and some rows get a planted
+ * tie of their maximum at a later column. */
+static void t_argmax(int N, int V, int bf)
+{
+	const ops_t *B = bf ? &ops_cuda_bf16 : G;
+	size_t n = (size_t)N * V;
+	float *x = hrand(n, -8, 8);
+	if (bf)
+		bf_round(x, n);
+	for (int i = 0; i < N; i += 3) {   /* a tie: the row's maximum again further right */
+		float *row = x + (size_t)i * V;
+		int best = 0;
+		for (int v = 1; v < V; v++)
+			best = row[v] > row[best] ? v : best;
+		row[(best + 1 + i) % V] = row[best];
+	}
+	int *want = malloc(N * sizeof *want), *got = malloc(N * sizeof *got);
+	C->argmax_rows(want, x, N, V);
+	void *dx = bf ? bf_up(x, n) : dup_dev(x, n * 4);
+	int *dout = B->alloc(N * sizeof(int));
+	B->argmax_rows(dout, dx, N, V);
+	B->download(got, dout, N * sizeof(int));
+	float bad = 0, zero = 0;
+	for (int i = 0; i < N; i++)
+		bad += got[i] != want[i];
+	char what[64];
+	snprintf(what, sizeof what, "N%d V%d %s (rows off)", N, V, bf ? "bf16" : "f32");
+	gc_cmp("argmax_rows", what, &bad, &zero, 1, 0, 0);
+	B->free(dx), B->free(dout);
+	free(x), free(want), free(got);
+}
+
 /* bf16 device copy of n host floats, off elements into a buffer of n + off, which *base gets
  * (to free): off % 8 != 0 leaves it off 16-byte alignment, where the vector kernels fall back */
 static void *bf_up_at(const float *h, size_t n, size_t off, void **base)
@@ -813,6 +846,10 @@ int main(void)
 	t_bf16_xent(37, 128256, 0);          /* vector path, Llama 3's vocabulary */
 	t_bf16_xent(37, 32000, 30.0f);
 	t_bf16_xent(9, 1001, 0);             /* scalar path */
+	t_argmax(37, 128256, 1);
+	t_argmax(100, 1001, 1);
+	t_argmax(64, 32000, 0);
+	t_argmax(5, 7, 0);
 	/* bf16 RMSNorm: the vector kernels' layouts, then each reason to fall back */
 	t_bf16_rmsnorm(4096, 2048, 0, 0, "vec block nv1 (the profiled shape)");
 	t_bf16_rmsnorm(33, 2304, 1, 0, "vec block nv2, 160 threads, slots idle");

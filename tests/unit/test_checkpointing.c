@@ -130,6 +130,26 @@ static void check(const char *name, const char *json, int lora)
 	CHECK(l4 == l3, "%s: loss %.9g with the fused head, %.9g chunked", name, l4, l3);
 	CHECK(n4 == n3 && memcmp(g4, g3, n3 * sizeof *g3) == 0, "%s: gradients differ with the head fused", name);
 	free(g4);
+	/* evaluation's predictions (model_set_predict): each token's first largest logit, the same
+	 * with the head in blocks as from all logits at once */
+	model_set_training(m, 0, 0);
+	model_set_predict(m, 1);
+	int pa[21], pb[21], want[21];
+	float le = model_forward(m, &b);
+	model_predictions(m, pa);
+	const float *lg = model_logits(m);
+	for (int i = 0; i < 21; i++) {
+		want[i] = 0;
+		for (int v = 1; v < c.V; v++)
+			want[i] = lg[(size_t)i * c.V + v] > lg[(size_t)i * c.V + want[i]] ? v : want[i];
+	}
+	model_set_head_rows(m, 5);
+	float le2 = model_forward(m, &b);
+	model_predictions(m, pb);
+	model_set_head_rows(m, 0);
+	model_set_predict(m, 0);
+	CHECK(le == le2 && !memcmp(pa, want, sizeof pa) && !memcmp(pb, want, sizeof pb),
+	      "%s: predictions differ (chunked head or against the logits)", name);
 	free(g3);
 	free(g0);
 	free(g1);
