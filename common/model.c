@@ -1025,8 +1025,6 @@ void model_backward(model_t *m, float dloss)
 		if (!m->ckpt)   /* the MLP's input and product, not kept (acts_ensure) */
 			o->glu_fwd(a->h, a->gate, a->up, (size_t)N * I, c->act);
 		linear_bwd(m, l, LIN_DOWN, m->dh, 0.0f, dbr, a->h, N, a);
-		o->zero(m->dgate, (size_t)N * I * o->es);
-		o->zero(m->dup, (size_t)N * I * o->es);
 		o->glu_bwd(m->dgate, m->dup, m->dh, a->gate, a->up, (size_t)N * I, c->act);
 		if (!m->ckpt)
 			o->rmsnorm_fwd(a->ln2, a->ln2_r, a->mid, w[P_MLP_NORM]->data, N, C, c->eps, wo);

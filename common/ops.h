@@ -8,7 +8,8 @@
  * [cu_seqlens[s], cu_seqlens[s+1]); attention never crosses a sample boundary.
  *
  * Conventions:
- * - Backward ops ACCUMULATE (+=) into every gradient they write (input and weight gradients),
+ * - Backward ops ACCUMULATE (+=) into every gradient they write (input and weight gradients;
+ *   glu_bwd is the one exception, below),
  *   as llm.c does, so residual branches and tied weights just add up; callers zero first.
  * - Dimension names: N tokens, C hidden, V vocab, NH query heads, NKV key/value heads,
  *   HD head dim, I intermediate, R LoRA rank.
@@ -116,7 +117,9 @@ typedef struct ops {
 	void (*attention_kv_fwd)(void *out, const void *q, const void *k, const void *v, int n, int past, int NH,
 				 int NKV, int HD, float scale, float softcap, int window);
 
-	/* Gated MLP: out (n) = act(gate) * up; bwd accumulates dgate, dup. */
+	/* Gated MLP: out (n) = act(gate) * up; bwd WRITES dgate and dup (the one exception to the
+	 * accumulate convention: nothing else reaches them, and writing saves zeroing and reading
+	 * them, a quarter of the MLP's elementwise traffic). */
 	void (*glu_fwd)(void *out, const void *gate, const void *up, size_t n, act_t act);
 	void (*glu_bwd)(void *dgate, void *dup, const void *dout, const void *gate, const void *up,
 			size_t n, act_t act);

@@ -517,8 +517,8 @@ static void cpu_glu_bwd(void *dgate_, void *dup_, const void *dout_, const void 
 			a = 0.5 * x * (1 + t);
 			da = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_K * (1 + 3 * 0.044715 * x * x);
 		}
-		dgate[i] += (float)(dout[i] * up[i] * da);
-		dup[i] += (float)(dout[i] * a);
+		dgate[i] = (float)(dout[i] * up[i] * da);
+		dup[i] = (float)(dout[i] * a);
 	}
 }
 

@@ -992,8 +992,8 @@ __global__ void glu_bwd_kernel(T *dgate, T *dup, const T *dout, const T *gate, c
 			da = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_K * (1 + 3 * 0.044715 * x * x);
 		}
 		float d = ld(dout[i]);
-		dgate[i] = st<T>(ld(dgate[i]) + (float)(d * ld(up[i]) * da));
-		dup[i] = st<T>(ld(dup[i]) + (float)(d * a));
+		dgate[i] = st<T>((float)(d * ld(up[i]) * da));
+		dup[i] = st<T>((float)(d * a));
 	}
 }
 
@@ -1035,12 +1035,10 @@ __global__ void glu_bwd8_kernel(uint4 *dgate, uint4 *dup, const uint4 *dout, con
 		g.u = gate[i];
 		u.u = up[i];
 		d.u = dout[i];
-		dg.u = dgate[i];
-		du.u = dup[i];
 		for (int e = 0; e < 8; e++) {
 			float da, a = glu_act(ld(g.h[e]), silu, &da), dd = ld(d.h[e]);
-			dg.h[e] = st<bf16>(ld(dg.h[e]) + dd * ld(u.h[e]) * da);
-			du.h[e] = st<bf16>(ld(du.h[e]) + dd * a);
+			dg.h[e] = st<bf16>(dd * ld(u.h[e]) * da);
+			du.h[e] = st<bf16>(dd * a);
 		}
 		dgate[i] = dg.u;
 		dup[i] = du.u;
