@@ -259,9 +259,7 @@ int main(int argc, char **argv)
 	if (generate && data)
 		ft_die(FT_EXIT_USAGE, "--generate and --data: give one (completions or loss)");
 	/* generation runs on the CPU (its sampling reads logits on the host token by token) */
-	const ops_t *ops = generate ? &ops_cpu : train_backend(cfg, device ? device : "cpu");
-	if (generate && device && strcmp(device, "cpu"))
-		ft_warn("--generate runs on the CPU; --device %s is ignored", device);
+	const ops_t *ops = train_backend(cfg, device ? device : "cpu");
 	if (model_dir) {
 		m = model_load(model_dir, ops);
 	} else {
