@@ -28,6 +28,17 @@
 
 #include "modelcfg.h"
 
+/* The per-step scalars of bitsandbytes' 8-bit AdamW (optim.c adamw8_param has the arithmetic,
+ * in float as its kernels compute it), and the device copies of its two quantisation maps. */
+typedef struct adamw8_args {
+	float b1, w1, b2, w2;   /* beta1, 1 - beta1, beta2, 1 - beta2 (float) */
+	float eps, corr2, step_size;
+	float decay;            /* 1 - lr wd, applied after the update when decays */
+	int decays;
+	float gscale;           /* clipping: gradients times this, as if scaled first */
+	const float *qsigned, *qunsigned;   /* (256) each, backend memory */
+} adamw8_args_t;
+
 /* The per-step scalars of an AdamW update, computed once per step by optim.c as torch does. */
 typedef struct adamw_args {
 	float decay;       /* 1 - lr * weight_decay, or 1 */
@@ -167,6 +178,13 @@ typedef struct ops {
 	 * or when g is NULL gh in the backend's type. NULL on backends whose es is 4. */
 	void (*adamw_split)(void *hi, uint16_t *lo, const float *g, const void *gh, float *m, float *v, size_t n,
 			    const adamw_args_t *a);
+	/* bitsandbytes' 8-bit AdamW of one parameter of n elements, as optim.c's CPU path computes
+	 * it, bit for bit. Weights: float32 p, or when p is NULL split (hi, lo). Gradient: g, or
+	 * gh in the backend's type when g is NULL. State: codes c1, c2 (n) and block maxima a1, a2
+	 * (one per OPTIM_8BIT_BLOCK elements), or when c1 is NULL float32 m and v (parameters under
+	 * OPTIM_8BIT_MIN_SIZE). NULL on the CPU backend, which runs optim.c's loops itself. */
+	void (*adamw8)(float *p, void *hi, uint16_t *lo, const float *g, const void *gh, unsigned char *c1,
+		       unsigned char *c2, float *a1, float *a2, float *m, float *v, size_t n, const adamw8_args_t *a);
 } ops_t;
 
 

@@ -57,7 +57,19 @@ void adamw_free(adamw_t *o)
 			free(o->c2[i]);
 			free(o->absmax1[i]);
 			free(o->absmax2[i]);
+			if (o->dc1 && o->dc1[i]) {
+				o->ops->free(o->dc1[i]);
+				o->ops->free(o->dc2[i]);
+				o->ops->free(o->da1[i]);
+				o->ops->free(o->da2[i]);
+			}
 		}
+	if (o->dmaps)
+		o->ops->free(o->dmaps);
+	free(o->dc1);
+	free(o->dc2);
+	free(o->da1);
+	free(o->da2);
 	free(o->c1);
 	free(o->c2);
 	free(o->absmax1);
@@ -129,9 +141,6 @@ static float qmap_signed[256], qmap_unsigned[256];
 
 void adamw_set_8bit(adamw_t *o)
 {
-	if (o->ops != &ops_cpu)
-		ft_die(FT_EXIT_USAGE, "the 8-bit AdamW runs on the CPU backend only for now (use --device cpu, or "
-		       "adamw_torch)");
 	optim_dynamic_map(qmap_signed, 1);
 	optim_dynamic_map(qmap_unsigned, 0);
 	int n = o->n ? o->n : 1;
@@ -153,7 +162,50 @@ void adamw_set_8bit(adamw_t *o)
 		o->ops->free(o->v[i]);
 		o->m[i] = o->v[i] = NULL;
 	}
+	if (o->ops == &ops_cpu)
+		return;
+	o->dc1 = xcalloc((size_t)n, sizeof *o->dc1);
+	o->dc2 = xcalloc((size_t)n, sizeof *o->dc2);
+	o->da1 = xcalloc((size_t)n, sizeof *o->da1);
+	o->da2 = xcalloc((size_t)n, sizeof *o->da2);
+	for (int i = 0; i < o->n; i++) {
+		if (!o->c1[i])
+			continue;
+		size_t numel = o->p[i]->numel, nb = (numel + OPTIM_8BIT_BLOCK - 1) / OPTIM_8BIT_BLOCK;
+		o->dc1[i] = o->ops->alloc(numel);   /* zeroed, as the host copies */
+		o->dc2[i] = o->ops->alloc(numel);
+		o->da1[i] = o->ops->alloc(nb * sizeof(float));
+		o->da2[i] = o->ops->alloc(nb * sizeof(float));
+	}
+	o->dmaps = o->ops->alloc(512 * sizeof(float));
+	o->ops->upload(o->dmaps, qmap_signed, 256 * sizeof(float));
+	o->ops->upload(o->dmaps + 256, qmap_unsigned, 256 * sizeof(float));
 }
+
+static void adamw8_copy(adamw_t *o, int to_host)
+{
+	if (!o->bits8 || o->ops == &ops_cpu)
+		return;
+	for (int i = 0; i < o->n; i++) {
+		if (!o->c1[i])
+			continue;
+		size_t numel = o->p[i]->numel, nb = (numel + OPTIM_8BIT_BLOCK - 1) / OPTIM_8BIT_BLOCK;
+		if (to_host) {
+			o->ops->download(o->c1[i], o->dc1[i], numel);
+			o->ops->download(o->c2[i], o->dc2[i], numel);
+			o->ops->download(o->absmax1[i], o->da1[i], nb * sizeof(float));
+			o->ops->download(o->absmax2[i], o->da2[i], nb * sizeof(float));
+		} else {
+			o->ops->upload(o->dc1[i], o->c1[i], numel);
+			o->ops->upload(o->dc2[i], o->c2[i], numel);
+			o->ops->upload(o->da1[i], o->absmax1[i], nb * sizeof(float));
+			o->ops->upload(o->da2[i], o->absmax2[i], nb * sizeof(float));
+		}
+	}
+}
+
+void adamw8_to_host(adamw_t *o) { adamw8_copy(o, 1); }
+void adamw8_to_device(adamw_t *o) { adamw8_copy(o, 0); }
 
 /* bitsandbytes' update of one parameter (float32 moments for small ones, 8-bit blocks else) */
 static void adamw8_param(adamw_t *o, int i, float lr, float step_size, float corr2)
@@ -216,15 +268,31 @@ static void adamw8_param(adamw_t *o, int i, float lr, float step_size, float cor
 void adamw_step(adamw_t *o, double lr)
 {
 	if (o->bits8) {
-		if (o->gscale != 1.0f)   /* clipping, applied to the gradients themselves here */
-			for (int i = 0; i < o->n; i++)
-				o->ops->scale(o->p[i]->grad, o->gscale, o->p[i]->numel);
-		o->gscale = 1.0f;
 		o->step++;
 		/* the kernels' scalars, in float as they compute them */
 		float t = (float)o->step;
 		float corr1 = 1.0f - powf((float)o->beta1, t), corr2 = sqrtf(1.0f - powf((float)o->beta2, t));
 		float step_size = -(float)lr * corr2 / corr1;
+		if (o->ops != &ops_cpu) {   /* the same arithmetic in a kernel (ops.h adamw8) */
+			float b1 = (float)o->beta1, b2 = (float)o->beta2;
+			adamw8_args_t a = {.b1 = b1, .w1 = 1.0f - b1, .b2 = b2, .w2 = 1.0f - b2, .eps = (float)o->eps,
+					   .corr2 = corr2, .step_size = step_size, .gscale = o->gscale,
+					   .qsigned = o->dmaps, .qunsigned = o->dmaps + 256};
+			for (int i = 0; i < o->n; i++) {
+				param_t *p = o->p[i];
+				float wd = o->decay[i] ? (float)o->wd : 0.0f;
+				a.decay = 1.0f - (float)lr * wd;
+				a.decays = wd > 0.0f;
+				o->ops->adamw8(p->lo ? NULL : (float *)p->data, p->lo ? p->data : NULL, p->lo, p->grad, p->gradh,
+					       o->dc1[i], o->dc2[i], o->da1[i], o->da2[i], o->m[i], o->v[i], p->numel, &a);
+			}
+			o->gscale = 1.0f;
+			return;
+		}
+		if (o->gscale != 1.0f)   /* clipping, applied to the gradients themselves here */
+			for (int i = 0; i < o->n; i++)
+				o->ops->scale(o->p[i]->grad, o->gscale, o->p[i]->numel);
+		o->gscale = 1.0f;
 		for (int i = 0; i < o->n; i++)
 			adamw8_param(o, i, (float)lr, step_size, corr2);
 		return;

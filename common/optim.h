@@ -43,6 +43,10 @@ typedef struct {
 	int bits8;
 	unsigned char **c1, **c2; /* (numel) codes of exp_avg (signed map), exp_avg_sq (unsigned map) */
 	float **absmax1, **absmax2; /* (nblocks) */
+	/* on a GPU: the same state in backend memory (the host arrays above are its copy for
+	 * checkpoints: adamw8_to_host, adamw8_to_device) and the two maps */
+	unsigned char **dc1, **dc2;
+	float **da1, **da2, *dmaps;
 } adamw_t;
 
 #define OPTIM_8BIT_BLOCK 256        /* bitsandbytes' blocksize for 8-bit optimizer state */
@@ -51,9 +55,13 @@ typedef struct {
 void adamw_init(adamw_t *o, const ops_t *ops, param_t **p, int n, double beta1, double beta2, double eps, double wd);
 void adamw_free(adamw_t *o);
 /* Switch to bitsandbytes' 8-bit blockwise state (before the first step): parameters of at
- * least OPTIM_8BIT_MIN_SIZE elements get codes and absmax (host memory), their m and v are
- * freed (NULL). The CPU backend only, for now: dies (FT_EXIT_USAGE) on another. */
+ * least OPTIM_8BIT_MIN_SIZE elements get codes and absmax (host memory, and on a GPU backend
+ * memory too, where the update runs: ops.h adamw8), their m and v are freed (NULL). */
 void adamw_set_8bit(adamw_t *o);
+/* The 8-bit state between backend and host (no-ops on the CPU): to the host before a
+ * checkpoint is written from c1, c2, absmax1, absmax2; to the backend after they are read. */
+void adamw8_to_host(adamw_t *o);
+void adamw8_to_device(adamw_t *o);
 /* One update of every parameter from its .grad at learning rate lr (its master copy where it
  * has one, then the compute copy from it). */
 void adamw_step(adamw_t *o, double lr);

@@ -622,6 +622,7 @@ static void save_checkpoint(run_t *r)
 	/* AdamW moments under the parameter names */
 	st_writer_t *w = st_writer_new();
 	/* 8-bit state as it is: codes (state1, state2) and block maxima (absmax1, absmax2) */
+	adamw8_to_host(&r->opt);
 	char (*names)[160] = xmalloc((size_t)(r->np ? r->np : 1) * 4 * sizeof *names);
 	int64_t *nblocks = xmalloc((size_t)(r->np ? r->np : 1) * sizeof *nblocks);
 	float **hs = xcalloc((size_t)(r->np ? r->np : 1) * 2, sizeof *hs);
@@ -782,6 +783,7 @@ static void load_checkpoint(run_t *r, const char *ck)
 		free(hm);
 		free(hv);
 	}
+	adamw8_to_device(&r->opt);
 	st_close(f);
 	/* metrics and log history up to the checkpoint */
 	char dst[4200];

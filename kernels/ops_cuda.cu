@@ -9,11 +9,13 @@
 // download and sum, which hand data to the host.
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "cuda_common.cuh"
+#include "optim.h"
 
 #define CUBLAS_CHECK(call)                                                                          \
 	do {                                                                                        \
@@ -1725,6 +1727,146 @@ static void cu_adamw_split(void *hi, uint16_t *lo, const float *g, const void *g
 		adamw_split_run<bf16>((uint16_t *)hi, lo, (const bf16 *)gh, m, v, n, a);
 }
 
+// bitsandbytes' 8-bit blockwise AdamW, bit for bit as optim.c's adamw8_param computes it on
+// the CPU: every product and sum rounded on its own (no contraction into fused multiply-adds,
+// which the host code does not do), the codes found by the same binary search. A block of 256
+// threads per block of 256 elements; the small-parameter path (float32 m, v) one thread an
+// element.
+#define A8_BLOCK 256
+static_assert(A8_BLOCK == OPTIM_8BIT_BLOCK, "8-bit block size");
+
+__device__ __forceinline__ float a8_x(const float *p, const uint16_t *hi, const uint16_t *lo, size_t k)
+{
+	return p ? p[k] : split_join_d(hi[k], lo[k]);
+}
+
+__device__ __forceinline__ void a8_put(float *p, uint16_t *hi, uint16_t *lo, size_t k, float x)
+{
+	if (p) {
+		p[k] = x;
+	} else {
+		uint16_t h, l;
+		split_put_d(x, h, l);
+		hi[k] = h;
+		lo[k] = l;
+	}
+}
+
+__device__ __forceinline__ float a8_g(const float *g, const bf16 *gh, size_t k, float gscale)
+{
+	float x = g ? g[k] : __bfloat162float(gh[k]);
+	return gscale != 1.0f ? __fmul_rn(x, gscale) : x;
+}
+
+// optim.c optim_quantize: comparisons only, so NaN falls to code 0
+__device__ unsigned char a8_quantize(const float *code, int is_signed, float x)
+{
+	int pivot = 127, upper_pivot = 255, lower_pivot = 0;
+	float lower = is_signed ? -1.0f : 0.0f, upper = 1.0f, val = code[127];
+	for (int i = 64; i > 0; i >>= 1) {
+		if (x > val) {
+			lower_pivot = pivot;
+			lower = val;
+			pivot += i;
+		} else {
+			upper_pivot = pivot;
+			upper = val;
+			pivot -= i;
+		}
+		val = code[pivot];
+	}
+	if (x > val)
+		return (unsigned char)(x > __fmul_rn(__fadd_rn(upper, val), 0.5f) ? upper_pivot : pivot);
+	return (unsigned char)(x < __fmul_rn(__fadd_rn(lower, val), 0.5f) ? lower_pivot : pivot);
+}
+
+__global__ void adamw8_block_kernel(float *p, uint16_t *hi, uint16_t *lo, const float *g, const bf16 *gh,
+				    unsigned char *c1, unsigned char *c2, float *a1, float *a2, size_t n, adamw8_args_t a)
+{
+	__shared__ float qs[256], qu[256], r1[32], r2[32];
+	qs[threadIdx.x] = a.qsigned[threadIdx.x];
+	qu[threadIdx.x] = a.qunsigned[threadIdx.x];
+	size_t b = blockIdx.x, k = b * A8_BLOCK + threadIdx.x;
+	bool in = k < n;
+	__syncthreads();
+	float gk = in ? a8_g(g, gh, k, a.gscale) : 0.0f, s1 = 0.0f, s2 = 0.0f;
+	bool fin = in && isfinite(gk);
+	if (fin) {
+		s2 = __fmul_rn(qu[c2[k]], a2[b]);
+		s2 = __fadd_rn(__fmul_rn(s2, a.b2), __fmul_rn(__fmul_rn(a.w2, gk), gk));
+		s1 = __fmul_rn(qs[c1[k]], a1[b]);
+		s1 = __fadd_rn(__fmul_rn(s1, a.b1), __fmul_rn(a.w1, gk));
+	}
+	float m1 = in ? fabsf(s1) : -FLT_MAX, m2 = in ? fabsf(s2) : -FLT_MAX;
+	for (int o = 16; o; o >>= 1) {
+		m1 = fmaxf(m1, __shfl_xor_sync(0xffffffffu, m1, o));
+		m2 = fmaxf(m2, __shfl_xor_sync(0xffffffffu, m2, o));
+	}
+	int w = threadIdx.x >> 5, lane = threadIdx.x & 31;
+	if (!lane) {
+		r1[w] = m1;
+		r2[w] = m2;
+	}
+	__syncthreads();
+	m1 = -FLT_MAX, m2 = -FLT_MAX;
+	for (int i = 0; i < A8_BLOCK / 32; i++) {
+		m1 = fmaxf(m1, r1[i]);
+		m2 = fmaxf(m2, r2[i]);
+	}
+	__syncthreads();   // every thread has read a1[b], a2[b] above
+	if (!threadIdx.x) {
+		a1[b] = m1;
+		a2[b] = m2;
+	}
+	if (!in)
+		return;
+	if (fin) {
+		float x = a8_x(p, hi, lo, k);
+		float den = __fadd_rn(__fsqrt_rn(s2), __fmul_rn(a.corr2, a.eps));
+		x = __fadd_rn(x, __fmul_rn(a.step_size, __fdiv_rn(s1, den)));
+		if (a.decays)
+			x = __fmul_rn(x, a.decay);
+		a8_put(p, hi, lo, k, x);
+	}
+	unsigned char q1 = a8_quantize(qs, 1, m1 > 0 ? __fdiv_rn(s1, m1) : NAN);
+	if (signbit(qs[q1]) != signbit(s1))   // m keeps its sign
+		q1 = (unsigned char)(s1 > 0.0f ? q1 + 1 : q1 - 1);
+	c1[k] = q1;
+	c2[k] = a8_quantize(qu, 0, m2 > 0 ? __fdiv_rn(s2, m2) : NAN);
+}
+
+__global__ void adamw8_small_kernel(float *p, uint16_t *hi, uint16_t *lo, const float *g, const bf16 *gh, float *m,
+				    float *v, size_t n, adamw8_args_t a)
+{
+	GRID_STRIDE(k, n) {
+		float gk = a8_g(g, gh, k, a.gscale);
+		float mk = __fadd_rn(__fmul_rn(m[k], a.b1), __fmul_rn(a.w1, gk));
+		float vk = __fadd_rn(__fmul_rn(v[k], a.b2), __fmul_rn(a.w2, __fmul_rn(gk, gk)));
+		m[k] = mk;
+		v[k] = vk;
+		float x = a8_x(p, hi, lo, k);
+		float den = __fadd_rn(__fsqrt_rn(vk), __fmul_rn(a.eps, a.corr2));
+		x = __fadd_rn(x, __fmul_rn(a.step_size, __fdiv_rn(mk, den)));
+		if (a.decays)
+			x = __fmul_rn(x, a.decay);
+		a8_put(p, hi, lo, k, x);
+	}
+}
+
+static void cu_adamw8(float *p, void *hi, uint16_t *lo, const float *g, const void *gh, unsigned char *c1,
+		      unsigned char *c2, float *a1, float *a2, float *m, float *v, size_t n, const adamw8_args_t *a)
+{
+	if (!n)
+		return;
+	PROF(PROF_OPTIM);
+	if (c1)
+		adamw8_block_kernel<<<(unsigned)((n + A8_BLOCK - 1) / A8_BLOCK), A8_BLOCK>>>(
+			p, (uint16_t *)hi, lo, g, (const bf16 *)gh, c1, c2, a1, a2, n, *a);
+	else
+		adamw8_small_kernel<<<ew_blocks(n), 256>>>(p, (uint16_t *)hi, lo, g, (const bf16 *)gh, m, v, n, *a);
+	CUDA_LAUNCHED();
+}
+
 #define OPS_TABLE(T, NAME, ATT_FWD, ATT_BWD, ADAMW_SPLIT)                                                         \
 	{                                                                                           \
 		.name = NAME, .es = sizeof(T), .alloc = cu_alloc, .free = cu_free, .upload = cu_upload,     \
@@ -1739,7 +1881,7 @@ static void cu_adamw_split(void *hi, uint16_t *lo, const float *g, const void *g
 		.embedding_bwd = cu_embedding_bwd<T>, .softcap_fwd = cu_softcap_fwd<T>,                    \
 		.crossentropy_fwd = cu_crossentropy_fwd<T>, .crossentropy_bwd = cu_crossentropy_bwd<T>, .argmax_rows = cu_argmax_rows<T>,     \
 		.dropout = cu_dropout<T>, .uniform_noise = cu_uniform_noise<T>, .sum = cu_sum, .sumsq = cu_sumsq, .sumsq_h = cu_sumsq_h<T>, .scale = cu_scale,              \
-		.adamw = cu_adamw<T>, .adamw_split = ADAMW_SPLIT,                                                                       \
+		.adamw = cu_adamw<T>, .adamw_split = ADAMW_SPLIT, .adamw8 = cu_adamw8,                                                                       \
 	}
 
 extern "C" const ops_t ops_cuda = OPS_TABLE(float, "cuda", cu_attention_fwd, cu_attention_bwd, NULL);

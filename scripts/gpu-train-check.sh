@@ -67,6 +67,16 @@ for gas in 1 2; do
 	echo "full fine-tuning, gradient_accumulation_steps $gas, 50 steps:"
 	curve "$out/full-cpu-$gas" "$out/full-cuda-$gas" 3e-2 || exit 1
 done
+# bitsandbytes' 8-bit AdamW, full fine-tuning: on the GPU the same blockwise arithmetic in a
+# kernel (test_cuda_ops checks it bit for bit against the CPU); the curve as above.
+full8() {
+	bin/ft-train -c examples/pretokenized/train.yml --device "$1" --no-progress --max_steps 50 --num_epochs 5 \
+		--eval_steps 1000 --save_steps 1000 --logging_steps 1 --optimizer adamw_bnb_8bit \
+		--bf16 "$2" --output_dir "$out/full8-$1" 2>"$out/full8-$1.log" || { tail -5 "$out/full8-$1.log"; return 1; }
+}
+full8 cpu false && full8 cuda true || exit 1
+echo "full fine-tuning, adamw_bnb_8bit, 50 steps:"
+curve "$out/full8-cpu" "$out/full8-cuda" 3e-2 || exit 1
 # Generation (ft-eval --generate) with the CPU run's fully fine-tuned model: the prompts of 20
 # samples (their tokens up to the separator, id 2), 12 greedy new tokens each, on the CPU, on
 # the GPU in float32 and in bf16. float32 on the GPU must give the CPU's completions (the

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "gpu_check.h"
+#include "optim.h"
 
 static const ops_t *C = &ops_cpu, *G = &ops_cuda;
 
@@ -777,6 +778,128 @@ static void t_adamw_split(size_t n, size_t off, float gscale, int half)
 	free(x), free(g), free(m), free(v), free(hi), free(lo), free(gh), free(got), free(gm);
 }
 
+/* bitsandbytes' 8-bit AdamW (ops.h adamw8) through optim.c's adamw_step, against the CPU's
+ * loops on the same weights and gradients, 3 steps: bit for bit (weights, codes, block maxima,
+ * the small parameter's float32 moments), as the kernel rounds every operation as the host
+ * does. Parameters: 10000 elements (40 blocks, the last partial) with a NaN and an inf gradient
+ * in it, 100000 (vector-sized), and 1000 (under min_8bit_size: float32 moments); weight decay
+ * 0.01, clipping factors 0.5, 1, 0.25. bf: on ops_cuda_bf16, split masters and bf16
+ * gradients (the CPU gets the same values). */
+static void t_adamw8(int bf)
+{
+	const ops_t *B = bf ? &ops_cuda_bf16 : G;
+	enum { NP = 3 };
+	size_t n[NP] = {10000, 100000, 1000};
+	param_t pc[NP], pg[NP], *ppc[NP], *ppg[NP];
+	float *hx[NP], *hg[NP];
+	for (int i = 0; i < NP; i++) {
+		memset(&pc[i], 0, sizeof pc[i]);
+		snprintf(pc[i].name, sizeof pc[i].name, "w%d", i);
+		pc[i].ndim = 1, pc[i].shape[0] = (int64_t)n[i], pc[i].numel = n[i];
+		pg[i] = pc[i];
+		hx[i] = hrand(n[i], -1, 1);
+		hg[i] = malloc(n[i] * sizeof(float));
+		pc[i].data = malloc(n[i] * sizeof(float));
+		pc[i].grad = malloc(n[i] * sizeof(float));
+		if (bf) {   /* split masters: the CPU starts from the joined weights */
+			uint16_t *hi = malloc(n[i] * 2), *lo = malloc(n[i] * 2);
+			for (size_t k = 0; k < n[i]; k++) {
+				split_put(hx[i][k], &hi[k], &lo[k]);
+				hx[i][k] = split_join(hi[k], lo[k]);
+			}
+			pg[i].data = B->alloc(n[i] * 2);
+			pg[i].lo = B->alloc(n[i] * 2);
+			B->upload(pg[i].data, hi, n[i] * 2);
+			B->upload(pg[i].lo, lo, n[i] * 2);
+			pg[i].gradh = B->alloc(n[i] * 2);
+			free(hi), free(lo);
+		} else {
+			pg[i].data = dup_dev(hx[i], n[i] * 4);
+			pg[i].grad = B->alloc(n[i] * 4);
+		}
+		memcpy(pc[i].data, hx[i], n[i] * sizeof(float));
+		ppc[i] = &pc[i], ppg[i] = &pg[i];
+	}
+	adamw_t oc, og;
+	adamw_init(&oc, C, ppc, NP, 0.9, 0.999, 1e-8, 0.01);
+	adamw_init(&og, B, ppg, NP, 0.9, 0.999, 1e-8, 0.01);
+	adamw_set_8bit(&oc);
+	adamw_set_8bit(&og);
+	float gs[3] = {0.5f, 1.0f, 0.25f};
+	char what[80];
+	for (int step = 0; step < 3; step++) {
+		for (int i = 0; i < NP; i++) {
+			for (size_t k = 0; k < n[i]; k++)
+				hg[i][k] = (float)(gc_uniform() * 0.2 - 0.1);
+			if (i == 0) {
+				hg[i][77] = NAN;
+				hg[i][5000] = INFINITY;
+			}
+			if (bf) {
+				uint16_t *h = malloc(n[i] * 2), dummy;
+				for (size_t k = 0; k < n[i]; k++) {
+					split_put(hg[i][k], &h[k], &dummy);
+					if (isnan(hg[i][k]))
+						h[k] = 0x7fc0;   /* a quiet NaN, not the rounding of one */
+					hg[i][k] = split_join(h[k], 0);
+					if (isnan(hg[i][k]))
+						hg[i][k] = NAN;
+				}
+				B->upload(pg[i].gradh, h, n[i] * 2);
+				free(h);
+			} else {
+				B->upload(pg[i].grad, hg[i], n[i] * 4);
+			}
+			memcpy(pc[i].grad, hg[i], n[i] * sizeof(float));
+		}
+		oc.gscale = og.gscale = gs[step];
+		adamw_step(&oc, 1e-3);
+		adamw_step(&og, 1e-3);
+		adamw8_to_host(&og);
+		for (int i = 0; i < NP; i++) {
+			float *got = malloc(n[i] * sizeof *got), bad = 0, zero = 0;
+			if (bf) {
+				uint16_t *hi = malloc(n[i] * 2), *lo = malloc(n[i] * 2);
+				B->download(hi, pg[i].data, n[i] * 2);
+				B->download(lo, pg[i].lo, n[i] * 2);
+				for (size_t k = 0; k < n[i]; k++)
+					got[k] = split_join(hi[k], lo[k]);
+				free(hi), free(lo);
+			} else {
+				B->download(got, pg[i].data, n[i] * 4);
+			}
+			bad += memcmp(got, pc[i].data, n[i] * 4) != 0;
+			if (oc.c1[i]) {
+				size_t nb = (n[i] + OPTIM_8BIT_BLOCK - 1) / OPTIM_8BIT_BLOCK;
+				bad += memcmp(oc.c1[i], og.c1[i], n[i]) != 0;
+				bad += memcmp(oc.c2[i], og.c2[i], n[i]) != 0;
+				bad += memcmp(oc.absmax1[i], og.absmax1[i], nb * 4) != 0;
+				bad += memcmp(oc.absmax2[i], og.absmax2[i], nb * 4) != 0;
+			} else {
+				float *m0 = malloc(n[i] * 4), *v0 = malloc(n[i] * 4), *m1 = malloc(n[i] * 4), *v1 = malloc(n[i] * 4);
+				adamw_state_get(&oc, i, m0, v0);
+				adamw_state_get(&og, i, m1, v1);
+				bad += memcmp(m0, m1, n[i] * 4) != 0;
+				bad += memcmp(v0, v1, n[i] * 4) != 0;
+				free(m0), free(v0), free(m1), free(v1);
+			}
+			snprintf(what, sizeof what, "%s n%zu step %d (tensors off)", bf ? "bf16 split" : "f32", n[i], step + 1);
+			gc_cmp("adamw8", what, &bad, &zero, 1, 0, 0);
+			free(got);
+		}
+	}
+	adamw_free(&oc);
+	adamw_free(&og);
+	for (int i = 0; i < NP; i++) {
+		free(pc[i].data), free(pc[i].grad), free(hx[i]), free(hg[i]);
+		B->free(pg[i].data);
+		if (bf)
+			B->free(pg[i].lo), B->free(pg[i].gradh);
+		else
+			B->free(pg[i].grad);
+	}
+}
+
 int main(void)
 {
 	ops_cpu_min_parallel = 1 << 16;
@@ -840,6 +963,8 @@ int main(void)
 	t_adamw_split(1 << 20, 0, 1.0f, 1);   /* vector path, bf16 gradient */
 	t_adamw_split(100003, 0, 0.25f, 0);   /* float32 gradient, a tail */
 	t_adamw_split(1001, 3, 0.5f, 1);      /* offset: scalar path */
+	t_adamw8(0);
+	t_adamw8(1);
 	t_bf16_glu(1 << 20, ACT_SILU);       /* vector path */
 	t_bf16_glu(1 << 20, ACT_GELU_TANH);
 	t_bf16_glu(100003, ACT_SILU);        /* scalar path */
