@@ -455,6 +455,27 @@ void train_evaluate(model_t *m, const rowset_t *rs, int mbs, eval_result_t *er)
 	mbatch_free(&mb);
 }
 
+/* Tokens in the largest batch of mbs rows of rs: its mbs longest rows. */
+static long longest_batch(const rowset_t *rs, int mbs)
+{
+	size_t k = (size_t)mbs < rs->n ? (size_t)mbs : rs->n;
+	uint32_t *top = xcalloc(k ? k : 1, sizeof *top);   /* the k longest lengths, descending */
+	for (size_t i = 0; i < rs->n; i++) {
+		uint32_t len = recset_len(&rs->tok, i);
+		for (size_t j = 0; j < k; j++)
+			if (len > top[j]) {
+				uint32_t t = top[j];
+				top[j] = len;
+				len = t;
+			}
+	}
+	long n = 0;
+	for (size_t j = 0; j < k; j++)
+		n += top[j];
+	free(top);
+	return n;
+}
+
 /* ---- the run ---- */
 
 typedef struct {
@@ -1056,24 +1077,13 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		r->lora ? "LoRA" : "full fine-tuning");
 
 	/* memory planned before the first step: the activations of the largest micro batch (the
-	 * micro_batch_size longest rows) allocated now, so a run that does not fit says so here and
-	 * one that does never grows while training (an evaluation may still need its logits) */
+	 * micro_batch_size longest rows, or eval_batch_size of the validation rows) allocated now,
+	 * so a run that does not fit says so here and one that does never grows (evaluations run
+	 * the head in blocks as training does, model_set_predict) */
 	if (model_ops(r->m) != &ops_cpu && r->train.n) {
-		size_t k = (size_t)r->mbs < r->train.n ? (size_t)r->mbs : r->train.n;
-		uint32_t *top = xcalloc(k, sizeof *top);   /* the k longest lengths, descending */
-		for (size_t i = 0; i < r->train.n; i++) {
-			uint32_t len = recset_len(&r->train.tok, i);
-			for (size_t j = 0; j < k; j++)
-				if (len > top[j]) {
-					uint32_t t = top[j];
-					top[j] = len;
-					len = t;
-				}
-		}
-		long nmax = 0;
-		for (size_t j = 0; j < k; j++)
-			nmax += top[j];
-		free(top);
+		long nmax = longest_batch(&r->train, r->mbs);
+		if (r->have_val && longest_batch(&r->val, r->eval_mbs) > nmax)
+			nmax = longest_batch(&r->val, r->eval_mbs);
 		model_reserve(r->m, (int)nmax);
 		size_t mu = gpu_mem_used(model_ops(r->m));
 		ft_info("GPU memory: %.2f GiB in use before the first step (weights, gradients, optimizer state, "
