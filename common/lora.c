@@ -82,9 +82,6 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 		}
 	m->ltotal = total;
 	const ops_t *o = m->ops;
-	if (lc->use_dora && o->es != sizeof(float))
-		ft_die(FT_EXIT_USAGE, "DoRA (peft_use_dora) is not supported on the %s backend yet; use the float32 ones (cpu)",
-		       o->name);
 	m->ldata = o->alloc(total * o->es);
 	m->lgdata = o->alloc(total * sizeof(float));
 	m->llo = o->es != sizeof(float) ? o->alloc(total * sizeof(uint16_t)) : NULL;   /* zero: data exactly */
@@ -97,7 +94,7 @@ static void lora_setup(model_t *m, const lora_cfg_t *lc, const unsigned char *on
 	}
 	if (lc->use_dora) {
 		m->lvec = m->ops->alloc(nvec * sizeof(float));
-		m->dora_w = m->ops->alloc(maxw * sizeof(float));
+		m->dora_w = m->ops->alloc(maxw * m->ops->es);
 		size_t at = 0;
 		for (int i = 0; i < L * NLIN; i++)
 			if (m->lora[i].M) {
@@ -151,7 +148,10 @@ void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed)
 		free(tmp);
 		if (lo->M) {   /* DoRA: the magnitude starts at |W + s B A| = |W| per row */
 			lora_dora_norm(m, i / NLIN, i % NLIN);
-			m->ops->copy(lo->M->data, lo->wn, lo->M->numel * sizeof(float));
+			float *h = xmalloc(lo->M->numel * sizeof *h);
+			m->ops->download(h, lo->wn, lo->M->numel * sizeof *h);
+			model_param_set(m, lo->M, h);   /* the float32 master too, where it is split */
+			free(h);
 		}
 	}
 }
@@ -650,12 +650,12 @@ void model_lora_merge(model_t *m)
 			m->ops->matmul(W->data, lo->B->data, lo->A->data, dout, din, m->lcfg.r, 0, 0, lo->scale, 1.0f);
 			if (lo->M) {   /* rows times M / |W + s B A| */
 				float *w = xmalloc(W->numel * sizeof *w), *g = xmalloc((size_t)dout * sizeof *g);
-				m->ops->download(w, W->data, W->numel * sizeof(float));
+				m->ops->download_f32(w, W->data, W->numel);
 				m->ops->download(g, lo->g, (size_t)dout * sizeof(float));
 				for (int r = 0; r < dout; r++)
 					for (int k = 0; k < din; k++)
 						w[(size_t)r * din + k] *= g[r];
-				m->ops->upload(W->data, w, W->numel * sizeof(float));
+				m->ops->upload_f32(W->data, w, W->numel);
 				free(w);
 				free(g);
 			}

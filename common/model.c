@@ -392,7 +392,7 @@ void acts_ensure(model_t *m, int N, int nseq)
 				lin_dims(c, li, &din, &dout);
 				a->lh[li] = act_alloc(m, n * R);
 				if (lora_dora_somewhere(m, l, li))
-					a->z[li] = act_f32(m, n * (size_t)dout);
+					a->z[li] = act_alloc(m, n * (size_t)dout);
 			}
 	}
 	m->lnf = act_alloc(m, n * C);
@@ -422,7 +422,7 @@ void acts_ensure(model_t *m, int N, int nseq)
 	int drop = m->has_lora && m->lcfg.dropout > 0;
 	m->xdrop = drop ? act_alloc(m, n * wide) : NULL;
 	m->xdrop2 = drop ? act_alloc(m, n * wide) : NULL;
-	m->gdy = m->has_lora && m->lcfg.use_dora ? act_f32(m, n * wide) : NULL;
+	m->gdy = m->has_lora && m->lcfg.use_dora ? act_alloc(m, n * wide) : NULL;
 	m->dvec = m->has_lora && m->lcfg.use_dora ? act_f32(m, wide) : NULL;
 	m->ncap = N;
 }
@@ -461,11 +461,16 @@ void lora_dora_norm(model_t *m, int l, int lin)
 	lin_dims(&m->cfg, lin, &din, &dout);
 	param_t *W = m->lw[l * NROLE + lin_weight[lin]];
 	if (!m->dora_norm_frozen) {
-		o->copy(m->dora_w, W->data, W->numel * sizeof(float));
+		o->copy(m->dora_w, W->data, W->numel * o->es);
 		o->matmul(m->dora_w, lo->B->data, lo->A->data, dout, din, m->lcfg.r, 0, 0, lo->scale, 1.0f);
 		o->rownorm(lo->wn, m->dora_w, dout, din);
 	}
-	o->div(lo->g, lo->M->data, lo->wn, (size_t)dout);
+	if (o->es == sizeof(float)) {
+		o->div(lo->g, lo->M->data, lo->wn, (size_t)dout);
+	} else {   /* the magnitude's compute copy as float32 first */
+		o->to_f32(lo->g, lo->M->data, (size_t)dout);
+		o->div(lo->g, lo->g, lo->wn, (size_t)dout);
+	}
 }
 
 /* out (N, out) = in (N, in) W^T + b + s B (A in)^T.
@@ -489,10 +494,10 @@ void linear_fwd(model_t *m, int l, int lin, void *out, const void *in, int N, ac
 		if (!lo->M) {
 			o->matmul(out, lh, lo->B->data, N, dout, R, 0, 1, lo->scale, 1.0f);
 		} else {
-			float *z = a->z[lin];
+			void *z = a->z[lin];
 			lora_dora_norm(m, l, lin);
 			if (x == in) {
-				o->copy(z, out, (size_t)N * dout * sizeof(float));   /* DoRA: float32 only */
+				o->copy(z, out, (size_t)N * dout * o->es);
 			} else {
 				o->matmul(z, x, W->data, N, dout, din, 0, 1, 1.0f, 0.0f);
 				o->axpy(out, z, -1.0f, (size_t)N * dout);
@@ -543,7 +548,7 @@ static void linear_bwd(model_t *m, int l, int lin, void *din, float beta, const 
 		o->zero(m->dvec, (size_t)dout * sizeof(float));
 		o->colmul_sum(m->dvec, dy, a->z[lin], N, dout);
 		o->div(m->dvec, m->dvec, lo->wn, (size_t)dout);
-		o->axpy(lo->M->grad, m->dvec, 1.0f, (size_t)dout);
+		o->axpy_f32(lo->M->grad, m->dvec, 1.0f, (size_t)dout);
 		o->colscale(m->gdy, dy, lo->g, N, dout, 0.0f);
 		dlo = m->gdy;
 		if (x == in) {   /* in W^T + (g - 1) in W^T: g dy W */

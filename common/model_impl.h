@@ -30,7 +30,7 @@ typedef struct {   /* activations of one layer kept for the backward (void *: op
 	void *gate, *up, *h;          /* (N, I) */
 	void *down; float *pf_r;      /* (N, C), (N) (sandwich only) */
 	void *lh[NLIN];               /* (N, R) LoRA: x A^T */
-	float *z[NLIN];               /* (N, out) DoRA: x W^T + s (x A^T) B^T, unscaled */
+	void *z[NLIN];                /* (N, out) DoRA: x W^T + s (x A^T) B^T, unscaled */
 } acts_t;
 
 typedef struct {
@@ -78,7 +78,7 @@ struct model {
 	size_t ltotal;
 	lora_t *lora;                 /* (L, NLIN); A == NULL where not adapted */
 	float *lvec;                  /* DoRA's wn and g of every adapted linear */
-	float *dora_w;                /* (max out * in) scratch: W + s B A */
+	void *dora_w;                 /* (max out * in) scratch: W + s B A (element type es) */
 	int dora_norm_frozen;         /* tests: keep wn as last computed (the detached function) */
 
 	/* activations, sized for ncap tokens */
@@ -102,7 +102,8 @@ struct model {
 	/* backward scratch */
 	void *dres, *dln, *dq, *dk, *dv, *datt, *dtmp, *dh, *dgate, *dup, *dlh, *dqp, *dkp;
 	void *xdrop, *xdrop2;        /* (N, max(C, I, NH*HD)) LoRA dropout of a linear's input, its grad */
-	float *gdy, *dvec;            /* DoRA: (N, max out) g * dy; (max out) */
+	void *gdy;                    /* DoRA: (N, max out) g * dy */
+	float *dvec;                  /* DoRA: (max out) */
 
 	int training;                 /* dropout on */
 	float neftune_alpha;          /* NEFTune noise while training; 0: none */

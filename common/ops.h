@@ -81,14 +81,16 @@ typedef struct ops {
 	/* out (M, N) += bias (N) broadcast over rows; dbias (N) += column sums of dout (M, N) */
 	void (*bias_fwd)(void *out, const void *bias, int M, int N);
 	void (*bias_bwd)(float *dbias, const void *dout, int M, int N);
-	/* y += alpha * x, n elements */
+	/* y += alpha * x, n elements; axpy_f32 the same on float32 vectors */
 	void (*axpy)(void *y, const void *x, float alpha, size_t n);
+	void (*axpy_f32)(float *y, const float *x, float alpha, size_t n);
 	/* DoRA's per-output-channel scaling: out (M, N) = x * g[column] + beta * out (may alias x);
 	 * dg (N) += column sums of a * b, both (M, N); out (M) = L2 norm of each row of x (M, N);
-	 * out (n) = a / b. Float32 backends only: DoRA is refused where es != 4. */
-	void (*colscale)(float *out, const float *x, const float *g, int M, int N, float beta);
-	void (*colmul_sum)(float *dg, const float *a, const float *b, int M, int N);
-	void (*rownorm)(float *out, const float *x, int M, int N);
+	 * out (n) = a / b (may alias a). g, dg and the norms are float32, the rest the backend's
+	 * element type; sums in double (float32 tensors) or float (bf16). */
+	void (*colscale)(void *out, const void *x, const float *g, int M, int N, float beta);
+	void (*colmul_sum)(float *dg, const void *a, const void *b, int M, int N);
+	void (*rownorm)(float *out, const void *x, int M, int N);
 	void (*div)(float *out, const float *a, const float *b, size_t n);
 
 	/* out (N, C) = x (N, C) * rstd * (w + w_offset); rstd (N) saved for backward.

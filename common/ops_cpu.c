@@ -192,8 +192,12 @@ static void cpu_axpy(void *y_, const void *x_, float alpha, size_t n)
 		y[i] += alpha * x[i];
 }
 
-static void cpu_colscale(float *out, const float *x, const float *g, int M, int N, float beta)
+static void cpu_axpy_f32(float *y, const float *x, float alpha, size_t n) { cpu_axpy(y, x, alpha, n); }
+
+static void cpu_colscale(void *out_, const void *x_, const float *g, int M, int N, float beta)
 {
+	float *out = out_;
+	const float *x = x_;
 	#pragma omp parallel for if (BIG((size_t)M * N))
 	for (int i = 0; i < M; i++)
 		for (int j = 0; j < N; j++) {
@@ -202,8 +206,9 @@ static void cpu_colscale(float *out, const float *x, const float *g, int M, int 
 		}
 }
 
-static void cpu_colmul_sum(float *dg, const float *a, const float *b, int M, int N)
+static void cpu_colmul_sum(float *dg, const void *a_, const void *b_, int M, int N)
 {
+	const float *a = a_, *b = b_;
 	#pragma omp parallel for if (BIG((size_t)M * N))
 	for (int j = 0; j < N; j++) {
 		double s = 0;
@@ -213,8 +218,9 @@ static void cpu_colmul_sum(float *dg, const float *a, const float *b, int M, int
 	}
 }
 
-static void cpu_rownorm(float *out, const float *x, int M, int N)
+static void cpu_rownorm(float *out, const void *x_, int M, int N)
 {
+	const float *x = x_;
 	#pragma omp parallel for if (BIG((size_t)M * N))
 	for (int i = 0; i < M; i++) {
 		double s = 0;
@@ -718,6 +724,7 @@ const ops_t ops_cpu = {
 	.bias_fwd = cpu_bias_fwd,
 	.bias_bwd = cpu_bias_bwd,
 	.axpy = cpu_axpy,
+	.axpy_f32 = cpu_axpy_f32,
 	.colscale = cpu_colscale,
 	.colmul_sum = cpu_colmul_sum,
 	.rownorm = cpu_rownorm,

@@ -445,44 +445,55 @@ template <typename T> static void cu_axpy(void *y, const void *x, float alpha, s
 	CUDA_LAUNCHED();
 }
 
-__global__ void colscale_kernel(float *out, const float *x, const float *g, size_t MN, int N, float beta)
+static void cu_axpy_f32(float *y, const float *x, float alpha, size_t n)
 {
-	GRID_STRIDE(i, MN) out[i] = x[i] * g[i % N] + (beta == 0 ? 0.0f : beta * out[i]);
+	if (!n)
+		return;
+	PROF(PROF_ELTWISE);
+	axpy_kernel<float><<<ew_blocks(n), 256>>>(y, x, alpha, n);
+	CUDA_LAUNCHED();
 }
 
-static void cu_colscale(float *out, const float *x, const float *g, int M, int N, float beta)
+template <typename T> __global__ void colscale_kernel(T *out, const T *x, const float *g, size_t MN, int N, float beta)
+{
+	GRID_STRIDE(i, MN) out[i] = st<T>(ld(x[i]) * g[i % N] + (beta == 0 ? 0.0f : beta * ld(out[i])));
+}
+
+template <typename T> static void cu_colscale(void *out, const void *x, const float *g, int M, int N, float beta)
 {
 	size_t n = (size_t)M * N;
 	if (!n)
 		return;
 	PROF(PROF_DORA);
-	colscale_kernel<<<ew_blocks(n), 256>>>(out, x, g, n, N, beta);
+	colscale_kernel<T><<<ew_blocks(n), 256>>>((T *)out, (const T *)x, g, n, N, beta);
 	CUDA_LAUNCHED();
 }
 
-static void cu_colmul_sum(float *dg, const float *a, const float *b, int M, int N)
+template <typename T> static void cu_colmul_sum(float *dg, const void *a, const void *b, int M, int N)
 {
 	PROF(PROF_DORA);
-	colsum<float>(dg, a, b, NULL, M, N);
+	colsum<T>(dg, (const T *)a, (const T *)b, NULL, M, N);
 }
 
-__global__ void rownorm_kernel(float *out, const float *x, int N)
+template <typename T> __global__ void rownorm_kernel(float *out, const T *x, int N)
 {
-	const float *xi = x + (size_t)blockIdx.x * N;
+	const T *xi = x + (size_t)blockIdx.x * N;
 	double s = 0;
-	for (int j = threadIdx.x; j < N; j += blockDim.x)
-		s += (double)xi[j] * xi[j];
+	for (int j = threadIdx.x; j < N; j += blockDim.x) {
+		double v = ld(xi[j]);
+		s += v * v;
+	}
 	s = block_sum(s);
 	if (!threadIdx.x)
 		out[blockIdx.x] = (float)sqrt(s);
 }
 
-static void cu_rownorm(float *out, const float *x, int M, int N)
+template <typename T> static void cu_rownorm(float *out, const void *x, int M, int N)
 {
 	if (M <= 0)
 		return;
 	PROF(PROF_DORA);
-	rownorm_kernel<<<M, 256>>>(out, x, N);
+	rownorm_kernel<T><<<M, 256>>>(out, (const T *)x, N);
 	CUDA_LAUNCHED();
 }
 
@@ -1873,8 +1884,8 @@ static void cu_adamw8(float *p, void *hi, uint16_t *lo, const float *g, const vo
 		.download = cu_download, .copy = cu_copy, .zero = cu_zero, .upload_f32 = cu_upload_f32<T>,  \
 		.download_f32 = cu_download_f32<T>, .to_f32 = cu_to_f32<T>, .from_f32 = cu_from_f32<T>,     \
 		.matmul = cu_matmul<T>, .matmul_f32out = cu_matmul_f32out<T>, .bias_fwd = cu_bias_fwd<T>,   \
-		.bias_bwd = cu_bias_bwd<T>, .axpy = cu_axpy<T>, .colscale = cu_colscale,                   \
-		.colmul_sum = cu_colmul_sum, .rownorm = cu_rownorm, .div = cu_div,                         \
+		.bias_bwd = cu_bias_bwd<T>, .axpy = cu_axpy<T>, .axpy_f32 = cu_axpy_f32, .colscale = cu_colscale<T>,                   \
+		.colmul_sum = cu_colmul_sum<T>, .rownorm = cu_rownorm<T>, .div = cu_div,                         \
 		.rmsnorm_fwd = cu_rmsnorm_fwd<T>, .rmsnorm_bwd = cu_rmsnorm_bwd<T>, .rope_fwd = cu_rope_fwd<T>, \
 		.rope_bwd = cu_rope_bwd<T>, .attention_fwd = ATT_FWD, .attention_bwd = ATT_BWD, .attention_kv_fwd = cu_attention_kv_fwd<T>,             \
 		.glu_fwd = cu_glu_fwd<T>, .glu_bwd = cu_glu_bwd<T>, .embedding_fwd = cu_embedding_fwd<T>,   \

@@ -230,11 +230,13 @@ int main(void)
 			/* a fresh DoRA adapter, dropout on, B random: the same host values on both */
 			mc = model_load(dir, &ops_cpu);
 			mg = model_load(dir, &ops_cuda);
+			model_t *mb = model_load(dir, &ops_cuda_bf16);
 			lora_cfg_t lc = {.r = 4, .alpha = 8, .use_dora = 1, .dropout = 0.1f};
 			for (int t = 0; t < NLIN; t++)
 				lc.target[t] = 1;
 			model_lora_add(mc, &lc, 5);
 			model_lora_add(mg, &lc, 5);
+			model_lora_add(mb, &lc, 5);
 			for (int i = 0; i < model_lora_nparams(mc); i++) {
 				param_t *pc = model_lora_param(mc, i), *pg = model_lora_param(mg, i);
 				if (!strstr(pc->name, "lora_B"))
@@ -242,11 +244,17 @@ int main(void)
 				float *h = hrand(pc->numel, -0.05f, 0.05f);
 				ops_cpu.upload(pc->data, h, pc->numel * sizeof *h);
 				ops_cuda.upload(pg->data, h, pc->numel * sizeof *h);
+				model_param_set(mb, model_lora_param(mb, i), h);
 				free(h);
 			}
 			model_set_training(mc, 1, 99);
 			model_set_training(mg, 1, 99);
+			model_set_training(mb, 1, 99);
 			run_pair("llama+dora+dropout", mc, mg, &hb.b, 1, NULL);
+			/* DoRA on bf16: W + s B A, its row norms' input and z in bf16; the same tolerances
+			 * as the other bf16 checks, LoRA gradients (A, B, the magnitude) */
+			run_pair_bf16("llama+dora+dropout bf16", mc, mb, &hb.b, 1, 0);
+			model_free(mb);
 		}
 		hf_batch_free(&hb);
 		st_close(ref);
