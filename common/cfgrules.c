@@ -888,7 +888,6 @@ static const char *const hints[][2] = {
 	{ "fsdp_config", "ft trains on one GPU or data-parallel without FSDP" },
 	{ "fp16", "use bf16" },
 	{ "float16", "use bfloat16" },
-	{ "peft_use_dora", "use plain LoRA, or rsLoRA with peft_use_rslora: true" },
 	{ "unfrozen_parameters", "use full fine-tuning or LoRA" },
 	{ "pretraining_dataset", "use datasets with type: completion" },
 	{ "streaming", "use local datasets" },

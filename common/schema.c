@@ -652,7 +652,7 @@ static const schema_field_t fields_top[] = {
 	{ "peft_layers_to_transform", ST_INTLIST, 0, NULL, NULL, SUP_NO, NULL, "LoRA / PEFT / quantized-loading option", NULL },
 	{ "peft_layers_pattern", ST_STRLIST, 0, NULL, NULL, SUP_NO, NULL, "LoRA / PEFT / quantized-loading option", NULL },
 	{ "peft", ST_MODEL, 0, NULL, NULL, SUP_NO, NULL, "LoRA / PEFT / quantized-loading option", &model_peft },
-	{ "peft_use_dora", ST_BOOL, 0, NULL, NULL, SUP_NO, NULL, "weight-decomposed LoRA (DoRA)", NULL },
+	{ "peft_use_dora", ST_BOOL, 0, NULL, NULL, SUP_YES, NULL, "weight-decomposed LoRA (DoRA): a trained magnitude per output row, as PEFT's use_dora", NULL },
 	{ "peft_use_rslora", ST_BOOL, 0, NULL, NULL, SUP_YES, NULL, "rank-stabilised LoRA scaling (lora_alpha / sqrt(lora_r))", NULL },
 	{ "peft_layer_replication", ST_LIST, 0, NULL, NULL, SUP_NO, NULL, "LoRA / PEFT / quantized-loading option", NULL },
 	{ "peft_init_lora_weights", ST_BOOL, SF_OR_ANYSTR, NULL, NULL, SUP_NO, NULL, "LoRA / PEFT / quantized-loading option", NULL },

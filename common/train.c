@@ -270,6 +270,7 @@ void train_lora_cfg(const ft_config_t *cfg, lora_cfg_t *lc)
 	lc->alpha = (float)config_num(cfg, "lora_alpha", 8);   /* PEFT's default */
 	lc->dropout = (float)config_num(cfg, "lora_dropout", 0);
 	lc->use_rslora = config_bool(cfg, "peft_use_rslora", 0);
+	lc->use_dora = config_bool(cfg, "peft_use_dora", 0);
 	/* modules_to_save: PEFT matches a name against the end of each module path, so
 	 * "model.embed_tokens" and "embed_tokens" mean the same module */
 	const cJSON *mts = config_get(cfg, "lora_modules_to_save");

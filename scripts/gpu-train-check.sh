@@ -67,6 +67,16 @@ for gas in 1 2; do
 	echo "full fine-tuning, gradient_accumulation_steps $gas, 50 steps:"
 	curve "$out/full-cpu-$gas" "$out/full-cuda-$gas" 3e-2 || exit 1
 done
+# DoRA (peft_use_dora), the same LoRA run otherwise: bf16 on the GPU against the CPU.
+dora() {
+	bin/ft-train -c examples/pretokenized/train.yml --device "$1" --no-progress --max_steps 50 --num_epochs 5 \
+		--adapter lora --lora_r 8 --lora_alpha 16 --lora_target_linear true --lora_dropout 0.0 --peft_use_dora true \
+		--eval_steps 1000 --save_steps 1000 --learning_rate 1e-3 --logging_steps 1 \
+		--bf16 "$2" --output_dir "$out/dora-$1" 2>"$out/dora-$1.log" || { tail -5 "$out/dora-$1.log"; return 1; }
+}
+dora cpu false && dora cuda true || exit 1
+echo "DoRA r 8, 50 steps:"
+curve "$out/dora-cpu" "$out/dora-cuda" || exit 1
 # bitsandbytes' 8-bit AdamW, full fine-tuning: on the GPU the same blockwise arithmetic in a
 # kernel (test_cuda_ops checks it bit for bit against the CPU); the curve as above.
 full8() {
