@@ -7,7 +7,8 @@
  * after RoPE, the attention output and its log-sum-exp, the MLP gate/up, norm statistics and
  * LoRA's low-rank activations. Loss is transformers' cross-entropy over targets >= 0.
  *
- * Parameters keep their Hugging Face names and shapes, in float32 backend memory; with tied
+ * Parameters keep their Hugging Face names and shapes, in backend memory of the backend's
+ * element type (with exact float32 masters where that is bf16 and they train); with tied
  * embeddings lm_head is the embedding (one parameter, gradients add up). With LoRA attached
  * the base is frozen (no base gradients) unless model_set_train_base() says otherwise. */
 #ifndef FT_MODEL_H

@@ -17,9 +17,13 @@
  *   compute copies of weights, `es` bytes wide: float32 on the CPU (es 4) and in the exact CUDA
  *   configuration (ops_cuda), bfloat16 in the fast one (ops_cuda_bf16, es 2). Those tensors
  *   are `void *` below. What stays float32 on every backend is typed `float *`: norm
- *   statistics (rstd), log-sum-exps, per-token losses, parameter gradients, master weights and
- *   optimizer state, RoPE frequencies. A weight gradient comes from matmul_f32out, and model.c
- *   never does arithmetic on a tensor pointer (it passes element counts and multiplies by es). */
+ *   statistics (rstd), log-sum-exps, per-token losses, parameter gradients, optimizer state,
+ *   RoPE frequencies. model.c never does arithmetic on a tensor pointer (it passes element
+ *   counts and multiplies by es).
+ * - bf16 training (2026-11-28, later): the float32 master weights are split (split_put below)
+ *   into the compute copy and a uint16 array of low halves, updated by adamw_split / adamw8;
+ *   with one backward a step the layers' matrices may keep their gradients in the element type
+ *   (model_set_half_grads), written by matmul with beta 0 first, summed by sumsq_h. */
 #ifndef FT_OPS_H
 #define FT_OPS_H
 
