@@ -8,7 +8,10 @@ CC ?= cc
 NVCC ?= $(shell command -v nvcc 2>/dev/null)
 CUDA_HOME ?= $(patsubst %/bin/nvcc,%,$(NVCC))
 
-CFLAGS_BASE = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wvla -fopenmp -Icommon
+# -ffp-contract=off: the CPU oracle rounds every product and sum on its own, whatever -march a
+# build adds (GCC's gnu11 default would fuse a*b+c into FMAs where the target has them), so the
+# GPU kernels that mirror it bit for bit (the 8-bit AdamW) stay equal to it
+CFLAGS_BASE = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wvla -fopenmp -ffp-contract=off -Icommon
 LDLIBS = -lyaml -lcjson -lzstd -lpcre2-8 -lm -lpthread -fopenmp
 
 ifeq ($(SAN),1)

@@ -137,8 +137,6 @@ model_t *model_new(const modelcfg_t *cfg, const ops_t *ops)
 		for (int li = 0; li < NLIN; li++)
 			if (idx[l * NROLE + lin_weight[li]] >= 0)
 				m->pmat[idx[l * NROLE + lin_weight[li]]] = 1;
-	if (!c->tied)
-		m->pmat[k - 1] = 1;
 	m->ptrain = xmalloc((size_t)k);
 	memset(m->ptrain, 1, (size_t)k);   /* full fine-tuning unless told otherwise */
 	size_t total = 0;
@@ -835,8 +833,9 @@ double model_loss_sum(const model_t *m) { return m->loss_sum; }
 /* ---- backward ---- */
 
 /* Whether base parameter i keeps its gradient in the backend's type: under
- * model_set_half_grads, on a backend whose type is not float32, the matrices only products
- * write gradients to (each element then rounded once from the product's float32 sum). */
+ * model_set_half_grads, on a backend whose type is not float32, the layers' linear weights,
+ * which one product a backward writes (each element then rounded once from its float32 sum).
+ * Not the head: a chunked head adds one product a block of rows, which would round again. */
 static int grad_half(const model_t *m, int i)
 {
 	return m->half_grads && m->ops->es != sizeof(float) && m->pmat[i];

@@ -133,8 +133,8 @@ void model_predictions(const model_t *m, int *host);   /* (N) of the last forwar
  * backward reached (call it before reading gradients after a step that may have had none). */
 void model_zero_grad(model_t *m);
 void model_grads_settle(model_t *m);
-/* Keep the gradients of the layers' linear weights (and an untied head) in the backend's
- * element type instead of float32, on backends where it is not float32: half their memory,
+/* Keep the gradients of the layers' linear weights in the backend's element type instead of
+ * float32, on backends where it is not float32: half their memory,
  * each element rounded once from its product's float32 sum. For steps of one backward; with
  * several (gradient accumulation) each would round again. Off by default. */
 void model_set_half_grads(model_t *m, int on);

@@ -52,7 +52,7 @@ struct model {
 	int galloc;                   /* gradient memory follows ptrain (grads_sync has run) */
 	int half_grads;               /* model_set_half_grads */
 	int gh_fresh;                 /* ghdata holds nothing yet this step: the first product writes */
-	unsigned char *pmat;          /* (np) a matrix only products write gradients to: layer linears, untied head */
+	unsigned char *pmat;          /* (np) a layer's linear weight: one product a backward writes its gradient */
 	size_t ptotal;
 	param_t *embed, *norm, *lm_head;
 	param_t **lw;                 /* (L, NROLE) */
