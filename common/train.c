@@ -1082,9 +1082,9 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 	 * so a run that does not fit says so here and one that does never grows (evaluations run
 	 * the head in blocks as training does, model_set_predict) */
 	if (model_ops(r->m) != &ops_cpu && r->train.n) {
-		long nmax = longest_batch(&r->train, r->mbs);
-		if (r->have_val && longest_batch(&r->val, r->eval_mbs) > nmax)
-			nmax = longest_batch(&r->val, r->eval_mbs);
+		long nmax = longest_batch(&r->train, r->mbs), nval = r->have_val ? longest_batch(&r->val, r->eval_mbs) : 0;
+		if (nval > nmax)
+			nmax = nval;
 		model_reserve(r->m, (int)nmax);
 		size_t mu = gpu_mem_used(model_ops(r->m));
 		ft_info("GPU memory: %.2f GiB in use before the first step (weights, gradients, optimizer state, "
