@@ -35,7 +35,6 @@ ifneq ($(NVCC),)
 CU_SRC := $(wildcard kernels/*.cu)
 CU_OBJ := $(CU_SRC:%.cu=$(BUILD)/%.o)
 NVCCFLAGS ?= -O2 -std=c++17 -arch=sm_90 -Icommon -Ikernels
-CFLAGS_BASE += -DFT_HAVE_CUDA -Ikernels
 CUDA_LIBS = -L$(CUDA_HOME)/lib64 -L$(CUDA_HOME)/targets/x86_64-linux/lib -lcublasLt -lcublas -lcudart -lstdc++ -Wl,-rpath,$(CUDA_HOME)/lib64
 endif
 
@@ -46,7 +45,11 @@ ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS)
 .SECONDARY:
 all: $(TOOLS) $(UNITS)
 
-$(BUILD)/libft.a: $(COMMON_OBJ) $(CU_OBJ)
+# common/ is compiled with -Icommon only, so it cannot include kernels/ (backend.h is the one
+# door). The GPU backend's objects are linked into each tool directly, not from the archive:
+# common/backend.c refers to the backend (ft_gpu_backend) weakly, and a weak reference pulls
+# no archive member in. Unit tests link without them (CPU only).
+$(BUILD)/libft.a: $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
@@ -58,13 +61,13 @@ $(BUILD)/kernels/%.o: kernels/%.cu $(wildcard common/*.h kernels/*.h kernels/*.c
 	@mkdir -p $(@D)
 	$(NVCC) $(NVCCFLAGS) -c $< -o $@
 
-$(BIN)/%: $(BUILD)/tools/%.o $(BUILD)/libft.a
+$(BIN)/%: $(BUILD)/tools/%.o $(CU_OBJ) $(BUILD)/libft.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libft.a $(LDLIBS) $(CUDA_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(CU_OBJ) $(BUILD)/libft.a $(LDLIBS) $(CUDA_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libft.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libft.a $(LDLIBS) $(CUDA_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libft.a $(LDLIBS)
 
 # GPU tests: built here (nvcc needed), run on a GPU machine by scripts/gpu-check.sh; never
 # part of `make test`, which runs where there is no GPU.
@@ -75,9 +78,9 @@ ifeq ($(NVCC),)
 	@echo "gpu-tests: nvcc not found, nothing built" >&2; exit 2
 endif
 
-$(BUILD)/gpu/%: tests/gpu/%.c tests/gpu/gpu_check.h tests/unit/hf_fixture.h $(BUILD)/libft.a
+$(BUILD)/gpu/%: tests/gpu/%.c tests/gpu/gpu_check.h tests/unit/hf_fixture.h $(CU_OBJ) $(BUILD)/libft.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Ikernels -I$(CUDA_HOME)/include $(LDFLAGS) -o $@ $< $(BUILD)/libft.a $(LDLIBS) $(CUDA_LIBS)
+	$(CC) $(ALL_CFLAGS) -Ikernels -I$(CUDA_HOME)/include $(LDFLAGS) -o $@ $< $(CU_OBJ) $(BUILD)/libft.a $(LDLIBS) $(CUDA_LIBS)
 
 # `make test` and `make demo` work on a fresh Debian machine: deps installs what is missing.
 deps:
@@ -103,12 +106,12 @@ demo:
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -fopenmp -Icommon
-FUZZ_LIB_SRC := $(filter-out common/device.c,$(COMMON_SRC))
+FUZZ_LIB_SRC := $(COMMON_SRC)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 build/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -DFT_FUZZ $< $(FUZZ_LIB_SRC) common/device.c -o $@ $(filter-out -fopenmp,$(LDLIBS)) -fopenmp
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFT_FUZZ $< $(FUZZ_LIB_SRC) -o $@ $(filter-out -fopenmp,$(LDLIBS)) -fopenmp
 
 fuzz: $(FUZZ_TARGETS)
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)

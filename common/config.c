@@ -10,7 +10,7 @@
 #include <stdio.h> /* opts.h, via config.h, uses FILE */
 
 #include "config.h"
-#include "device.h"
+#include "backend.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -1,8 +1,7 @@
-/* ops: the table of operations the transformer is written against (DESIGN.md "One model, two
- * backends").
+/* ops: the table of operations the transformer is written against: one model, many backends.
  *
  * model.c calls only these; the CPU backend (ops_cpu.c, float32, OpenMP) is the oracle and the
- * CUDA backend implements the same table. Every pointer argument is backend memory (host
+ * CUDA backend (kernels/, reached through backend.h) implements the same table. Every pointer argument is backend memory (host
  * memory for the CPU backend) except where marked "host". Tensors are row-major and packed:
  * N tokens of all samples of a batch flattened, sample s spanning tokens
  * [cu_seqlens[s], cu_seqlens[s+1]); attention never crosses a sample boundary.
@@ -13,14 +12,14 @@
  *   as llm.c does, so residual branches and tied weights just add up; callers zero first.
  * - Dimension names: N tokens, C hidden, V vocab, NH query heads, NKV key/value heads,
  *   HD head dim, I intermediate, R LoRA rank.
- * - Element types (2026-11-28): a backend has one element type for activations and for the
+ * - Element types: a backend has one element type for activations and for the
  *   compute copies of weights, `es` bytes wide: float32 on the CPU (es 4) and in the exact CUDA
  *   configuration (ops_cuda), bfloat16 in the fast one (ops_cuda_bf16, es 2). Those tensors
  *   are `void *` below. What stays float32 on every backend is typed `float *`: norm
  *   statistics (rstd), log-sum-exps, per-token losses, parameter gradients, optimizer state,
  *   RoPE frequencies. model.c never does arithmetic on a tensor pointer (it passes element
  *   counts and multiplies by es).
- * - bf16 training (2026-11-28, later): the float32 master weights are split (split_put below)
+ * - bf16 training: the float32 master weights are split (split_put below)
  *   into the compute copy and a uint16 array of low halves, updated by adamw_split / adamw8;
  *   with one backward a step the layers' matrices may keep their gradients in the element type
  *   (model_set_half_grads), written by matmul with beta 0 first, summed by sumsq_h. */
@@ -191,6 +190,18 @@ typedef struct ops {
 	 * OPTIM_8BIT_MIN_SIZE). NULL on the CPU backend, which runs optim.c's loops itself. */
 	void (*adamw8)(float *p, void *hi, uint16_t *lo, const float *g, const void *gh, unsigned char *c1,
 		       unsigned char *c2, float *a1, float *a2, float *m, float *v, size_t n, const adamw8_args_t *a);
+
+	/* Optional hooks of a device backend, NULL on the CPU: device memory in use (bytes); wait
+	 * for all queued work (host-clock timing); per-op-family timing, where every op is
+	 * bracketed by events and synchronised while on (it slows the run) and the milliseconds and
+	 * calls of family f (prof_names[f], nprof of them) add up until reset. */
+	size_t (*mem_used)(void);
+	void (*sync)(void);
+	int nprof;
+	const char *const *prof_names;
+	void (*profile)(int on);
+	void (*profile_reset)(void);
+	void (*profile_get)(double *ms, long *calls);   /* ms (nprof), calls (nprof) */
 } ops_t;
 
 
@@ -214,15 +225,8 @@ static inline float split_join(uint16_t hi, uint16_t lo)
 	return b.f;
 }
 
-/* The CPU backend. */
+/* The CPU backend; the others are reached through backend.h. */
 extern const ops_t ops_cpu;
-#if defined(FT_HAVE_CUDA) && !defined(__cplusplus)
-/* The CUDA backend (kernels/ops_cuda.h: matmul precision, profiling), in builds where nvcc
- * was found. A tool uses it as model_load(dir, &ops_cuda); device_probe() says whether a GPU
- * is there to run it. */
-extern const ops_t ops_cuda;
-extern const ops_t ops_cuda_bf16;
-#endif
 /* Work (elements, or multiply-adds / 16 for matrix products) below which a CPU op runs on one
  * thread; 0 threads everything (tests that results do not depend on the thread count). */
 extern size_t ops_cpu_min_parallel;

@@ -5,16 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "diag.h"
 #include "opts.h"
 
 #ifndef FT_VERSION
 #define FT_VERSION "0.1.0"
-#endif
-#ifdef FT_HAVE_CUDA
-const char *ft_version_string = "ft " FT_VERSION " (backends: cpu, cuda float32, cuda bf16)";
-#else
-const char *ft_version_string = "ft " FT_VERSION " (backends: cpu)";
 #endif
 
 static const opt_t builtin[] = {
@@ -113,7 +109,7 @@ static void apply(const opt_spec_t *spec, const opt_t *o, const char *val)
 			exit(0);
 		}
 		if (!strcmp(o->lng, "version")) {
-			printf("%s %s\n", spec->name, ft_version_string);
+			printf("%s ft " FT_VERSION " (backends: %s)\n", spec->name, backend_names());
 			diag_close_stdout();
 			exit(0);
 		}

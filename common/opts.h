@@ -58,6 +58,4 @@ void opts_result_free(opt_result_t *res);
 /* Parse a whole number with optional K/M/G (powers of 1024) suffix; 0 on success. */
 int opts_parse_long(const char *s, long *out);
 
-extern const char *ft_version_string;   /* "ft 0.1.0 (backends: cpu[, cuda])" */
-
 #endif

@@ -13,16 +13,13 @@
 #include <unistd.h>
 
 #include "dataset.h"
-#include "device.h"
+#include "backend.h"
 #include "diag.h"
 #include "json.h"
 #include "optim.h"
 #include "rng.h"
 #include "lrsched.h"
 #include "train.h"
-#if defined(FT_HAVE_CUDA)
-#include "ops_cuda.h"
-#endif
 
 /* ---- files and folders ---- */
 
@@ -330,49 +327,7 @@ void train_lora_cfg(const ft_config_t *cfg, lora_cfg_t *lc)
 /* Device memory in use (total - free) on a GPU backend, 0 on the CPU. */
 static size_t gpu_mem_used(const ops_t *ops)
 {
-#ifdef FT_HAVE_CUDA
-	if (ops != &ops_cpu)
-		return ops_cuda_mem_used();
-#endif
-	return 0;
-}
-
-const ops_t *train_backend(const ft_config_t *cfg, const char *device)
-{
-	if (!device)
-		device = "auto";
-	if (strcmp(device, "cpu") && strcmp(device, "cuda") && strcmp(device, "auto"))
-		ft_die(FT_EXIT_USAGE, "--device: %s is not cpu, cuda or auto", q(device));
-	if (!strcmp(device, "cpu"))
-		return &ops_cpu;
-#ifdef FT_HAVE_CUDA
-	device_info_t dev;
-	device_probe(&dev);
-	if (dev.count > 0) {
-		/* no config (ft-eval --model): bf16 where the GPU has it, as bf16: auto */
-		int bf = cfg ? config_bool(cfg, "bf16", 0) : device_has_bf16(&dev);
-		int tf = cfg ? config_bool(cfg, "tf32", 0) : 1;
-		if (cfg && config_bool(cfg, "fp16", 0))
-			ft_die(FT_EXIT_USAGE, "%s: 'fp16': float16 training is not supported on the CUDA backend; use "
-			       "bf16: true (or auto)", config_where(cfg, "fp16"));
-		if (bf) {
-			if (!device_has_bf16(&dev))
-				ft_die(FT_EXIT_GPU, "'bf16': %s has no bfloat16 support (compute capability %d.%d)", dev.name,
-				       dev.cc_major, dev.cc_minor);
-			ft_info("backend: cuda, bfloat16 weights and activations, float32 master weights (%s)", dev.name);
-			return &ops_cuda_bf16;
-		}
-		ops_cuda_set_matmul(tf ? CUDA_MM_TF32 : CUDA_MM_FP32);
-		ft_info("backend: cuda, float32%s (%s)", tf ? ", TF32 products" : "", dev.name);
-		return &ops_cuda;
-	}
-	if (!strcmp(device, "cuda"))
-		ft_die(FT_EXIT_GPU, "--device cuda: no CUDA device found");
-#else
-	if (!strcmp(device, "cuda"))
-		ft_die(FT_EXIT_USAGE, "--device cuda: this build has no CUDA backend (nvcc was not found when it was built)");
-#endif
-	return &ops_cpu;
+	return ops->mem_used ? ops->mem_used() : 0;
 }
 
 model_t *train_load_model(const ft_config_t *cfg, const ops_t *ops, st_dtype_t *dtype, int with_adapter)
@@ -884,35 +839,33 @@ static void grad_runs(run_t *r)
  * where it went, per op family, on stderr. */
 static void prof_step(run_t *r, int begin)
 {
-#ifdef FT_HAVE_CUDA
+	const ops_t *ops = model_ops(r->m);
 	const char *e = getenv("FT_PROFILE");
-	if (!e || model_ops(r->m) == &ops_cpu || atol(e) != r->step + 1)
+	if (!e || !ops->profile || atol(e) != r->step + 1)
 		return;
 	static double t0;
 	if (begin) {
-		ops_cuda_sync();
-		ops_cuda_profile_reset();
-		ops_cuda_profile(1);
+		ops->sync();
+		ops->profile_reset();
+		ops->profile(1);
 		t0 = now();
 		return;
 	}
-	ops_cuda_sync();
+	ops->sync();
 	double t = now() - t0;
-	ops_cuda_profile(0);
-	double ms[PROF_NFAM], tot = 0;
-	long calls[PROF_NFAM];
-	ops_cuda_profile_get(ms, calls);
-	for (int f = 0; f < PROF_NFAM; f++)
+	ops->profile(0);
+	double ms[32] = {0}, tot = 0;
+	long calls[32] = {0};
+	FT_CHECK(ops->nprof <= 32, FT_EXIT_GPU, "%s: %d op families to profile, at most 32", ops->name, ops->nprof);
+	ops->profile_get(ms, calls);
+	for (int f = 0; f < ops->nprof; f++)
 		tot += ms[f];
 	fprintf(stderr, "%s: profiled step %ld: %.1f ms (ops %.1f ms, each synchronised)\n", ft_prog, r->step + 1,
 		t * 1e3, tot);
-	for (int f = 0; f < PROF_NFAM; f++)
+	for (int f = 0; f < ops->nprof; f++)
 		if (calls[f])
-			fprintf(stderr, "  %-14s %9.2f ms %6.1f%% %6ld calls\n", ops_cuda_prof_names[f], ms[f],
+			fprintf(stderr, "  %-14s %9.2f ms %6.1f%% %6ld calls\n", ops->prof_names[f], ms[f],
 				100 * ms[f] / tot, calls[f]);
-#else
-	(void)r, (void)begin;
-#endif
 }
 
 void train_run(const ft_config_t *cfg, const train_opts_t *o)
@@ -947,7 +900,7 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 	r->max_grad_norm = config_num(cfg, "max_grad_norm", 1.0);
 
 	/* the model first: a bad base_model fails before the data is read */
-	const ops_t *backend = train_backend(cfg, o->device);
+	const ops_t *backend = backend_select(cfg, o->device);
 	r->mem_base = r->mem_peak = gpu_mem_used(backend);
 	r->m = train_load_model(cfg, backend, &r->dtype, 1);
 	/* keep each layer's input only and recompute the layer in the backward */

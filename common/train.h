@@ -44,12 +44,6 @@ void train_evaluate(model_t *m, const rowset_t *rs, int mbs, eval_result_t *er);
  * its LoRA adapter attached as the config asks (fresh, or lora_model_dir). *dtype gets the
  * dtype of the base's weights (ST_F32 for a random init). */
 model_t *train_load_model(const ft_config_t *cfg, const ops_t *ops, st_dtype_t *dtype, int with_adapter);
-/* The backend for device "cpu", "cuda" or "auto" (NULL: auto, a GPU when there is one). On a
- * GPU: bf16 on -> ops_cuda_bf16 (bfloat16 weights and activations, float32 masters, gradients
- * and optimizer state); off -> ops_cuda in float32 (tf32: true -> TF32 products); fp16 is
- * refused. cfg NULL (a model folder without a config): bf16 where the GPU supports it. Dies
- * when cuda is asked for and there is none. */
-const ops_t *train_backend(const ft_config_t *cfg, const char *device);
 /* LoRA settings from the config (lora_r, lora_alpha, lora_dropout, targets, rsLoRA); refuses
  * what the engine cannot do by name. */
 void train_lora_cfg(const ft_config_t *cfg, lora_cfg_t *lc);

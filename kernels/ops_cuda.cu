@@ -1893,6 +1893,9 @@ static void cu_adamw8(float *p, void *hi, uint16_t *lo, const float *g, const vo
 		.crossentropy_fwd = cu_crossentropy_fwd<T>, .crossentropy_bwd = cu_crossentropy_bwd<T>, .argmax_rows = cu_argmax_rows<T>,     \
 		.dropout = cu_dropout<T>, .uniform_noise = cu_uniform_noise<T>, .sum = cu_sum, .sumsq = cu_sumsq, .sumsq_h = cu_sumsq_h<T>, .scale = cu_scale,              \
 		.adamw = cu_adamw<T>, .adamw_split = ADAMW_SPLIT, .adamw8 = cu_adamw8,                                                                       \
+		.mem_used = ops_cuda_mem_used, .sync = ops_cuda_sync, .nprof = PROF_NFAM,                   \
+		.prof_names = ops_cuda_prof_names, .profile = ops_cuda_profile,                              \
+		.profile_reset = ops_cuda_profile_reset, .profile_get = ops_cuda_profile_get,                \
 	}
 
 extern "C" const ops_t ops_cuda = OPS_TABLE(float, "cuda", cu_attention_fwd, cu_attention_bwd, NULL);

@@ -1,12 +1,11 @@
 /* ops_cuda: the CUDA backend of the op table (ops.h), checked against ops_cpu on the GPU machine
- * (tests/gpu/). A tool uses it by passing &ops_cuda where it would pass &ops_cpu:
- * model_load(dir, &ops_cuda), model_init_random(cfg, seed, &ops_cuda).
+ * (tests/gpu/). Tools reach it only through common/backend.h (backend.cu plugs it in); the GPU
+ * tests and benchmarks use it directly: model_load(dir, &ops_cuda).
  *
- * Element types: float32 at the op boundary (the same table as the CPU oracle), so model.c,
- * lora.c and every test run unchanged on either backend. Inside, matrix products go through
- * cuBLAS with a selectable compute type: exact float32 (the default, for parity), or TF32 /
- * bf16 tensor cores with float32 accumulation (cuBLAS converts the float32 operands itself).
- * See ops.h for the plan towards bf16 activations at the boundary. */
+ * Two tables. ops_cuda has float32 tensors, like the CPU oracle (its parity configuration);
+ * its matrix products go through cuBLAS with a selectable compute type: exact float32 (the
+ * default), or TF32 / bf16 tensor cores with float32 accumulation. ops_cuda_bf16 has bfloat16
+ * activations and compute copies of the weights (the fast one, used by bf16 training). */
 #ifndef FT_OPS_CUDA_H
 #define FT_OPS_CUDA_H
 
@@ -38,7 +37,7 @@ enum {
 	PROF_MATMUL, PROF_ATTN_FWD, PROF_ATTN_BWD, PROF_RMSNORM, PROF_ROPE, PROF_GLU, PROF_EMBED,
 	PROF_XENT, PROF_ELTWISE, PROF_MEMORY, PROF_DORA, PROF_OPTIM, PROF_NFAM
 };
-extern const char *const ops_cuda_prof_names[PROF_NFAM];
+extern const char *const ops_cuda_prof_names[PROF_NFAM];   /* also the tables' prof_names */
 void ops_cuda_profile(int on);
 void ops_cuda_profile_reset(void);
 /* ms (PROF_NFAM) and calls (PROF_NFAM) so far */

@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 
+#include "backend.h"
 #include "chat.h"
 #include "config.h"
 #include "dataset.h"
@@ -259,7 +260,7 @@ int main(int argc, char **argv)
 	if (generate && data)
 		ft_die(FT_EXIT_USAGE, "--generate and --data: give one (completions or loss)");
 	/* generation runs on the CPU (its sampling reads logits on the host token by token) */
-	const ops_t *ops = train_backend(cfg, device ? device : "cpu");
+	const ops_t *ops = backend_select(cfg, device ? device : "cpu");
 	if (model_dir) {
 		m = model_load(model_dir, ops);
 	} else {
