@@ -207,7 +207,7 @@ void xgrow(void **p, size_t *cap, size_t need, size_t sz)
 
 const char *q(const char *s)
 {
-	static char buf[4][512];
+	static char buf[4][4096 + 3];   /* a path of PATH_MAX, quoted */
 	static int k;
 	k = (k + 1) & 3;
 	snprintf(buf[k], sizeof buf[k], "'%s'", s ? s : "");
