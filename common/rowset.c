@@ -82,13 +82,14 @@ void rowset_from_records(rowset_t *rs, recset_t *all, const ft_config_t *cfg, in
 	/* The order rows are made in. Without packing it stays the records' own: the Trainer
 	 * shuffles rows every epoch (ft-train's epoch order), so a shuffle here would only make
 	 * a .ftp train on other rows than the .ftt it came from. With packing, Axolotl's
-	 * multipack packs first-fit in the RandomSampler's order (SequentialSampler under
-	 * curriculum_sampling); FFD sorts by length, so its input order only breaks ties. */
+	 * multipack sampler packs the indices its base sampler draws, a RandomSampler unless
+	 * curriculum_sampling (core/trainers/base.py _get_train_sampler), for first-fit and for
+	 * sample_packing_sequentially alike; FFD sorts by length, so its order only breaks ties. */
 	size_t n = kept.n;
 	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order), *len = xmalloc((n ? n : 1) * sizeof *len);
 	for (size_t i = 0; i < n; i++)
 		order[i] = (uint32_t)i;
-	if (packing && (po.algo == PACK_FIRST_FIT || po.algo == PACK_AUTO) && !curriculum) {
+	if (packing && !curriculum) {
 		rng_t rng = rng_seed(po.seed, 3);
 		rng_shuffle_u32(&rng, order, n);
 	}

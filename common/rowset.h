@@ -45,9 +45,10 @@ typedef struct {
  *      in which no token trains are dropped; both counted and reported under `what`;
  *   2. without sample_packing, one record per row in the records' order: the Trainer's
  *      RandomSampler draws a new permutation every epoch, which ft-train's epoch order does;
- *   3. with sample_packing, packed by `algo`: auto and first-fit take the records in a seeded
- *      random order (their own under curriculum_sampling), sequential in their order, ffd
- *      sorts them by length and puts its rows in seeded order.
+ *   3. with sample_packing, the records in a seeded random order (their own under
+ *      curriculum_sampling, Axolotl's SequentialSampler) packed by `algo`: first-fit and
+ *      sequential take them in that order, ffd sorts them by length (ties in that order)
+ *      and puts its rows in seeded order, auto keeps the better of ffd and first-fit.
  * cfg NULL: every record a row of its own, as it is. packing < 0: sample_packing of cfg.
  * algo < 0: sequential under sample_packing_sequentially, else auto. made may be NULL. */
 void rowset_from_records(rowset_t *rs, recset_t *recs, const ft_config_t *cfg, int packing, int algo,
