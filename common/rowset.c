@@ -53,6 +53,10 @@ void rowset_from_records(rowset_t *rs, recset_t *all, const ft_config_t *cfg, in
 	}
 	if (algo >= 0)
 		po.algo = (pack_algo_t)algo;
+	/* Under curriculum_sampling Axolotl packs first-fit in the records' order and trains on
+	 * the bins as they open; FFD would sort by length and deal its rows at random. */
+	if (curriculum && po.algo == PACK_AUTO)
+		po.algo = PACK_FIRST_FIT;
 	po.capacity = lp.seq_len;
 
 	recset_t kept;

@@ -48,7 +48,8 @@ typedef struct {
  *   3. with sample_packing, the records in a seeded random order (their own under
  *      curriculum_sampling, Axolotl's SequentialSampler) packed by `algo`: first-fit and
  *      sequential take them in that order, ffd sorts them by length (ties in that order)
- *      and puts its rows in seeded order, auto keeps the better of ffd and first-fit.
+ *      and puts its rows in seeded order, auto keeps the better of ffd and first-fit
+ *      (first-fit alone under curriculum_sampling: ffd would undo the records' order).
  * cfg NULL: every record a row of its own, as it is. packing < 0: sample_packing of cfg.
  * algo < 0: sequential under sample_packing_sequentially, else auto. made may be NULL. */
 void rowset_from_records(rowset_t *rs, recset_t *recs, const ft_config_t *cfg, int packing, int algo,
