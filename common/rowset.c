@@ -32,81 +32,126 @@ static void rowset_add(rowset_t *rs, const uint32_t *tok, uint32_t n, const uint
 	rs->n++;
 }
 
-void rowset_from_records(rowset_t *rs, recset_t *all, const ft_config_t *cfg, int packing, const char *what)
+void rowset_from_records(rowset_t *rs, recset_t *all, const ft_config_t *cfg, int packing, int algo,
+			 const char *what, rowset_made_t *made)
 {
-	if (packing < 0)
-		packing = cfg ? config_bool(cfg, "sample_packing", 0) : 0;
+	rowset_made_t m = {.st = {.read = all->n}};
 	lenpolicy_t lp = {.seq_len = TOKFILE_MAX_TOKENS, .min_len = 1, .excess = EXCESS_DROP};
-	if (cfg)
+	pack_opts_t po = {.algo = PACK_AUTO, .max_per_bin = 200, .group_size = 100000, .seed = 42};
+	int curriculum = 0;
+	if (cfg) {
 		lenpolicy_from_config(cfg, &lp);
-	else
+		if (packing < 0)
+			packing = config_bool(cfg, "sample_packing", 0);
+		po.algo = config_bool(cfg, "sample_packing_sequentially", 0) ? PACK_SEQUENTIAL : PACK_AUTO;
+		po.max_per_bin = (uint32_t)config_int(cfg, "sample_packing_bin_size", 200);
+		po.group_size = (size_t)config_int(cfg, "sample_packing_group_size", 100000);
+		po.seed = (uint64_t)config_int(cfg, "seed", 42);
+		curriculum = config_bool(cfg, "curriculum_sampling", 0);
+	} else {
 		packing = 0;   /* no config: each record a row of its own, as it is */
+	}
+	if (algo >= 0)
+		po.algo = (pack_algo_t)algo;
+	/* Under curriculum_sampling Axolotl packs first-fit in the records' order and trains on
+	 * the bins as they open; FFD would sort by length and deal its rows at random. */
+	if (curriculum && po.algo == PACK_AUTO)
+		po.algo = PACK_FIRST_FIT;
+	po.capacity = lp.seq_len;
+
 	recset_t kept;
 	recset_init(&kept);
-	ds_stats_t st = {.read = all->n};
 	char w[300];
 	for (size_t i = 0; i < all->n; i++) {
 		uint32_t n = recset_len(all, i);
 		snprintf(w, sizeof w, "%s: record %zu", what, i + 1);
-		if (!lenpolicy_apply(&lp, &n, &st, w))
+		if (!lenpolicy_apply(&lp, &n, &m.st, w))
 			continue;
 		const uint32_t *t = recset_get(all, i);
 		uint32_t trained = 0;
 		for (uint32_t j = 0; j < n; j++)
 			trained += t[j] >> 31;
 		if (!trained) {
-			st.no_trained++;
+			m.st.no_trained++;
 			continue;
 		}
 		recset_add(&kept, t, n);
 	}
 	recset_free(all);
-	if (st.no_trained || st.too_long || st.too_short || st.truncated)
+	if (m.st.no_trained || m.st.too_long || m.st.too_short || m.st.truncated)
 		ft_info("%s: dropped %zu with no trained token, %zu longer than sequence_len, %zu shorter than "
-			"min_sample_len; truncated %zu", what, st.no_trained, st.too_long, st.too_short, st.truncated);
+			"min_sample_len; truncated %zu", what, m.st.no_trained, m.st.too_long, m.st.too_short,
+			m.st.truncated);
+
+	/* The order rows are made in. Without packing it stays the records' own: the Trainer
+	 * shuffles rows every epoch (ft-train's epoch order), so a shuffle here would only make
+	 * a .ftp train on other rows than the .ftt it came from. With packing, Axolotl's
+	 * multipack sampler packs the indices its base sampler draws, a RandomSampler unless
+	 * curriculum_sampling (core/trainers/base.py _get_train_sampler), for first-fit and for
+	 * sample_packing_sequentially alike; FFD sorts by length, so its order only breaks ties. */
 	size_t n = kept.n;
 	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order), *len = xmalloc((n ? n : 1) * sizeof *len);
 	for (size_t i = 0; i < n; i++)
 		order[i] = (uint32_t)i;
-	pack_opts_t po = {.algo = PACK_AUTO, .capacity = lp.seq_len, .max_per_bin = 200, .group_size = 100000, .seed = 42};
-	if (cfg) {
-		po.algo = config_bool(cfg, "sample_packing_sequentially", 0) ? PACK_SEQUENTIAL : PACK_AUTO;
-		po.max_per_bin = (uint32_t)config_int(cfg, "sample_packing_bin_size", 200);
-		po.group_size = (size_t)config_int(cfg, "sample_packing_group_size", 100000);
-		po.seed = (uint64_t)config_int(cfg, "seed", 42);
-	}
-	/* as ft-pack: a seeded shuffle before first-fit, unless curriculum_sampling */
-	if (packing && po.algo == PACK_AUTO && !config_bool(cfg, "curriculum_sampling", 0)) {
+	if (packing && !curriculum) {
 		rng_t rng = rng_seed(po.seed, 3);
 		rng_shuffle_u32(&rng, order, n);
 	}
 	for (size_t i = 0; i < n; i++)
 		len[i] = recset_len(&kept, order[i]);
-	uint32_t *buf = packing ? xmalloc(((size_t)lp.seq_len + 1) * sizeof *buf) : NULL;
+
+	pack_result_t pr;
 	if (packing) {
-		pack_result_t pr;
 		pack_bins(len, n, &po, &pr);
-		uint32_t *seqs = xmalloc(((size_t)po.max_per_bin + 1) * sizeof *seqs);
-		for (size_t b = 0; b < pr.nrows; b++) {
-			size_t ns = pr.row_off[b + 1] - pr.row_off[b];
-			uint32_t tn = 0;
-			for (size_t k = 0; k < ns; k++) {
-				uint32_t s = pr.items[pr.row_off[b] + k];
-				memcpy(buf + tn, recset_get(&kept, order[s]), (size_t)len[s] * 4);
-				seqs[k] = len[s];
-				tn += len[s];
-			}
-			rowset_add(rs, buf, tn, seqs, (uint32_t)ns);
-		}
-		free(seqs);
-		pack_result_free(&pr);
+		po.algo = pr.algo;
 	} else {
-		for (size_t i = 0; i < n; i++)
-			rowset_add(rs, recset_get(&kept, order[i]), len[i], &len[i], 1);
+		memset(&pr, 0, sizeof pr);
+		pr.items = xmalloc((n ? n : 1) * sizeof *pr.items);
+		pr.row_off = xmalloc((n + 1) * sizeof *pr.row_off);
+		for (size_t i = 0; i <= n; i++)
+			pr.row_off[i] = i;
+		for (size_t i = 0; i < n; i++) {
+			pr.items[i] = (uint32_t)i;
+			pr.used += len[i];
+		}
+		pr.nrows = n;
 	}
+	/* the arenas sized once: rows hold exactly the kept records' tokens and lengths */
+	xgrow((void **)&rs->tok.tok, &rs->tok.ctok, rs->tok.ntok + kept.ntok, sizeof *rs->tok.tok);
+	xgrow((void **)&rs->tok.off, &rs->tok.coff, rs->tok.n + pr.nrows + 1, sizeof *rs->tok.off);
+	xgrow((void **)&rs->seq.tok, &rs->seq.ctok, rs->seq.ntok + n, sizeof *rs->seq.tok);
+	xgrow((void **)&rs->seq.off, &rs->seq.coff, rs->seq.n + pr.nrows + 1, sizeof *rs->seq.off);
+	/* a row of several samples is copied together; a row of one is the record itself */
+	uint32_t *buf = packing ? xmalloc(((size_t)lp.seq_len + 1) * sizeof *buf) : NULL, *seqs = NULL;
+	size_t cseqs = 0;
+	for (size_t b = 0; b < pr.nrows; b++) {
+		size_t ns = pr.row_off[b + 1] - pr.row_off[b];
+		if (ns == 1) {
+			uint32_t s = pr.items[pr.row_off[b]];
+			rowset_add(rs, recset_get(&kept, order[s]), len[s], &len[s], 1);
+			continue;
+		}
+		xgrow((void **)&seqs, &cseqs, ns, sizeof *seqs);
+		uint32_t tn = 0;
+		for (size_t k = 0; k < ns; k++) {
+			uint32_t s = pr.items[pr.row_off[b] + k];
+			memcpy(buf + tn, recset_get(&kept, order[s]), (size_t)len[s] * 4);
+			seqs[k] = len[s];
+			tn += len[s];
+		}
+		rowset_add(rs, buf, tn, seqs, (uint32_t)ns);
+	}
+	m.kept = n;
+	m.packing = packing;
+	m.po = po;
+	m.used = pr.used;
+	if (made)
+		*made = m;
 	free(buf);
+	free(seqs);
 	free(order);
 	free(len);
+	pack_result_free(&pr);
 	recset_free(&kept);
 }
 
@@ -128,7 +173,7 @@ void rowset_load(rowset_t *rs, const char *path, const ft_config_t *cfg, int pac
 	char what[300];
 	snprintf(what, sizeof what, "%s", q(tokfile_name(r)));
 	tokfile_close(r);
-	rowset_from_records(rs, &all, cfg, packing, what);
+	rowset_from_records(rs, &all, cfg, packing, -1, what, NULL);
 }
 
 void rowset_check_vocab(const rowset_t *rs, int V, const char *what)

@@ -919,10 +919,10 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		ds_stats_t st;
 		memset(&st, 0, sizeof st);
 		dataset_prepare(cfg, &tr, &va, &st);
-		rowset_from_records(&r->train, &tr, cfg, -1, "train");
+		rowset_from_records(&r->train, &tr, cfg, -1, -1, "train", NULL);
 		if (!o->val && va.n) {
 			rowset_from_records(&r->val, &va, cfg, config_bool(cfg, "eval_sample_packing",
-									   config_bool(cfg, "sample_packing", 0)), "validation");
+									   config_bool(cfg, "sample_packing", 0)), -1, "validation", NULL);
 			r->have_val = 1;
 		} else {
 			recset_free(&va);

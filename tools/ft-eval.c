@@ -296,7 +296,7 @@ int main(int argc, char **argv)
 		if (!va.n)
 			ft_die(FT_EXIT_USAGE, "%s: no validation split (val_set_size or test_datasets): give --data",
 			       q(config_file));
-		rowset_from_records(&rs, &va, cfg, packing, "validation");
+		rowset_from_records(&rs, &va, cfg, packing, -1, "validation", NULL);
 	}
 	if (!rs.n)
 		ft_die(FT_EXIT_DATA, "%s: no rows with label tokens to evaluate", data ? q(data) : "validation split");
