@@ -24,7 +24,7 @@
 #include "config.h"
 #include "dataset.h"
 #include "generate.h"
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 #include "diag.h"
 #include "json.h"
 #include "opts.h"
