@@ -24,7 +24,9 @@ CFLAGS ?= -O2 -g
 endif
 BIN := $(if $(filter 1,$(SAN)),$(BUILD)/bin,bin)
 
-COMMON_SRC := $(wildcard common/*.c)
+# common/ and its wings (common/jinja/, common/tok/: one front header each) make libft.a
+COMMON_SRC := $(wildcard common/*.c common/*/*.c)
+COMMON_HDR := $(wildcard common/*.h common/*/*.h)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 TOOL_SRC := $(wildcard tools/ft-*.c)
 TOOLS := $(TOOL_SRC:tools/%.c=$(BIN)/%)
@@ -53,7 +55,7 @@ $(BUILD)/libft.a: $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h)
+$(BUILD)/%.o: %.c $(COMMON_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -109,7 +111,7 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -fopenmp -Ico
 FUZZ_LIB_SRC := $(COMMON_SRC)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-build/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
+build/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(COMMON_HDR)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFT_FUZZ $< $(FUZZ_LIB_SRC) -o $@ $(filter-out -fopenmp,$(LDLIBS)) -fopenmp
 

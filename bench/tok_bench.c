@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "diag.h"
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 
 static double now(void)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "diag.h"
-#include "jinja.h"
+#include "jinja/jinja.h"
 
 #define MAX_EOT 16
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 
 typedef struct chat chat_t;
 

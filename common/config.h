@@ -18,6 +18,7 @@ typedef struct ft_config ft_config_t;
 
 enum {
 	CONFIG_FOR_VALIDATE = 1,  /* missing model/data files are warnings, not errors */
+	CONFIG_GPU = 2,           /* resolve bf16/tf32 "auto" as on a GPU with both (Ampere or newer) */
 	CONFIG_NEEDS_MODEL = 4,   /* the tool reads base_model: missing is an error */
 	CONFIG_NEEDS_DATA = 8,    /* the tool reads the datasets: a missing path is an error */
 };
@@ -44,12 +45,6 @@ const char *config_where(const ft_config_t *cfg, const char *dotted);
 const char *config_path(const ft_config_t *cfg);
 /* Hex digest of the canonical resolved config (stable across runs and machines). */
 const char *config_fingerprint(const ft_config_t *cfg);
-
-
-/* Added by the config engineer (the functions above are the contract, unchanged). */
-enum {
-	CONFIG_GPU = 2,  /* resolve bf16/tf32 "auto" as on a GPU that has both (Ampere or newer) */
-};
 /* The model directory: base_model itself when it is a directory, else its snapshot in the
  * Hugging Face cache; NULL when neither exists (an error only under CONFIG_NEEDS_MODEL). */
 const char *config_model_dir(const ft_config_t *cfg);

@@ -1,10 +1,11 @@
 /* modelcfg: a Hugging Face config.json turned into the description that drives the one model.
  *
- * Architectures differ in data, not code paths (DESIGN.md): everything the forward and
- * backward need to know about llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3_text (and
- * the text tower of a multimodal gemma3 checkpoint) and phi3 is a field here (norm style, activation, head dims, tied embeddings, soft-capping,
- * sliding-window layers, q/k norm, biases, RoPE and its scaling). Anything we would have to
- * guess at is refused by name (FT_EXIT_DATA) rather than silently run differently. */
+ * Architectures differ in data, not code paths: everything the forward and backward need to
+ * know about llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3_text (and the text tower of a
+ * multimodal gemma3 checkpoint) and phi3 is a field here (norm style, activation, head dims,
+ * tied embeddings, soft-capping, sliding-window layers, q/k norm, biases, RoPE and its
+ * scaling). Anything we would have to guess at is refused by name (FT_EXIT_DATA) rather than
+ * silently run differently. */
 #ifndef FT_MODELCFG_H
 #define FT_MODELCFG_H
 

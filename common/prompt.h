@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 
 typedef struct prompt prompt_t;
 

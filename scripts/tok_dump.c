@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "diag.h"
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 
 static void trace(void *ctx, const char *piece, size_t len, int kind, const int32_t *ids, size_t n)
 {

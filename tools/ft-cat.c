@@ -14,7 +14,7 @@
 #include "diag.h"
 #include "json.h"
 #include "opts.h"
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 #include "tokfile.h"
 
 static int as_json, stats, meta_only;

@@ -25,7 +25,7 @@
 #include "config.h"
 #include "dataset.h"
 #include "generate.h"
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 #include "diag.h"
 #include "json.h"
 #include "opts.h"
@@ -259,7 +259,9 @@ int main(int argc, char **argv)
 		ft_die(FT_EXIT_DATA, "%s: no such adapter folder", q(adapter));
 	if (generate && data)
 		ft_die(FT_EXIT_USAGE, "--generate and --data: give one (completions or loss)");
-	/* generation runs on the CPU (its sampling reads logits on the host token by token) */
+	/* the CPU by default (the float32 oracle), not ft-train's auto; with --device cuda the loss
+	 * and generation both run on the GPU, generation bringing back only each new token's
+	 * logits to sample them on the host (decode.c) */
 	const ops_t *ops = backend_select(cfg, device ? device : "cpu");
 	if (model_dir) {
 		m = model_load(model_dir, ops);

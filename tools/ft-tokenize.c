@@ -16,7 +16,7 @@
 #include "diag.h"
 #include "json.h"
 #include "opts.h"
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 #include "tokfile.h"
 
 static const char *config_file, *output, *val_output, *tokenizer_dir;

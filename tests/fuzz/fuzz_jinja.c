@@ -6,7 +6,7 @@
  * (default: a small conversation), rendered through both jinja_render (cJSON) and
  * jinja_render_json (our JSON reader). Build and run (from the repository root):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon tests/fuzz/fuzz_jinja.c \
- *     common/jinja_*.c common/diag.c common/unicode.c common/unicode_tables.c \
+ *     common/jinja/jinja_*.c common/diag.c common/unicode.c common/unicode_tables.c \
  *     -lcjson -lm -o /tmp/fuzz_jinja
  *   mkdir -p /tmp/jcorpus && cp -r ../shared/fixtures/tokenizer-tests/chat-templates/templates/. /tmp/jcorpus/
  *   /tmp/fuzz_jinja -max_total_time=300 -max_len=8192 /tmp/jcorpus
@@ -17,7 +17,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "jinja.h"
+#include "jinja/jinja.h"
 
 static const char *default_vars =
 	"{\"messages\": [{\"role\": \"system\", \"content\": \"sys\"}, {\"role\": \"user\", \"content\": \"h\\u00e9\"},"

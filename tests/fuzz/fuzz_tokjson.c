@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "diag.h"
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -23,7 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "chat.h"
-#include "jinja.h"
+#include "jinja/jinja.h"
 
 /* Axolotl name -> the fixture template of the family it stands for. */
 static const struct {

@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "jinja.h"
+#include "jinja/jinja.h"
 
 /* Entries known to differ, with the reason. Empty is the goal. */
 static const struct { const char *result; const char *why; } known_failures[] = {

@@ -10,7 +10,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "jinja.h"
+#include "jinja/jinja.h"
 
 static int fails, total;
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "diag.h"
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 
 static int failures, checks, shown;
 static const char *fixtures;

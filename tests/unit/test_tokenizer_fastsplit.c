@@ -1,5 +1,5 @@
 /* test_tokenizer_fastsplit: the hand-written GPT-2 / Llama 3 / Qwen2 matchers
- * (tok_fastsplit.c) against PCRE2 running the same (rewritten) regex, on 300,000 generated
+ * (tok/tok_fastsplit.c) against PCRE2 running the same (rewritten) regex, on 300,000 generated
  * strings built from the characters where the alternatives interact: apostrophes and the
  * contraction letters (with S/s/U+017F case folding), every kind of whitespace including
  * \r \n and U+180E (not \s for HF), letters, digits and marks from old and Unicode 16 blocks,
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "diag.h"
-#include "tok_internal.h"
+#include "tok/tok_internal.h"
 #include "utf8.h"
 
 static const uint32_t POOL[] = {

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "diag.h"
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 
 static int run(const char *file, const char *want)
 {

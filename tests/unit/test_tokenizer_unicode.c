@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "diag.h"
-#include "tok_internal.h"
+#include "tok/tok_internal.h"
 #include "unicode.h"
 #include "utf8.h"
 
