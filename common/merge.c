@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "merge.h"
 #include "model.h"
+#include "outfile.h"
 #include "safetensors.h"
 #include "train.h"
 

@@ -3,12 +3,10 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +15,7 @@
 #include "diag.h"
 #include "json.h"
 #include "optim.h"
+#include "outfile.h"
 #include "rng.h"
 #include "lrsched.h"
 #include "train.h"
@@ -24,80 +23,7 @@
 #include "ops_cuda.h"
 #endif
 
-/* ---- files and folders ---- */
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
-{
-	(void)sb, (void)flag, (void)f;
-	remove(p);
-	return 0;
-}
-
-void rmtree(const char *path) { nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
-
-static void rmtree_cb(void *arg) { rmtree(arg); }
-
-static void mkdir_p(const char *path)
-{
-	char buf[4096];
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			mkdir(buf, 0755);
-			*p = '/';
-		}
-	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-		ft_die(FT_EXIT_IO, "%s: cannot create: %s", q(path), strerror(errno));
-}
-
-void outdir_open(outdir_t *d, const char *final)
-{
-	char parent[4096];
-	snprintf(parent, sizeof parent, "%s", final);
-	size_t n = strlen(parent);
-	while (n > 1 && parent[n - 1] == '/')
-		parent[--n] = 0;
-	char *slash = strrchr(parent, '/');
-	const char *base = slash ? slash + 1 : parent;
-	char tmp[4300];
-	if (slash) {
-		*slash = 0;
-		if (*parent)
-			mkdir_p(parent);
-		snprintf(tmp, sizeof tmp, "%s/.%s.tmp.XXXXXX", *parent ? parent : "/", base);
-	} else {
-		snprintf(tmp, sizeof tmp, ".%s.tmp.XXXXXX", base);
-	}
-	if (!mkdtemp(tmp))
-		ft_die(FT_EXIT_IO, "%s: cannot create a temporary folder: %s", q(tmp), strerror(errno));
-	chmod(tmp, 0755);
-	d->tmp = xstrdup(tmp);
-	d->final = xstrdup(final);
-	d->cleanup = diag_push_cleanup(rmtree_cb, d->tmp);
-}
-
-void outdir_commit(outdir_t *d)
-{
-	struct stat st;
-	char *old = NULL;
-	if (stat(d->final, &st) == 0) {
-		old = xmalloc(strlen(d->tmp) + 8);
-		sprintf(old, "%s.old", d->tmp);
-		if (rename(d->final, old) != 0)
-			ft_die(FT_EXIT_IO, "%s: cannot replace: %s", q(d->final), strerror(errno));
-	}
-	if (rename(d->tmp, d->final) != 0)
-		ft_die(FT_EXIT_IO, "%s: cannot rename into place: %s", q(d->final), strerror(errno));
-	diag_pop_cleanup(d->cleanup);
-	if (old) {
-		rmtree(old);
-		free(old);
-	}
-	free(d->tmp);
-	free(d->final);
-	d->tmp = d->final = NULL;
-}
+/* ---- files ---- */
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -117,16 +43,6 @@ static char *slurp(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return s;
-}
-
-static void copy_file(const char *src, const char *dst)
-{
-	size_t n;
-	char *s = slurp(src, &n);
-	if (!s)
-		ft_die(FT_EXIT_IO, "%s: cannot open: %s", q(src), strerror(errno));
-	file_write_atomic(dst, s, n);
-	free(s);
 }
 
 void hfdir_copy_side_files(const char *src, const char *dst, int with_config)
@@ -712,14 +628,8 @@ static void save_checkpoint(run_t *r)
 		int n = list_checkpoints(r->outdir, &steps);
 		for (int i = 0; i + r->save_limit < n; i++) {
 			/* renamed away first, so an interrupt never leaves half a checkpoint-N */
-			char gone[4400];
 			snprintf(p, sizeof p, "%s/checkpoint-%ld", r->outdir, steps[i]);
-			snprintf(gone, sizeof gone, "%s/.checkpoint-%ld.tmp.old", r->outdir, steps[i]);
-			if (rename(p, gone) != 0)
-				ft_die(FT_EXIT_IO, "%s: cannot remove: %s", q(p), strerror(errno));
-			int h = diag_push_cleanup(rmtree_cb, gone);
-			rmtree(gone);
-			diag_pop_cleanup(h);
+			outdir_remove(p);
 		}
 		free(steps);
 	}
