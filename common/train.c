@@ -45,35 +45,6 @@ static char *slurp(const char *path, size_t *len)
 	return s;
 }
 
-void hfdir_copy_side_files(const char *src, const char *dst, int with_config)
-{
-	static const char *const names[] = {
-		"config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
-		"special_tokens_map.json", "tokenizer.model", "chat_template.jinja", "added_tokens.json",
-		"vocab.json", "merges.txt", NULL,
-	};
-	char a[4096], b[4096];
-	for (int i = with_config ? 0 : 1; names[i]; i++) {
-		snprintf(a, sizeof a, "%s/%s", src, names[i]);
-		if (access(a, R_OK) != 0)
-			continue;
-		snprintf(b, sizeof b, "%s/%s", dst, names[i]);
-		copy_file(a, b);
-	}
-}
-
-st_dtype_t hfdir_dtype(const char *dir)
-{
-	stdir_t *sd = stdir_open(dir);
-	st_dtype_t d = ST_F32;
-	if (sd->nfiles && sd->files[0]->n)
-		d = sd->files[0]->t[0].dtype;
-	stdir_close(sd);
-	if (d != ST_F32 && d != ST_BF16 && d != ST_F16)
-		d = ST_F32;
-	return d;
-}
-
 /* ---- JSON out ---- */
 
 /* Pretty JSON as Python's json.dumps(indent=2, sort_keys=True) lays it out (the Trainer writes

@@ -54,9 +54,4 @@ const ops_t *train_backend(const ft_config_t *cfg, const char *device);
  * what the engine cannot do by name. */
 void train_lora_cfg(const ft_config_t *cfg, lora_cfg_t *lc);
 
-/* Helpers shared with ft-merge: the dtype of a model folder's weights; copying config.json,
- * generation_config.json and the tokenizer files of src into dst (those present). */
-st_dtype_t hfdir_dtype(const char *dir);
-void hfdir_copy_side_files(const char *src, const char *dst, int with_config);
-
 #endif
