@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "json.h"
 #include "model_impl.h"
 #include "nf4.h"
 #include "outfile.h"
@@ -339,27 +340,21 @@ void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_sh
 		st_writer_free(w);
 	}
 	if (ns > 1) {
-		/* json.dumps(index, indent=2, sort_keys=True) + "\n", as transformers writes it */
-		int *ord = xmalloc((size_t)nt * sizeof *ord);
-		for (int k = 0; k < nt; k++)
-			ord[k] = k;
-		for (int a = 1; a < nt; a++)
-			for (int b = a; b > 0 && strcmp(t[ord[b - 1]].name, t[ord[b]].name) > 0; b--) {
-				int x = ord[b];
-				ord[b] = ord[b - 1];
-				ord[b - 1] = x;
-			}
-		size_t cap = 256 + (size_t)nt * 200, n = 0;
-		char *js = xmalloc(cap);
-		n += (size_t)snprintf(js + n, cap - n, "{\n  \"metadata\": {\n    \"total_size\": %zu\n  },\n  \"weight_map\": {", total);
-		for (int k = 0; k < nt; k++)
-			n += (size_t)snprintf(js + n, cap - n, "%s\n    \"%s\": \"model-%05d-of-%05d.safetensors\"", k ? "," : "",
-					      t[ord[k]].name, shard[ord[k]] + 1, ns);
-		n += (size_t)snprintf(js + n, cap - n, "\n  }\n}\n");
+		/* model.safetensors.index.json as save_pretrained writes it (keys sorted by the writer) */
+		cJSON *index = cJSON_CreateObject(), *wm;
+		cJSON_AddNumberToObject(cJSON_AddObjectToObject(index, "metadata"), "total_size", (double)total);
+		wm = cJSON_AddObjectToObject(index, "weight_map");
+		for (int k = 0; k < nt; k++) {
+			char file[64];
+			snprintf(file, sizeof file, "model-%05d-of-%05d.safetensors", shard[k] + 1, ns);
+			cJSON_AddStringToObject(wm, t[k].name, file);
+		}
+		size_t n;
+		char *js = json_dumps(index, &json_style_hf, &n);
 		snprintf(path, sizeof path, "%s/model.safetensors.index.json", dir);
 		file_write_atomic(path, js, n);
 		free(js);
-		free(ord);
+		cJSON_Delete(index);
 	}
 	for (int k = 0; k < nt; k++)
 		if (t[k].owned)

@@ -45,68 +45,15 @@ static char *slurp(const char *path, size_t *len)
 	return s;
 }
 
-/* ---- JSON out ---- */
+/* ---- JSON ---- */
 
-/* Pretty JSON as Python's json.dumps(indent=2, sort_keys=True) lays it out (the Trainer writes
- * trainer_state.json so); numbers in the shortest round-trip form. */
-static void pj(FILE *f, const cJSON *v, int ind)
-{
-	char num[64];
-	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
-		int obj = cJSON_IsObject(v), n = cJSON_GetArraySize(v);
-		if (!n) {
-			fputs(obj ? "{}" : "[]", f);
-			return;
-		}
-		fputc(obj ? '{' : '[', f);
-		/* keys sorted (selection over the few keys of a log entry) */
-		const cJSON **items = xmalloc((size_t)n * sizeof *items);
-		int k = 0;
-		for (const cJSON *c = v->child; c; c = c->next)
-			items[k++] = c;
-		if (obj)
-			for (int i = 1; i < n; i++)
-				for (int j = i; j > 0 && strcmp(items[j - 1]->string, items[j]->string) > 0; j--) {
-					const cJSON *t = items[j];
-					items[j] = items[j - 1];
-					items[j - 1] = t;
-				}
-		for (int i = 0; i < n; i++) {
-			fprintf(f, "%s\n%*s", i ? "," : "", ind + 2, "");
-			if (obj) {
-				cJSON tmp = {0};
-				tmp.type = cJSON_String;
-				tmp.valuestring = items[i]->string;
-				char *s = json_canonical(&tmp);
-				fprintf(f, "%s: ", s);
-				free(s);
-			}
-			pj(f, items[i], ind + 2);
-		}
-		free(items);
-		fprintf(f, "\n%*s%c", ind, "", obj ? '}' : ']');
-		return;
-	}
-	if (cJSON_IsNumber(v)) {
-		json_format_number(v->valuedouble, num, sizeof num);
-		fputs(num, f);
-		return;
-	}
-	char *s = json_canonical(v);
-	fputs(s, f);
-	free(s);
-}
-
+/* trainer_state.json as the Trainer writes it (TrainerState.save_to_json); ft_state.json the same way */
 static void write_json_file(const char *path, const cJSON *v)
 {
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&buf, &n);
-	pj(f, v, 0);
-	fputc('\n', f);
-	fclose(f);
-	file_write_atomic(path, buf, n);
-	free(buf);
+	size_t n;
+	char *s = json_dumps(v, &json_style_hf, &n);
+	file_write_atomic(path, s, n);
+	free(s);
 }
 
 static cJSON *read_json_file(const char *path)
