@@ -389,19 +389,30 @@ static void log_entry(run_t *r, cJSON *e)
 	cJSON_AddItemToArray(r->log_history, e);
 }
 
+/* trainer_state.json's values with the types the Trainer's have (json.h: which numbers Python
+ * holds as floats is marked): the epoch, total_flos and every logged value is a float but a
+ * log entry's step and our eval_tokens count. The log history is marked here, not as it is
+ * logged, because a resumed run reads it back from metrics.jsonl, whose text cannot say. */
 static cJSON *trainer_state(run_t *r)
 {
 	cJSON *s = cJSON_CreateObject();
 	cJSON_AddNullToObject(s, "best_global_step");
 	cJSON_AddNullToObject(s, "best_metric");
 	cJSON_AddNullToObject(s, "best_model_checkpoint");
-	cJSON_AddNumberToObject(s, "epoch", (double)r->epoch + (double)r->mbpos / (double)r->nmb);
+	json_add_float(s, "epoch", (double)r->epoch + (double)r->mbpos / (double)r->nmb);
 	cJSON_AddNumberToObject(s, "eval_steps", (double)r->eval_steps);
 	cJSON_AddNumberToObject(s, "global_step", (double)r->step);
 	cJSON_AddBoolToObject(s, "is_hyper_param_search", 0);
 	cJSON_AddBoolToObject(s, "is_local_process_zero", 1);
 	cJSON_AddBoolToObject(s, "is_world_process_zero", 1);
-	cJSON_AddItemToObject(s, "log_history", cJSON_Duplicate(r->log_history, 1));
+	cJSON *hist = cJSON_AddArrayToObject(s, "log_history");
+	for (const cJSON *e = r->log_history->child; e; e = e->next) {
+		cJSON *c = cJSON_Duplicate(e, 1);
+		for (cJSON *v = c->child; v; v = v->next)
+			if (cJSON_IsNumber(v) && strcmp(v->string, "step") && strcmp(v->string, "eval_tokens"))
+				json_mark_float(v);
+		cJSON_AddItemToArray(hist, c);
+	}
 	cJSON_AddNumberToObject(s, "logging_steps", (double)r->logging_steps);
 	cJSON_AddNumberToObject(s, "max_steps", (double)r->total);
 	cJSON_AddNumberToObject(s, "num_input_tokens_seen", (double)r->tokens_seen);
@@ -416,7 +427,7 @@ static cJSON *trainer_state(run_t *r)
 	cJSON_AddBoolToObject(args, "should_save", 1);
 	cJSON_AddBoolToObject(args, "should_training_stop", r->step >= r->total);
 	cJSON_AddObjectToObject(tc, "attributes");
-	cJSON_AddNumberToObject(s, "total_flos", 0);
+	json_add_float(s, "total_flos", 0);
 	cJSON_AddNumberToObject(s, "train_batch_size", r->mbs);
 	cJSON_AddNullToObject(s, "trial_name");
 	cJSON_AddNullToObject(s, "trial_params");
