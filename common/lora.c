@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "diag.h"
+#include "json.h"
 #include "model_impl.h"
 
 static const char *lin_module(int lin) { return lin <= LIN_O ? "self_attn" : "mlp"; }
@@ -367,73 +368,18 @@ void model_lora_load(model_t *m, const char *dir)
 
 /* A float32 value as Python's repr writes the number the user gave (shortest text that reads
  * back to the same float32; ".0" on integral values), e.g. 0.05f -> "0.05". */
-static void py_float(char *buf, size_t n, float f)
+/* The double a float setting was written as in the config (0.05, not 0.05000000074505806): the
+ * shortest decimal that reads back as f, as a double (it has at most 9 digits, so the double's
+ * repr gives the same ones back). */
+static double float_as_written(float f)
 {
-	for (int p = 1; p <= 17; p++) {
-		snprintf(buf, n, "%.*g", p, (double)f);
+	char buf[32];
+	for (int p = 1; p <= 9; p++) {
+		snprintf(buf, sizeof buf, "%.*g", p, (double)f);
 		if ((float)strtod(buf, NULL) == f)
 			break;
 	}
-	if (!strpbrk(buf, ".eninf"))
-		snprintf(buf + strlen(buf), n - strlen(buf), ".0");
-}
-
-typedef struct { const char *key; char *val; } kv_t;
-
-static int cmp_kv(const void *a, const void *b) { return strcmp(((const kv_t *)a)->key, ((const kv_t *)b)->key); }
-
-/* A JSON string as Python's json.dumps writes it (ensure_ascii: non-ASCII as \\uXXXX, UTF-16
- * surrogate pairs beyond the BMP; bytes that are not UTF-8 as U+FFFD). */
-static char *jstr(const char *s)
-{
-	size_t n = strlen(s);
-	char *o = xmalloc(n * 12 + 3), *p = o;
-	*p++ = '"';
-	const unsigned char *c = (const unsigned char *)s;
-	while (*c) {
-		uint32_t cp = *c;
-		int len = 1;
-		if (cp >= 0x80) {
-			len = cp >= 0xf0 ? 4 : cp >= 0xe0 ? 3 : cp >= 0xc0 ? 2 : 0;
-			cp = len == 4 ? cp & 7 : len == 3 ? cp & 15 : cp & 31;
-			for (int k = 1; k < len; k++) {
-				if ((c[k] & 0xc0) != 0x80) {
-					len = 0;
-					break;
-				}
-				cp = cp << 6 | (c[k] & 0x3f);
-			}
-			if (len == 0) {
-				cp = 0xfffd;
-				len = 1;
-			}
-		}
-		if (cp == '"' || cp == '\\') {
-			*p++ = '\\';
-			*p++ = (char)cp;
-		} else if (cp == '\n') {
-			p += sprintf(p, "\\n");
-		} else if (cp == '\t') {
-			p += sprintf(p, "\\t");
-		} else if (cp == '\r') {
-			p += sprintf(p, "\\r");
-		} else if (cp == '\b') {
-			p += sprintf(p, "\\b");
-		} else if (cp == '\f') {
-			p += sprintf(p, "\\f");
-		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0x10000)) {
-			p += sprintf(p, "\\u%04x", cp);
-		} else if (cp >= 0x10000) {
-			cp -= 0x10000;
-			p += sprintf(p, "\\u%04x\\u%04x", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
-		} else {
-			*p++ = (char)cp;
-		}
-		c += len;
-	}
-	*p++ = '"';
-	*p = 0;
-	return o;
+	return strtod(buf, NULL);
 }
 
 void model_lora_save(model_t *m, const char *dir, const char *base)
@@ -467,7 +413,7 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 	st_writer_free(w);
 	free(host);
 
-	/* adapter_config.json as PEFT writes it: json.dumps(indent=2, sort_keys=True) */
+	/* adapter_config.json as PEFT writes it (json.h, json_style_peft) */
 	const modelcfg_t *c = &m->cfg;
 	int L = c->L;
 	/* targets: module kinds (with layers_to_transform) when the adapted set is kinds x layers */
@@ -484,8 +430,6 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 	int all_layers = 1;
 	for (int l = 0; l < L; l++)
 		all_layers &= layer[l];
-	size_t cap = 4096, n = 0;
-	char *tms = xmalloc(cap);
 	/* PEFT writes a set as a list in no fixed order: we sort the names */
 	const char *sorted[NLIN];
 	int ns = 0;
@@ -498,25 +442,8 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 			sorted[k] = sorted[k - 1];
 			sorted[k - 1] = t;
 		}
-	n += (size_t)snprintf(tms + n, cap - n, "[");
-	int first = 1;
-	if (product) {
-		for (int i = 0; i < ns; i++) {
-			n += (size_t)snprintf(tms + n, cap - n, "%s\n    \"%s\"", first ? "" : ",", sorted[i]);
-			first = 0;
-		}
-	} else {
-		for (int l = 0; l < L; l++)
-			for (int li = 0; li < NLIN; li++)
-				if (m->lora[l * NLIN + li].A) {
-					xgrow((void **)&tms, &cap, n + 128, 1);
-					n += (size_t)snprintf(tms + n, cap - n, "%s\n    \"%s.layers.%d.%s.%s\"", first ? "" : ",",
-							      c->module_prefix, l, lin_module(li), lin_names[li]);
-					first = 0;
-				}
-	}
-	xgrow((void **)&tms, &cap, n + 8, 1);
-	snprintf(tms + n, cap - n, "\n  ]");
+	cJSON *cfg = cJSON_CreateObject();
+	cJSON *tms;
 	int as_regex = strcmp(c->module_prefix, "model") != 0;
 	if (as_regex) {
 		/* a multimodal checkpoint: module names alone would also reach the vision tower, so
@@ -561,74 +488,68 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 						f1 = 0;
 					}
 		}
-		free(tms);
-		tms = jstr(re);
+		tms = cJSON_CreateString(re);
 		free(re);
-	}
-	char *ltt;
-	if (product && !all_layers && !as_regex) {
-		size_t lc2 = (size_t)L * 16 + 16, ln = 0;
-		ltt = xmalloc(lc2);
-		ln += (size_t)snprintf(ltt, lc2, "[");
-		first = 1;
-		for (int l = 0; l < L; l++)
-			if (layer[l]) {
-				ln += (size_t)snprintf(ltt + ln, lc2 - ln, "%s\n    %d", first ? "" : ",", l);
-				first = 0;
-			}
-		snprintf(ltt + ln, lc2 - ln, "\n  ]");
+	} else if (product) {
+		tms = cJSON_CreateArray();
+		for (int i = 0; i < ns; i++)
+			cJSON_AddItemToArray(tms, cJSON_CreateString(sorted[i]));
 	} else {
-		ltt = xstrdup("null");
+		tms = cJSON_CreateArray();
+		char name[160];
+		for (int l = 0; l < L; l++)
+			for (int li = 0; li < NLIN; li++)
+				if (m->lora[l * NLIN + li].A) {
+					snprintf(name, sizeof name, "%s.layers.%d.%s.%s", c->module_prefix, l, lin_module(li), lin_names[li]);
+					cJSON_AddItemToArray(tms, cJSON_CreateString(name));
+				}
 	}
-	char alpha[64], drop[64];
-	if (m->lcfg.alpha == floorf(m->lcfg.alpha) && fabsf(m->lcfg.alpha) < 1e9f)
-		snprintf(alpha, sizeof alpha, "%d", (int)m->lcfg.alpha);
+	cJSON_AddItemToObject(cfg, "target_modules", tms);
+	if (product && !all_layers && !as_regex) {
+		cJSON *ltt = cJSON_AddArrayToObject(cfg, "layers_to_transform");
+		for (int l = 0; l < L; l++)
+			if (layer[l])
+				cJSON_AddItemToArray(ltt, cJSON_CreateNumber(l));
+	} else {
+		cJSON_AddNullToObject(cfg, "layers_to_transform");
+	}
+	cJSON_AddObjectToObject(cfg, "alpha_pattern");
+	cJSON_AddNullToObject(cfg, "auto_mapping");
+	if (base)
+		cJSON_AddStringToObject(cfg, "base_model_name_or_path", base);
 	else
-		py_float(alpha, sizeof alpha, m->lcfg.alpha);
-	py_float(drop, sizeof drop, m->lcfg.dropout);
-	char rbuf[32];
-	snprintf(rbuf, sizeof rbuf, "%d", m->lcfg.r);
-	kv_t kv[] = {
-		{"alpha_pattern", xstrdup("{}")},
-		{"auto_mapping", xstrdup("null")},
-		{"base_model_name_or_path", base ? jstr(base) : xstrdup("null")},
-		{"bias", xstrdup("\"none\"")},
-		{"fan_in_fan_out", xstrdup("false")},
-		{"inference_mode", xstrdup("true")},
-		{"init_lora_weights", xstrdup("true")},
-		{"layers_pattern", xstrdup("null")},
-		{"layers_to_transform", ltt},
-		{"lora_alpha", xstrdup(alpha)},
-		{"lora_bias", xstrdup("false")},
-		{"lora_dropout", xstrdup(drop)},
-		{"modules_to_save", xstrdup(m->lcfg.save_embed_tokens && m->lcfg.save_lm_head
-						? "[\n    \"embed_tokens\",\n    \"lm_head\"\n  ]"
-						: m->lcfg.save_embed_tokens ? "[\n    \"embed_tokens\"\n  ]"
-						: m->lcfg.save_lm_head ? "[\n    \"lm_head\"\n  ]" : "null")},
-		{"peft_type", xstrdup("\"LORA\"")},
-		{"r", xstrdup(rbuf)},
-		{"rank_pattern", xstrdup("{}")},
-		{"revision", xstrdup("null")},
-		{"target_modules", tms},
-		{"task_type", xstrdup("\"CAUSAL_LM\"")},
-		{"use_dora", xstrdup(m->lcfg.use_dora ? "true" : "false")},
-		{"use_rslora", xstrdup(m->lcfg.use_rslora ? "true" : "false")},
-	};
-	int nkv = (int)(sizeof kv / sizeof *kv);
-	qsort(kv, nkv, sizeof *kv, cmp_kv);
-	size_t oc = 4096, on = 0;
-	char *out = xmalloc(oc);
-	on += (size_t)snprintf(out, oc, "{");
-	for (int i = 0; i < nkv; i++) {
-		xgrow((void **)&out, &oc, on + strlen(kv[i].key) + strlen(kv[i].val) + 16, 1);
-		on += (size_t)snprintf(out + on, oc - on, "%s\n  \"%s\": %s", i ? "," : "", kv[i].key, kv[i].val);
-		free(kv[i].val);
+		cJSON_AddNullToObject(cfg, "base_model_name_or_path");
+	cJSON_AddStringToObject(cfg, "bias", "none");
+	cJSON_AddFalseToObject(cfg, "fan_in_fan_out");
+	cJSON_AddTrueToObject(cfg, "inference_mode");
+	cJSON_AddTrueToObject(cfg, "init_lora_weights");
+	cJSON_AddNullToObject(cfg, "layers_pattern");
+	/* lora_alpha an int where it is integral (PEFT's type), lora_dropout a float */
+	cJSON_AddNumberToObject(cfg, "lora_alpha", float_as_written(m->lcfg.alpha));
+	cJSON_AddFalseToObject(cfg, "lora_bias");
+	json_add_float(cfg, "lora_dropout", float_as_written(m->lcfg.dropout));
+	if (m->lcfg.save_embed_tokens || m->lcfg.save_lm_head) {
+		cJSON *mts = cJSON_AddArrayToObject(cfg, "modules_to_save");
+		if (m->lcfg.save_embed_tokens)
+			cJSON_AddItemToArray(mts, cJSON_CreateString("embed_tokens"));
+		if (m->lcfg.save_lm_head)
+			cJSON_AddItemToArray(mts, cJSON_CreateString("lm_head"));
+	} else {
+		cJSON_AddNullToObject(cfg, "modules_to_save");
 	}
-	xgrow((void **)&out, &oc, on + 4, 1);
-	on += (size_t)snprintf(out + on, oc - on, "\n}");
+	cJSON_AddStringToObject(cfg, "peft_type", "LORA");
+	cJSON_AddNumberToObject(cfg, "r", m->lcfg.r);
+	cJSON_AddObjectToObject(cfg, "rank_pattern");
+	cJSON_AddNullToObject(cfg, "revision");
+	cJSON_AddStringToObject(cfg, "task_type", "CAUSAL_LM");
+	cJSON_AddBoolToObject(cfg, "use_dora", m->lcfg.use_dora);
+	cJSON_AddBoolToObject(cfg, "use_rslora", m->lcfg.use_rslora);
+	size_t on;
+	char *out = json_dumps(cfg, &json_style_peft, &on);
 	snprintf(path, sizeof path, "%s/adapter_config.json", dir);
 	file_write_atomic(path, out, on);
 	free(out);
+	cJSON_Delete(cfg);
 }
 
 void model_lora_merge(model_t *m)

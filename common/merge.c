@@ -7,27 +7,7 @@
 #include "diag.h"
 #include "merge.h"
 #include "model.h"
-#include "safetensors.h"
-#include "train.h"
-
-size_t hfdir_max_shard_bytes(const char *dir)
-{
-	char p[4200];
-	snprintf(p, sizeof p, "%s/model.safetensors.index.json", dir);
-	if (access(p, R_OK) != 0)
-		return 0;
-	stdir_t *sd = stdir_open(dir);
-	size_t mx = 0;
-	for (int i = 0; i < sd->nfiles; i++) {
-		size_t s = 0;
-		for (int k = 0; k < sd->files[i]->n; k++)
-			s += sd->files[i]->t[k].nbytes;
-		if (s > mx)
-			mx = s;
-	}
-	stdir_close(sd);
-	return mx;
-}
+#include "outfile.h"
 
 void merge_lora(const char *base, const char *adapter, const char *out)
 {

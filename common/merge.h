@@ -11,7 +11,5 @@
 #include <stddef.h>
 
 void merge_lora(const char *base, const char *adapter, const char *out);
-/* The largest shard of a sharded model folder in tensor bytes; 0 for a single file. */
-size_t hfdir_max_shard_bytes(const char *dir);
 
 #endif

@@ -94,6 +94,15 @@ void model_save_weights(model_t *m, const char *path, st_dtype_t dtype);
  * plus model.safetensors.index.json (total_size = tensor bytes, keys sorted, indent 2); one
  * shard is written as model.safetensors without an index. Does not write config.json. */
 void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_shard_bytes);
+/* What a folder saved from a Hugging Face model folder takes from it (model_io.c; they read
+ * the folder, not a model_t, but serve model_save_dir's callers): the dtype of its weights
+ * (ST_F32 unless they are bf16 or f16) and its largest shard in tensor bytes (0 for a single
+ * file), which as max_shard_bytes reproduces save_pretrained's split; and its side files —
+ * config.json (with_config), generation_config.json and the tokenizer's — copied into dst
+ * (those present). */
+st_dtype_t hfdir_dtype(const char *dir);
+size_t hfdir_max_shard_bytes(const char *dir);
+void hfdir_copy_side_files(const char *src, const char *dst, int with_config);
 
 /* Forward. Returns the mean loss over targets >= 0 (0 if none or no targets). Logits (N, V)
  * stay in model_logits() until the next forward or backward (the backward reuses them). */

@@ -1,6 +1,7 @@
 /* model_io: Hugging Face checkpoints in and out of model_t — config.json plus model.safetensors
  * or shards, any float dtype on load, float32/bf16/float16 on save, Phi-3's fused projections
- * split on load and fused again on save, shards split as save_pretrained splits them. */
+ * split on load and fused again on save, shards split as save_pretrained splits them — and
+ * what a saved folder takes from the one it came from (hfdir_*: dtype, shard size, side files). */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
@@ -9,9 +10,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <unistd.h>
+
 #include "diag.h"
+#include "json.h"
 #include "model_impl.h"
 #include "nf4.h"
+#include "outfile.h"
 
 /* Phi3 stores q, k, v as rows of one qkv_proj and gate, up as rows of one gate_up_proj: where
  * parameter p lives in such a checkpoint (name, first row, rows of the whole). 0 if not fused. */
@@ -335,27 +340,21 @@ void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_sh
 		st_writer_free(w);
 	}
 	if (ns > 1) {
-		/* json.dumps(index, indent=2, sort_keys=True) + "\n", as transformers writes it */
-		int *ord = xmalloc((size_t)nt * sizeof *ord);
-		for (int k = 0; k < nt; k++)
-			ord[k] = k;
-		for (int a = 1; a < nt; a++)
-			for (int b = a; b > 0 && strcmp(t[ord[b - 1]].name, t[ord[b]].name) > 0; b--) {
-				int x = ord[b];
-				ord[b] = ord[b - 1];
-				ord[b - 1] = x;
-			}
-		size_t cap = 256 + (size_t)nt * 200, n = 0;
-		char *js = xmalloc(cap);
-		n += (size_t)snprintf(js + n, cap - n, "{\n  \"metadata\": {\n    \"total_size\": %zu\n  },\n  \"weight_map\": {", total);
-		for (int k = 0; k < nt; k++)
-			n += (size_t)snprintf(js + n, cap - n, "%s\n    \"%s\": \"model-%05d-of-%05d.safetensors\"", k ? "," : "",
-					      t[ord[k]].name, shard[ord[k]] + 1, ns);
-		n += (size_t)snprintf(js + n, cap - n, "\n  }\n}\n");
+		/* model.safetensors.index.json as save_pretrained writes it (keys sorted by the writer) */
+		cJSON *index = cJSON_CreateObject(), *wm;
+		cJSON_AddNumberToObject(cJSON_AddObjectToObject(index, "metadata"), "total_size", (double)total);
+		wm = cJSON_AddObjectToObject(index, "weight_map");
+		for (int k = 0; k < nt; k++) {
+			char file[64];
+			snprintf(file, sizeof file, "model-%05d-of-%05d.safetensors", shard[k] + 1, ns);
+			cJSON_AddStringToObject(wm, t[k].name, file);
+		}
+		size_t n;
+		char *js = json_dumps(index, &json_style_hf, &n);
 		snprintf(path, sizeof path, "%s/model.safetensors.index.json", dir);
 		file_write_atomic(path, js, n);
 		free(js);
-		free(ord);
+		cJSON_Delete(index);
 	}
 	for (int k = 0; k < nt; k++)
 		if (t[k].owned)
@@ -365,6 +364,56 @@ void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_sh
 	free(host);
 }
 
+
+/* ---- what a saved folder takes from its base folder ---- */
+
+void hfdir_copy_side_files(const char *src, const char *dst, int with_config)
+{
+	static const char *const names[] = {
+		"config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
+		"special_tokens_map.json", "tokenizer.model", "chat_template.jinja", "added_tokens.json",
+		"vocab.json", "merges.txt", NULL,
+	};
+	char a[4096], b[4096];
+	for (int i = with_config ? 0 : 1; names[i]; i++) {
+		snprintf(a, sizeof a, "%s/%s", src, names[i]);
+		if (access(a, R_OK) != 0)
+			continue;
+		snprintf(b, sizeof b, "%s/%s", dst, names[i]);
+		copy_file(a, b);
+	}
+}
+
+st_dtype_t hfdir_dtype(const char *dir)
+{
+	stdir_t *sd = stdir_open(dir);
+	st_dtype_t d = ST_F32;
+	if (sd->nfiles && sd->files[0]->n)
+		d = sd->files[0]->t[0].dtype;
+	stdir_close(sd);
+	if (d != ST_F32 && d != ST_BF16 && d != ST_F16)
+		d = ST_F32;
+	return d;
+}
+
+size_t hfdir_max_shard_bytes(const char *dir)
+{
+	char p[4200];
+	snprintf(p, sizeof p, "%s/model.safetensors.index.json", dir);
+	if (access(p, R_OK) != 0)
+		return 0;
+	stdir_t *sd = stdir_open(dir);
+	size_t mx = 0;
+	for (int i = 0; i < sd->nfiles; i++) {
+		size_t s = 0;
+		for (int k = 0; k < sd->files[i]->n; k++)
+			s += sd->files[i]->t[k].nbytes;
+		if (s > mx)
+			mx = s;
+	}
+	stdir_close(sd);
+	return mx;
+}
 
 void model_quantize_nf4(model_t *m, int blocksize, int double_quant)
 {

@@ -1,13 +1,17 @@
-/* outfile: temp file + fsync + rename, removed on error and on signals. See outfile.h. */
+/* outfile: temp file + fsync + rename, removed on error and on signals; output folders the
+ * same way. See outfile.h. */
+#define _GNU_SOURCE   /* nftw's FTW_PHYS and FTW_DEPTH */
 #include "outfile.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
+#include "safetensors.h"   /* file_write_atomic */
 
 static void remove_tmp(void *arg)
 {
@@ -88,4 +92,124 @@ void outfile_abort(outfile_t *o)
 		free(o->path);
 	}
 	free(o);
+}
+
+/* ---- folders ---- */
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb, (void)flag, (void)f;
+	remove(p);
+	return 0;
+}
+
+void rmtree(const char *path) { nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
+
+static void rmtree_cb(void *arg) { rmtree(arg); }
+
+void mkdir_p(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			mkdir(buf, 0755);
+			*p = '/';
+		}
+	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+		ft_die(FT_EXIT_IO, "%s: cannot create: %s", q(path), strerror(errno));
+}
+
+void outdir_open(outdir_t *d, const char *final)
+{
+	char parent[4096];
+	snprintf(parent, sizeof parent, "%s", final);
+	size_t n = strlen(parent);
+	while (n > 1 && parent[n - 1] == '/')
+		parent[--n] = 0;
+	char *slash = strrchr(parent, '/');
+	const char *base = slash ? slash + 1 : parent;
+	char tmp[4300];
+	if (slash) {
+		*slash = 0;
+		if (*parent)
+			mkdir_p(parent);
+		snprintf(tmp, sizeof tmp, "%s/.%s.tmp.XXXXXX", *parent ? parent : "/", base);
+	} else {
+		snprintf(tmp, sizeof tmp, ".%s.tmp.XXXXXX", base);
+	}
+	if (!mkdtemp(tmp))
+		ft_die(FT_EXIT_IO, "%s: cannot create a temporary folder: %s", q(tmp), strerror(errno));
+	chmod(tmp, 0755);
+	d->tmp = xstrdup(tmp);
+	d->final = xstrdup(final);
+	d->cleanup = diag_push_cleanup(rmtree_cb, d->tmp);
+}
+
+void outdir_commit(outdir_t *d)
+{
+	struct stat st;
+	char *old = NULL;
+	if (stat(d->final, &st) == 0) {
+		old = xmalloc(strlen(d->tmp) + 8);
+		sprintf(old, "%s.old", d->tmp);
+		if (rename(d->final, old) != 0)
+			ft_die(FT_EXIT_IO, "%s: cannot replace: %s", q(d->final), strerror(errno));
+	}
+	if (rename(d->tmp, d->final) != 0)
+		ft_die(FT_EXIT_IO, "%s: cannot rename into place: %s", q(d->final), strerror(errno));
+	diag_pop_cleanup(d->cleanup);
+	if (old) {
+		rmtree(old);
+		free(old);
+	}
+	free(d->tmp);
+	free(d->final);
+	d->tmp = d->final = NULL;
+}
+
+void outdir_remove(const char *path)
+{
+	char gone[4400];
+	const char *slash = strrchr(path, '/');
+	snprintf(gone, sizeof gone, "%.*s.%s.tmp.old", slash ? (int)(slash - path + 1) : 0, path, slash ? slash + 1 : path);
+	if (rename(path, gone) != 0)
+		ft_die(FT_EXIT_IO, "%s: cannot remove: %s", q(path), strerror(errno));
+	int h = diag_push_cleanup(rmtree_cb, gone);
+	rmtree(gone);
+	diag_pop_cleanup(h);
+}
+
+/* ---- files ---- */
+
+/* the whole of a file, NUL-terminated; NULL (errno set) if it cannot be opened */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0, r;
+	char *s = xmalloc(cap);
+	while ((r = fread(s + n, 1, cap - n - 1, f)) > 0)
+		if ((n += r) + 1 >= cap)
+			xgrow((void **)&s, &cap, cap * 2, 1);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad)
+		ft_die(FT_EXIT_IO, "%s: cannot read: %s", q(path), strerror(errno));
+	s[n] = 0;
+	if (len)
+		*len = n;
+	return s;
+}
+
+void copy_file(const char *src, const char *dst)
+{
+	size_t n;
+	char *s = slurp(src, &n);
+	if (!s)
+		ft_die(FT_EXIT_IO, "%s: cannot open: %s", q(src), strerror(errno));
+	file_write_atomic(dst, s, n);
+	free(s);
 }

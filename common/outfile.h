@@ -1,4 +1,4 @@
-/* outfile: outputs that appear whole or not at all (STYLE.md 8).
+/* outfile: outputs that appear whole or not at all (STYLE.md 8), files and folders.
  *
  * A named output is written to `dir/.name.tmp.XXXXXX` beside its final name, fsynced and
  * renamed over it on commit; on any fatal error or SIGINT before that, the temporary file is
@@ -25,5 +25,24 @@ void outfile_commit(outfile_t *o);
 void outfile_abort(outfile_t *o);
 /* The name to use in messages: the final path, or "<stdout>". */
 const char *outfile_name(const outfile_t *o);
+
+/* An output folder that appears whole: a temporary sibling removed on error or SIGINT, then
+ * renamed over final (an existing final folder is replaced). */
+typedef struct {
+	char *tmp, *final;
+	int cleanup;
+} outdir_t;
+void outdir_open(outdir_t *d, const char *final);
+void outdir_commit(outdir_t *d);
+/* Removes folder path so that an interrupt never leaves half of it under its name: renamed
+ * to a hidden sibling first, which is removed on error or SIGINT too. */
+void outdir_remove(const char *path);
+
+/* A folder and its parents, as mkdir -p (mode 0755); dies (FT_EXIT_IO) if it cannot be made. */
+void mkdir_p(const char *path);
+/* Removes path and everything under it, not following symbolic links; errors are ignored. */
+void rmtree(const char *path);
+/* Copies file src to dst, atomically (file_write_atomic); dies if src cannot be read. */
+void copy_file(const char *src, const char *dst);
 
 #endif

@@ -3,12 +3,10 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,84 +15,12 @@
 #include "diag.h"
 #include "json.h"
 #include "optim.h"
+#include "outfile.h"
 #include "rng.h"
 #include "lrsched.h"
 #include "train.h"
 
-/* ---- files and folders ---- */
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
-{
-	(void)sb, (void)flag, (void)f;
-	remove(p);
-	return 0;
-}
-
-void rmtree(const char *path) { nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
-
-static void rmtree_cb(void *arg) { rmtree(arg); }
-
-static void mkdir_p(const char *path)
-{
-	char buf[4096];
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			mkdir(buf, 0755);
-			*p = '/';
-		}
-	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-		ft_die(FT_EXIT_IO, "%s: cannot create: %s", q(path), strerror(errno));
-}
-
-void outdir_open(outdir_t *d, const char *final)
-{
-	char parent[4096];
-	snprintf(parent, sizeof parent, "%s", final);
-	size_t n = strlen(parent);
-	while (n > 1 && parent[n - 1] == '/')
-		parent[--n] = 0;
-	char *slash = strrchr(parent, '/');
-	const char *base = slash ? slash + 1 : parent;
-	char tmp[4300];
-	if (slash) {
-		*slash = 0;
-		if (*parent)
-			mkdir_p(parent);
-		snprintf(tmp, sizeof tmp, "%s/.%s.tmp.XXXXXX", *parent ? parent : "/", base);
-	} else {
-		snprintf(tmp, sizeof tmp, ".%s.tmp.XXXXXX", base);
-	}
-	if (!mkdtemp(tmp))
-		ft_die(FT_EXIT_IO, "%s: cannot create a temporary folder: %s", q(tmp), strerror(errno));
-	chmod(tmp, 0755);
-	d->tmp = xstrdup(tmp);
-	d->final = xstrdup(final);
-	d->cleanup = diag_push_cleanup(rmtree_cb, d->tmp);
-}
-
-void outdir_commit(outdir_t *d)
-{
-	struct stat st;
-	char *old = NULL;
-	if (stat(d->final, &st) == 0) {
-		old = xmalloc(strlen(d->tmp) + 8);
-		sprintf(old, "%s.old", d->tmp);
-		if (rename(d->final, old) != 0)
-			ft_die(FT_EXIT_IO, "%s: cannot replace: %s", q(d->final), strerror(errno));
-	}
-	if (rename(d->tmp, d->final) != 0)
-		ft_die(FT_EXIT_IO, "%s: cannot rename into place: %s", q(d->final), strerror(errno));
-	diag_pop_cleanup(d->cleanup);
-	if (old) {
-		rmtree(old);
-		free(old);
-	}
-	free(d->tmp);
-	free(d->final);
-	d->tmp = d->final = NULL;
-}
+/* ---- files ---- */
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -116,107 +42,15 @@ static char *slurp(const char *path, size_t *len)
 	return s;
 }
 
-static void copy_file(const char *src, const char *dst)
-{
-	size_t n;
-	char *s = slurp(src, &n);
-	if (!s)
-		ft_die(FT_EXIT_IO, "%s: cannot open: %s", q(src), strerror(errno));
-	file_write_atomic(dst, s, n);
-	free(s);
-}
+/* ---- JSON ---- */
 
-void hfdir_copy_side_files(const char *src, const char *dst, int with_config)
-{
-	static const char *const names[] = {
-		"config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
-		"special_tokens_map.json", "tokenizer.model", "chat_template.jinja", "added_tokens.json",
-		"vocab.json", "merges.txt", NULL,
-	};
-	char a[4096], b[4096];
-	for (int i = with_config ? 0 : 1; names[i]; i++) {
-		snprintf(a, sizeof a, "%s/%s", src, names[i]);
-		if (access(a, R_OK) != 0)
-			continue;
-		snprintf(b, sizeof b, "%s/%s", dst, names[i]);
-		copy_file(a, b);
-	}
-}
-
-st_dtype_t hfdir_dtype(const char *dir)
-{
-	stdir_t *sd = stdir_open(dir);
-	st_dtype_t d = ST_F32;
-	if (sd->nfiles && sd->files[0]->n)
-		d = sd->files[0]->t[0].dtype;
-	stdir_close(sd);
-	if (d != ST_F32 && d != ST_BF16 && d != ST_F16)
-		d = ST_F32;
-	return d;
-}
-
-/* ---- JSON out ---- */
-
-/* Pretty JSON as Python's json.dumps(indent=2, sort_keys=True) lays it out (the Trainer writes
- * trainer_state.json so); numbers in the shortest round-trip form. */
-static void pj(FILE *f, const cJSON *v, int ind)
-{
-	char num[64];
-	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
-		int obj = cJSON_IsObject(v), n = cJSON_GetArraySize(v);
-		if (!n) {
-			fputs(obj ? "{}" : "[]", f);
-			return;
-		}
-		fputc(obj ? '{' : '[', f);
-		/* keys sorted (selection over the few keys of a log entry) */
-		const cJSON **items = xmalloc((size_t)n * sizeof *items);
-		int k = 0;
-		for (const cJSON *c = v->child; c; c = c->next)
-			items[k++] = c;
-		if (obj)
-			for (int i = 1; i < n; i++)
-				for (int j = i; j > 0 && strcmp(items[j - 1]->string, items[j]->string) > 0; j--) {
-					const cJSON *t = items[j];
-					items[j] = items[j - 1];
-					items[j - 1] = t;
-				}
-		for (int i = 0; i < n; i++) {
-			fprintf(f, "%s\n%*s", i ? "," : "", ind + 2, "");
-			if (obj) {
-				cJSON tmp = {0};
-				tmp.type = cJSON_String;
-				tmp.valuestring = items[i]->string;
-				char *s = json_canonical(&tmp);
-				fprintf(f, "%s: ", s);
-				free(s);
-			}
-			pj(f, items[i], ind + 2);
-		}
-		free(items);
-		fprintf(f, "\n%*s%c", ind, "", obj ? '}' : ']');
-		return;
-	}
-	if (cJSON_IsNumber(v)) {
-		json_format_number(v->valuedouble, num, sizeof num);
-		fputs(num, f);
-		return;
-	}
-	char *s = json_canonical(v);
-	fputs(s, f);
-	free(s);
-}
-
+/* trainer_state.json as the Trainer writes it (TrainerState.save_to_json); ft_state.json the same way */
 static void write_json_file(const char *path, const cJSON *v)
 {
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&buf, &n);
-	pj(f, v, 0);
-	fputc('\n', f);
-	fclose(f);
-	file_write_atomic(path, buf, n);
-	free(buf);
+	size_t n;
+	char *s = json_dumps(v, &json_style_hf, &n);
+	file_write_atomic(path, s, n);
+	free(s);
 }
 
 static cJSON *read_json_file(const char *path)
@@ -510,19 +344,30 @@ static void log_entry(run_t *r, cJSON *e)
 	cJSON_AddItemToArray(r->log_history, e);
 }
 
+/* trainer_state.json's values with the types the Trainer's have (json.h: which numbers Python
+ * holds as floats is marked): the epoch, total_flos and every logged value is a float but a
+ * log entry's step and our eval_tokens count. The log history is marked here, not as it is
+ * logged, because a resumed run reads it back from metrics.jsonl, whose text cannot say. */
 static cJSON *trainer_state(run_t *r)
 {
 	cJSON *s = cJSON_CreateObject();
 	cJSON_AddNullToObject(s, "best_global_step");
 	cJSON_AddNullToObject(s, "best_metric");
 	cJSON_AddNullToObject(s, "best_model_checkpoint");
-	cJSON_AddNumberToObject(s, "epoch", (double)r->epoch + (double)r->mbpos / (double)r->nmb);
+	json_add_float(s, "epoch", (double)r->epoch + (double)r->mbpos / (double)r->nmb);
 	cJSON_AddNumberToObject(s, "eval_steps", (double)r->eval_steps);
 	cJSON_AddNumberToObject(s, "global_step", (double)r->step);
 	cJSON_AddBoolToObject(s, "is_hyper_param_search", 0);
 	cJSON_AddBoolToObject(s, "is_local_process_zero", 1);
 	cJSON_AddBoolToObject(s, "is_world_process_zero", 1);
-	cJSON_AddItemToObject(s, "log_history", cJSON_Duplicate(r->log_history, 1));
+	cJSON *hist = cJSON_AddArrayToObject(s, "log_history");
+	for (const cJSON *e = r->log_history->child; e; e = e->next) {
+		cJSON *c = cJSON_Duplicate(e, 1);
+		for (cJSON *v = c->child; v; v = v->next)
+			if (cJSON_IsNumber(v) && strcmp(v->string, "step") && strcmp(v->string, "eval_tokens"))
+				json_mark_float(v);
+		cJSON_AddItemToArray(hist, c);
+	}
 	cJSON_AddNumberToObject(s, "logging_steps", (double)r->logging_steps);
 	cJSON_AddNumberToObject(s, "max_steps", (double)r->total);
 	cJSON_AddNumberToObject(s, "num_input_tokens_seen", (double)r->tokens_seen);
@@ -537,7 +382,7 @@ static cJSON *trainer_state(run_t *r)
 	cJSON_AddBoolToObject(args, "should_save", 1);
 	cJSON_AddBoolToObject(args, "should_training_stop", r->step >= r->total);
 	cJSON_AddObjectToObject(tc, "attributes");
-	cJSON_AddNumberToObject(s, "total_flos", 0);
+	json_add_float(s, "total_flos", 0);
 	cJSON_AddNumberToObject(s, "train_batch_size", r->mbs);
 	cJSON_AddNullToObject(s, "trial_name");
 	cJSON_AddNullToObject(s, "trial_params");
@@ -667,14 +512,8 @@ static void save_checkpoint(run_t *r)
 		int n = list_checkpoints(r->outdir, &steps);
 		for (int i = 0; i + r->save_limit < n; i++) {
 			/* renamed away first, so an interrupt never leaves half a checkpoint-N */
-			char gone[4400];
 			snprintf(p, sizeof p, "%s/checkpoint-%ld", r->outdir, steps[i]);
-			snprintf(gone, sizeof gone, "%s/.checkpoint-%ld.tmp.old", r->outdir, steps[i]);
-			if (rename(p, gone) != 0)
-				ft_die(FT_EXIT_IO, "%s: cannot remove: %s", q(p), strerror(errno));
-			int h = diag_push_cleanup(rmtree_cb, gone);
-			rmtree(gone);
-			diag_pop_cleanup(h);
+			outdir_remove(p);
 		}
 		free(steps);
 	}

@@ -48,18 +48,4 @@ model_t *train_load_model(const ft_config_t *cfg, const ops_t *ops, st_dtype_t *
  * what the engine cannot do by name. */
 void train_lora_cfg(const ft_config_t *cfg, lora_cfg_t *lc);
 
-/* Helpers shared with ft-merge: the dtype of a model folder's weights; copying config.json,
- * generation_config.json and the tokenizer files of src into dst (those present). */
-st_dtype_t hfdir_dtype(const char *dir);
-void hfdir_copy_side_files(const char *src, const char *dst, int with_config);
-/* An output folder that appears whole: a temporary sibling removed on error or SIGINT, then
- * renamed over final (an existing final folder is replaced). */
-typedef struct {
-	char *tmp, *final;
-	int cleanup;
-} outdir_t;
-void outdir_open(outdir_t *d, const char *final);
-void outdir_commit(outdir_t *d);
-void rmtree(const char *path);
-
 #endif
