@@ -242,6 +242,10 @@ void cfgrules_check(cfgctx_t *c)
 		WARN("eval_table_size", "deprecated; use generate_samples and num_generation_samples");
 	if (SET("eval_max_new_tokens"))
 		WARN("eval_max_new_tokens", "deprecated; use generation_max_new_tokens");
+	/* Axolotl's multipack sampler says the same when it packs (utils/samplers/multipack.py) */
+	if (T("sample_packing") && T("sample_packing_sequentially") && !T("curriculum_sampling"))
+		WARN("sample_packing_sequentially", "packs the shuffled samples one after another; set "
+		     "curriculum_sampling: true to pack them in dataset order");
 
 	/* --- AxolotlConfigWCapabilities (the rules that need no GPU probe).
 	 * Axolotl runs these "before" validators first of all, so they come first here too. */

@@ -471,7 +471,7 @@ static const schema_field_t fields_top[] = {
 	{ "sample_packing", ST_BOOL, 0, NULL, NULL, SUP_YES, NULL, "pack several samples into each sequence_len row (attention does not cross samples)", NULL },
 	{ "sample_packing_group_size", ST_INT, 0, "100000", NULL, SUP_YES, NULL, "samples considered together when packing", NULL },
 	{ "sample_packing_bin_size", ST_INT, 0, "200", NULL, SUP_YES, NULL, "maximum samples per packed row", NULL },
-	{ "sample_packing_sequentially", ST_BOOL, 0, NULL, NULL, SUP_YES, NULL, "pack samples in dataset order instead of first-fit", NULL },
+	{ "sample_packing_sequentially", ST_BOOL, 0, NULL, NULL, SUP_YES, NULL, "pack samples one after another in the sampler's order (dataset order under curriculum_sampling, else shuffled) instead of first-fit", NULL },
 	{ "sample_packing_mp_start_method", ST_STR, 0, NULL, NULL, SUP_IGNORED, NULL, "sequence length / packing / streaming option", NULL },
 	{ "eval_sample_packing", ST_BOOL, 0, NULL, NULL, SUP_YES, NULL, "pack the evaluation data too (defaults to sample_packing)", NULL },
 	{ "pad_to_sequence_len", ST_BOOL, 0, NULL, NULL, SUP_YES, NULL, "pad every batch to sequence_len (true by default with sample_packing)", NULL },
