@@ -157,23 +157,6 @@ void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed)
 	}
 }
 
-static char *slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		ft_die(FT_EXIT_IO, "'%s': cannot open: %s", path, strerror(errno));
-	size_t cap = 1 << 14, n = 0, r;
-	char *s = xmalloc(cap);
-	while ((r = fread(s + n, 1, cap - n - 1, fp)) > 0)
-		if ((n += r) + 1 == cap)
-			xgrow((void **)&s, &cap, cap * 2, 1);
-	if (ferror(fp))
-		ft_die(FT_EXIT_IO, "'%s': cannot read: %s", path, strerror(errno));
-	fclose(fp);
-	s[n] = 0;
-	return s;
-}
-
 static int json_empty(const cJSON *v)
 {
 	return !v || cJSON_IsNull(v) || ((cJSON_IsObject(v) || cJSON_IsArray(v)) && !v->child);
@@ -210,9 +193,7 @@ void model_lora_load(model_t *m, const char *dir)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/adapter_config.json", dir);
-	char *txt = slurp(path);
-	cJSON *j = cJSON_Parse(txt);
-	free(txt);
+	cJSON *j = json_read_file(path, 0);
 	if (!cJSON_IsObject(j))
 		ft_die(FT_EXIT_DATA, "'%s': not a JSON object", path);
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "peft_type");

@@ -4,7 +4,6 @@
  * written by an older or newer version, with fields left out, still reads as HF reads it. */
 #include "modelcfg.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "diag.h"
+#include "json.h"
 
 static const cJSON *get(const cJSON *j, const char *k)
 {
@@ -331,22 +331,7 @@ void modelcfg_load(modelcfg_t *c, const char *path)
 		snprintf(buf, sizeof buf, "%s/config.json", path);
 		path = buf;
 	}
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		ft_die(FT_EXIT_IO, "'%s': cannot open: %s", path, strerror(errno));
-	size_t cap = 1 << 16, n = 0, r;
-	char *s = xmalloc(cap);
-	while ((r = fread(s + n, 1, cap - n - 1, fp)) > 0)
-		if ((n += r) + 1 == cap)
-			xgrow((void **)&s, &cap, cap * 2, 1);
-	if (ferror(fp))
-		ft_die(FT_EXIT_IO, "'%s': cannot read: %s", path, strerror(errno));
-	fclose(fp);
-	s[n] = 0;
-	cJSON *j = cJSON_Parse(s);
-	free(s);
-	if (!j)
-		ft_die(FT_EXIT_DATA, "'%s': not valid JSON", path);
+	cJSON *j = json_read_file(path, 0);
 	modelcfg_from_json(c, j, path);
 	cJSON_Delete(j);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "json.h"
 
 /* The Python library's limit on the header (MAX_HEADER_SIZE). */
 #define ST_MAX_HEADER 100000000ull
@@ -453,26 +454,6 @@ static char *path_join(const char *dir, const char *name)
 	return s;
 }
 
-static char *read_text(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		ft_die(FT_EXIT_IO, "'%s': cannot open: %s", path, strerror(errno));
-	size_t cap = 4096, n = 0;
-	char *s = xmalloc(cap);
-	size_t r;
-	while ((r = fread(s + n, 1, cap - n - 1, fp)) > 0) {
-		n += r;
-		if (cap - n - 1 == 0)
-			xgrow((void **)&s, &cap, cap * 2, 1);
-	}
-	if (ferror(fp))
-		ft_die(FT_EXIT_IO, "'%s': cannot read: %s", path, strerror(errno));
-	fclose(fp);
-	s[n] = 0;
-	return s;
-}
-
 stdir_t *stdir_open(const char *dir)
 {
 	stdir_t *d = xcalloc(1, sizeof *d);
@@ -490,10 +471,8 @@ stdir_t *stdir_open(const char *dir)
 	if (access(ipath, F_OK) != 0)
 		ft_die(FT_EXIT_DATA, "'%s': no model.safetensors or model.safetensors.index.json (pickled "
 		       "pytorch_model.bin checkpoints are not read: convert them to safetensors)", dir);
-	char *txt = read_text(ipath);
-	cJSON *j = cJSON_Parse(txt);
-	free(txt);
-	cJSON *wm = j ? cJSON_GetObjectItemCaseSensitive(j, "weight_map") : NULL;
+	cJSON *j = json_read_file(ipath, 0);
+	cJSON *wm = cJSON_GetObjectItemCaseSensitive(j, "weight_map");
 	if (!cJSON_IsObject(wm))
 		ft_die(FT_EXIT_DATA, "'%s': not a safetensors index: no \"weight_map\" object", ipath);
 	int cap = 0;

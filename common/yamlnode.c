@@ -13,6 +13,7 @@
 #include <pcre2.h>
 
 #include "diag.h"
+#include "fileio.h"
 
 /* Deeper than any config needs; the tree walks below recurse, so the depth is bounded. */
 #define YAML_MAX_DEPTH 200
@@ -492,25 +493,8 @@ ydoc_t *ydoc_parse(const char *text, size_t len, const char *subject)
 
 ydoc_t *ydoc_load_file(const char *path)
 {
-	int std = !strcmp(path, "-"); /* the config may come on stdin, like every ft input */
-	FILE *f = std ? stdin : fopen(path, "rb");
-	if (!f)
-		ft_die(FT_EXIT_IO, "'%s': cannot open: %s", path, strerror(errno));
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		xgrow((void **)&buf, &cap, len + 65536, 1);
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-		if (len > (64u << 20))
-			ft_die(FT_EXIT_USAGE, "'%s': larger than 64 MiB; not a config file", path);
-	}
-	if (ferror(f))
-		ft_die(FT_EXIT_IO, "'%s': cannot read: %s", path, strerror(errno));
-	if (!std)
-		fclose(f);
+	size_t len;
+	char *buf = file_read(path, &len, FILE_CONFIG);   /* "-": the config may come on stdin */
 	ydoc_t *d = ydoc_parse(buf, len, path);
 	free(buf);
 	return d;

@@ -73,20 +73,7 @@ static int read_eos(const char *dir, int *eos, int max)
 	for (int f = 0; f < 2; f++) {
 		char p[4200];
 		snprintf(p, sizeof p, "%s/%s", dir, files[f]);
-		FILE *fp = fopen(p, "rb");
-		if (!fp)
-			continue;
-		char *buf = NULL;
-		size_t cap = 0, n = 0, r;
-		char tmp[4096];
-		while ((r = fread(tmp, 1, sizeof tmp, fp)) > 0) {
-			xgrow((void **)&buf, &cap, n + r + 1, 1);
-			memcpy(buf + n, tmp, r);
-			n += r;
-		}
-		fclose(fp);
-		cJSON *j = buf ? cJSON_ParseWithLength(buf, n) : NULL;
-		free(buf);
+		cJSON *j = json_read_file(p, FILE_OPTIONAL);
 		const cJSON *e = j ? cJSON_GetObjectItemCaseSensitive(j, "eos_token_id") : NULL;
 		int k = 0;
 		if (cJSON_IsNumber(e))
