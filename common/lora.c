@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "json.h"
 #include "model_impl.h"
+#include "outfile.h"
 
 static const char *lin_module(int lin) { return lin <= LIN_O ? "self_attn" : "mlp"; }
 

@@ -12,7 +12,6 @@
 
 #include "diag.h"
 #include "fileio.h"
-#include "safetensors.h"   /* file_write_atomic */
 
 static void remove_tmp(void *arg)
 {
@@ -183,6 +182,14 @@ void outdir_remove(const char *path)
 }
 
 /* ---- files ---- */
+
+void file_write_atomic(const char *path, const void *data, size_t n)
+{
+	outfile_t *o = outfile_open(path, 0);
+	if (n && fwrite(data, 1, n, o->f) != n)
+		ft_die(FT_EXIT_IO, "%s: cannot write: %s", q(outfile_name(o)), strerror(errno));
+	outfile_commit(o);
+}
 
 void copy_file(const char *src, const char *dst)
 {

@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "json.h"
+#include "outfile.h"   /* file_write_atomic */
 
 /* The Python library's limit on the header (MAX_HEADER_SIZE). */
 #define ST_MAX_HEADER 100000000ull
@@ -683,36 +684,4 @@ void st_writer_free(st_writer_t *w)
 	}
 	free(w->e);
 	free(w);
-}
-
-static void unlink_tmp(void *arg) { unlink((const char *)arg); }
-
-void file_write_atomic(const char *path, const void *data, size_t n)
-{
-	const char *slash = strrchr(path, '/');
-	size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
-	size_t tl = strlen(path) + 32;
-	char *tmp = xmalloc(tl);
-	snprintf(tmp, tl, "%.*s.%s.tmp.XXXXXX", (int)dl, path, slash ? slash + 1 : path);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		ft_die(FT_EXIT_IO, "'%s': cannot create: %s", tmp, strerror(errno));
-	int h = diag_push_cleanup(unlink_tmp, tmp);
-	const char *p = data;
-	size_t left = n;
-	while (left) {
-		ssize_t r = write(fd, p, left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			ft_die(FT_EXIT_IO, "'%s': cannot write: %s", path, strerror(errno));
-		p += r;
-		left -= (size_t)r;
-	}
-	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0)
-		ft_die(FT_EXIT_IO, "'%s': cannot write: %s", path, strerror(errno));
-	if (rename(tmp, path) != 0)
-		ft_die(FT_EXIT_IO, "'%s': cannot rename into place: %s", path, strerror(errno));
-	diag_pop_cleanup(h);
-	free(tmp);
 }
