@@ -803,7 +803,7 @@ static void derive(cfgctx_t *c, cJSON *r)
 	if (is_set(r, "adapter") && !is_set(r, "lora_dropout"))
 		set_item(r, "lora_dropout", cJSON_CreateNumber(0));
 	if (!is_set(r, "seed"))
-		set_item(r, "seed", cJSON_CreateNumber(42));
+		set_item(r, "seed", cJSON_CreateNumber(FT_DEFAULT_SEED));
 
 	fill_defaults(r, schema_top());
 
@@ -1235,6 +1235,11 @@ long config_int(const ft_config_t *cfg, const char *dotted, long dflt)
 	if (cJSON_IsBool(v))
 		return cJSON_IsTrue(v);
 	return dflt;
+}
+
+uint64_t config_seed(const ft_config_t *cfg)
+{
+	return (uint64_t)config_int(cfg, "seed", FT_DEFAULT_SEED);
 }
 
 double config_num(const ft_config_t *cfg, const char *dotted, double dflt)

@@ -323,7 +323,7 @@ static void prepare(const ft_config_t *cfg, recset_t *src, int shuffle, recset_t
 	for (size_t i = 0; i < n; i++)
 		idx[i] = (uint32_t)i;
 	if (shuffle) {
-		rng_t rng = rng_seed((uint64_t)config_int(cfg, "seed", 42), 1);
+		rng_t rng = rng_seed(config_seed(cfg), 1);
 		rng_shuffle_u32(&rng, idx, n);
 	}
 	lenpolicy_t lp;

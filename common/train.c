@@ -138,7 +138,7 @@ model_t *train_load_model(const ft_config_t *cfg, const ops_t *ops, st_dtype_t *
 		ft_die(FT_EXIT_DATA, "%s: 'base_model': %s is neither a folder nor in the Hugging Face cache",
 		       config_where(cfg, "base_model"), q(config_str(cfg, "base_model", "")));
 	model_t *m;
-	uint64_t seed = (uint64_t)config_int(cfg, "seed", 42);
+	uint64_t seed = config_seed(cfg);
 	if (config_bool(cfg, "reinit_weights", 0)) {
 		modelcfg_t mc;
 		modelcfg_load(&mc, dir);
@@ -693,7 +693,7 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		neft = config_num(cfg, "noisy_embedding_alpha", 0);
 	const char *ad = config_str(cfg, "adapter", NULL);
 	r->lora = ad && !strcmp(ad, "lora");
-	r->seed = (uint64_t)config_int(cfg, "seed", 42);
+	r->seed = config_seed(cfg);
 	r->curriculum = config_bool(cfg, "curriculum_sampling", 0);
 	r->mbs = (int)config_int(cfg, "micro_batch_size", 1);
 	r->gas = (int)config_int(cfg, "gradient_accumulation_steps", 1);
