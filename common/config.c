@@ -31,6 +31,7 @@
 #include "diag.h"
 #include "json.h"
 #include "schema.h"
+#include "utf8.h"
 #include "yamlnode.h"
 
 struct ft_config {
@@ -628,35 +629,14 @@ static cJSON *coerce_like(const cJSON *old, const char *s)
 	return infer_value(s);
 }
 
-/* Command-line text is not checked by a YAML parser; JSON (and so --print and the
- * fingerprint) needs well-formed UTF-8. */
-static int utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-			: (*p & 0xF8) == 0xF0 ? 3 : -1;
-		if (n < 0 || (n == 1 && *p < 0xC2) || (n == 3 && *p > 0xF4))
-			return 0;
-		unsigned cp = n ? *p & (0x3F >> n) : *p;
-		p++;
-		for (int i = 0; i < n; i++, p++) {
-			if ((*p & 0xC0) != 0x80)
-				return 0;
-			cp = cp << 6 | (*p & 0x3F);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-			return 0;
-	}
-	return 1;
-}
-
 static void apply_override(cfgctx_t *c, cJSON *root, const cfg_override_t *o, int strict)
 {
 	const char *key = o->key;
-	if (!utf8_valid(key) || !utf8_valid(o->value))
-		ft_die(FT_EXIT_USAGE, "'--%s': not valid UTF-8", utf8_valid(key) ? key : "?");
+	/* command-line text is not checked by a YAML parser; JSON (and so --print and the
+	 * fingerprint) needs well-formed UTF-8 */
+	int key_ok = utf8_valid(key, strlen(key));
+	if (!key_ok || !utf8_valid(o->value, strlen(o->value)))
+		ft_die(FT_EXIT_USAGE, "'--%s': not valid UTF-8", key_ok ? key : "?");
 	if (!*key || key[strlen(key) - 1] == '.' || strstr(key, ".."))
 		ft_die(FT_EXIT_USAGE, "'--%s': not a field name", key);
 	cJSON *cur = root;
