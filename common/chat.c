@@ -102,7 +102,7 @@ static const char *ds_where(const ft_config_t *cfg, const char *key, int i, cons
 {
 	char k[200];
 	snprintf(k, sizeof k, "%s.%d.%s", key, i, f);
-	snprintf(buf, n, "%s: '%s'", config_where(cfg, k), k);
+	snprintf(buf, n, "%s: %s", config_where(cfg, k), q(k));
 	return buf;
 }
 

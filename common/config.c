@@ -59,16 +59,19 @@ static int is_override(const char *const *ov, int nov, const char *dotted)
 static const char *where_impl(const char *file, const ypos_table_t *pos, const char *const *ov,
 	int nov, const char *dotted, int key, char *buf, size_t n)
 {
+	/* quoted by q(), copied at once: one of q's buffers is taken only for this call */
 	if (dotted && is_override(ov, nov, dotted)) {
-		snprintf(buf, n, "'--%s'", dotted);
+		char opt[600];
+		snprintf(opt, sizeof opt, "--%s", dotted);
+		snprintf(buf, n, "%s", q(opt));
 		return buf;
 	}
 	const ypos_t *p = dotted ? ypos_find(pos, dotted) : NULL;
 	if (p)
-		snprintf(buf, n, "'%s':%d:%d", file, key ? p->key_line : p->line,
+		snprintf(buf, n, "%s:%d:%d", q(file), key ? p->key_line : p->line,
 			key ? p->key_col : p->col);
 	else
-		snprintf(buf, n, "'%s'", file);
+		snprintf(buf, n, "%s", q(file));
 	return buf;
 }
 
@@ -91,8 +94,8 @@ void cfg_fail_at(const char *file, int line, const cfgctx_t *c, const char *fiel
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (field)
-		ft_die_at(file, line, FT_EXIT_USAGE, "%s: '%s': %s", cfg_where(c, field, w, sizeof w),
-			field, msg);
+		ft_die_at(file, line, FT_EXIT_USAGE, "%s: %s: %s", cfg_where(c, field, w, sizeof w),
+			q(field), msg);
 	ft_die_at(file, line, FT_EXIT_USAGE, "%s: %s", cfg_where(c, NULL, w, sizeof w), msg);
 }
 
@@ -104,7 +107,7 @@ void cfg_warn(const cfgctx_t *c, const char *field, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (field)
-		ft_warn("%s: '%s': %s", cfg_where(c, field, w, sizeof w), field, msg);
+		ft_warn("%s: %s: %s", cfg_where(c, field, w, sizeof w), q(field), msg);
 	else
 		ft_warn("%s: %s", cfg_where(c, NULL, w, sizeof w), msg);
 }
@@ -573,13 +576,13 @@ static void check_model(vctx_t *vc, cJSON *obj, const schema_model_t *m, const c
 			const char *s = suggest(also ? also : one, e->string);
 			char w[600];
 			if (vc->strict && !vc->quiet)
-				ft_die(FT_EXIT_USAGE, "%s: '%s': unknown field%s%s%s (strict: true)",
-					cfg_where_key(vc->c, p, w, sizeof w), p, s ? "; did you mean '" : "",
-					s ? s : "", s ? "'?" : "");
+				ft_die(FT_EXIT_USAGE, "%s: %s: unknown field%s%s%s (strict: true)",
+					cfg_where_key(vc->c, p, w, sizeof w), q(p), s ? "; did you mean " : "",
+					s ? q(s) : "", s ? "?" : "");
 			if (!vc->quiet)
-				ft_warn("%s: '%s': unknown field, ignored%s%s%s",
-					cfg_where_key(vc->c, p, w, sizeof w), p, s ? "; did you mean '" : "",
-					s ? s : "", s ? "'?" : "");
+				ft_warn("%s: %s: unknown field, ignored%s%s%s",
+					cfg_where_key(vc->c, p, w, sizeof w), q(p), s ? "; did you mean " : "",
+					s ? q(s) : "", s ? "?" : "");
 			cJSON_DeleteItemFromObjectCaseSensitive(obj, e->string);
 		}
 		e = next;
@@ -1022,7 +1025,7 @@ char *config_hf_snapshot(const char *id, const char *kind)
 static void missing(cfgctx_t *c, int mode, const char *field, const char *fmt, const char *arg)
 {
 	char msg[1024];
-	snprintf(msg, sizeof msg, fmt, arg);
+	snprintf(msg, sizeof msg, fmt, q(arg));   /* arg: the path fmt names */
 	if (mode == 1)
 		cfg_fail(c, field, "%s", msg);
 	else if (mode == 2)
@@ -1044,9 +1047,9 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 		if (!cfg->model_dir)
 			missing(c, model_mode, "base_model",
 				looks_like_hf_id(bm)
-					? "'%s' is not a local directory and not in the Hugging Face cache "
+					? "%s is not a local directory and not in the Hugging Face cache "
 					  "(HF_HUB_CACHE); ft does not download models"
-					: "'%s' is not a directory",
+					: "%s is not a directory",
 				bm);
 	}
 	/* Other inputs named by path: a tokenizer or model config elsewhere than base_model, an
@@ -1065,13 +1068,13 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 		/* the tokenizer is read by the data tools too; the others only with the model */
 		int mode = i == 1 && (model_mode == 1 || data_mode == 1) ? 1 : model_mode;
 		missing(c, mode, dirs[i], i < 2 && looks_like_hf_id(p)
-			? "'%s' is not a local directory and not in the Hugging Face cache"
-			: "'%s' is not a directory", p);
+			? "%s is not a local directory and not in the Hugging Face cache"
+			: "%s is not a directory", p);
 	}
 	/* only ft-train resumes, and it says so itself; the others need not care */
 	const char *rc = cJSON_GetStringValue(cfg_get(cfg->root, "resume_from_checkpoint"));
 	if (rc && !is_dir(rc))
-		missing(c, validate, "resume_from_checkpoint", "'%s' is not a directory", rc);
+		missing(c, validate, "resume_from_checkpoint", "%s is not a directory", rc);
 
 	const char *lists[] = { "datasets", "test_datasets" };
 	for (int l = 0; l < 2; l++) {
@@ -1095,9 +1098,9 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 			}
 			missing(c, data_mode, field,
 				looks_like_hf_id(path)
-					? "'%s' is not a local file or directory and not in the Hugging Face "
+					? "%s is not a local file or directory and not in the Hugging Face "
 					  "cache; ft does not download datasets"
-					: "'%s' does not exist",
+					: "%s does not exist",
 				path);
 		}
 	}
@@ -1135,10 +1138,10 @@ ft_config_t *config_load(const char *path, const cfg_override_t *ov, int nov, in
 		int list = !empty && doc->root->kind == YN_SEQ;
 		ydoc_free(doc);
 		if (empty)
-			ft_die(FT_EXIT_USAGE, "'%s': empty config; expected a mapping of fields such as "
-				"base_model and datasets", path);
-		ft_die(FT_EXIT_USAGE, "'%s':%d:%d: expected a mapping of fields at the top level, found %s",
-			path, line, col, list ? "a list" : "a single value");
+			ft_die(FT_EXIT_USAGE, "%s: empty config; expected a mapping of fields such as "
+				"base_model and datasets", q(path));
+		ft_die(FT_EXIT_USAGE, "%s:%d:%d: expected a mapping of fields at the top level, found %s",
+			q(path), line, col, list ? "a list" : "a single value");
 	}
 	cJSON *u = ynode_to_json(doc->root, &cfg->pos, "", path);
 	ydoc_free(doc);

@@ -182,8 +182,8 @@ static ynode_t *node_new(builder_t *b, yn_kind_t kind, yaml_mark_t m)
 
 _Noreturn static void build_die(builder_t *b, yaml_mark_t m, const char *what, const char *arg)
 {
-	ft_die(FT_EXIT_USAGE, "'%s':%d:%d: %s%s%s%s", b->subject, (int)m.line + 1,
-		(int)m.column + 1, what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+	ft_die(FT_EXIT_USAGE, "%s:%d:%d: %s%s%s", q(b->subject), (int)m.line + 1,
+		(int)m.column + 1, what, arg ? " " : "", arg ? q(arg) : "");
 }
 
 static void anchor_set(builder_t *b, const char *name, ynode_t *n)
@@ -319,8 +319,8 @@ static void finish_mapping(builder_t *b, ynode_t *m)
 				break;
 		if (j < out) {
 			if (i >= first_explicit && k[j]->line != k[i]->line)
-				ft_warn("'%s':%d:%d: duplicate key '%s'; the last one (line %d) is used",
-					b->subject, k[j]->line, k[j]->col, k[i]->text, k[i]->line);
+				ft_warn("%s:%d:%d: duplicate key '%s'; the last one (line %d) is used",
+					q(b->subject), k[j]->line, k[j]->col, k[i]->text, k[i]->line);
 			k[j] = k[i];
 			v[j] = v[i];
 		} else {
@@ -426,7 +426,7 @@ ydoc_t *ydoc_parse(const char *text, size_t len, const char *subject)
 			snprintf(msg, sizeof msg, "%s%s%s", parser.problem ? parser.problem : "invalid YAML",
 				parser.context ? " " : "", parser.context ? parser.context : "");
 			/* libyaml reports the offending offset but sometimes 0:0 for encoding errors. */
-			ft_die(FT_EXIT_USAGE, "'%s':%d:%d: %s", subject, (int)m.line + 1,
+			ft_die(FT_EXIT_USAGE, "%s:%d:%d: %s", q(subject), (int)m.line + 1,
 				(int)m.column + 1, msg);
 		}
 		const char *anchor = event_anchor(&ev);
@@ -602,10 +602,10 @@ static char *join_path(const char *prefix, const char *key)
 static cJSON *conv(conv_t *c, const ynode_t *n, const char *path, int kline, int kcol, int depth)
 {
 	if (++c->count > YAML_MAX_VALUES)
-		ft_die(FT_EXIT_USAGE, "'%s':%d:%d: aliases expand to more than %d values", c->subject,
+		ft_die(FT_EXIT_USAGE, "%s:%d:%d: aliases expand to more than %d values", q(c->subject),
 			n->line, n->col, YAML_MAX_VALUES);
 	if (depth > YAML_MAX_DEPTH)
-		ft_die(FT_EXIT_USAGE, "'%s':%d:%d: nested too deeply", c->subject, n->line, n->col);
+		ft_die(FT_EXIT_USAGE, "%s:%d:%d: nested too deeply", q(c->subject), n->line, n->col);
 	if (c->pos && *path)
 		ypos_add(c->pos, path, n->line, n->col, kline, kcol);
 	cJSON *j = NULL;
