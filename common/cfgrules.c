@@ -994,6 +994,6 @@ void cfgrules_check_support(cfgctx_t *c)
 		}
 	}
 	if (ign.len)
-		ft_warn("'%s': ignored, ft does not need them: %s", c->file, ign.names);
+		ft_warn("%s: ignored, ft does not need them: %s", q(c->file), ign.names);
 	free(ign.names);
 }

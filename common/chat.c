@@ -6,8 +6,11 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "diag.h"
+#include "fileio.h"
+#include "json.h"
 #include "jinja/jinja.h"
 
 #define MAX_EOT 16
@@ -32,39 +35,19 @@ struct chat {
 
 /* ---- making ---- */
 
-static char *read_text_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *s = xmalloc(cap);
-	size_t k;
-	while ((k = fread(s + n, 1, cap - n - 1, f)) > 0) {
-		n += k;
-		if (cap - n < 2)
-			xgrow((void **)&s, &cap, cap * 2, 1);
-	}
-	fclose(f);
-	s[n] = '\0';
-	return s;
-}
-
 /* The tokenizer's own template: tokenizer_config.json's chat_template (a string, or a list
  * of named ones, of which "default" is used), or a chat_template.jinja file beside it. */
 static char *tokenizer_template(const char *dir)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/chat_template.jinja", dir);
-	char *s = read_text_file(path);
+	char *s = file_read(path, NULL, FILE_OPTIONAL);
 	if (s)
 		return s;
 	snprintf(path, sizeof path, "%s/tokenizer_config.json", dir);
-	char *js = read_text_file(path);
-	if (!js)
+	cJSON *c = json_read_file(path, FILE_OPTIONAL);
+	if (!c)
 		return NULL;
-	cJSON *c = cJSON_Parse(js);
-	free(js);
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(c, "chat_template");
 	char *out = NULL;
 	if (cJSON_IsString(t)) {
@@ -92,7 +75,7 @@ char *chat_template_source(const char *choice, const char *tok_dir, char *err, s
 	const char *named_src = chat_named_template(choice);
 	if (named_src)
 		return xstrdup(named_src);
-	char *s = read_text_file(choice);
+	char *s = file_read(choice, NULL, FILE_OPTIONAL);
 	if (!s)
 		snprintf(err, errlen, "%s is neither a template ft ships (chatml, llama3, ...) nor a "
 				      "readable file", q(choice));
@@ -119,7 +102,7 @@ static const char *ds_where(const ft_config_t *cfg, const char *key, int i, cons
 {
 	char k[200];
 	snprintf(k, sizeof k, "%s.%d.%s", key, i, f);
-	snprintf(buf, n, "%s: '%s'", config_where(cfg, k), k);
+	snprintf(buf, n, "%s: %s", config_where(cfg, k), q(k));
 	return buf;
 }
 
@@ -145,8 +128,11 @@ static char *resolve_template(const ft_config_t *cfg, const char *key, int i, co
 		if (!jinja_src)
 			ft_die(FT_EXIT_USAGE, "%s: 'jinja' needs chat_template_jinja (the template, or a "
 					      "file holding it)", where);
-		char *s = read_text_file(jinja_src);
-		return s ? s : xstrdup(jinja_src);
+		/* the name of a file holding the template, else the template itself */
+		struct stat st;
+		if (stat(jinja_src, &st) == 0 && S_ISREG(st.st_mode))
+			return file_read(jinja_src, NULL, 0);
+		return xstrdup(jinja_src);
 	}
 	const char *fallback = NULL;
 	if (!strncmp(choice, "tokenizer_default_fallback_", 27)) {

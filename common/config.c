@@ -31,6 +31,7 @@
 #include "diag.h"
 #include "json.h"
 #include "schema.h"
+#include "utf8.h"
 #include "yamlnode.h"
 
 struct ft_config {
@@ -58,16 +59,19 @@ static int is_override(const char *const *ov, int nov, const char *dotted)
 static const char *where_impl(const char *file, const ypos_table_t *pos, const char *const *ov,
 	int nov, const char *dotted, int key, char *buf, size_t n)
 {
+	/* quoted by q(), copied at once: one of q's buffers is taken only for this call */
 	if (dotted && is_override(ov, nov, dotted)) {
-		snprintf(buf, n, "'--%s'", dotted);
+		char opt[600];
+		snprintf(opt, sizeof opt, "--%s", dotted);
+		snprintf(buf, n, "%s", q(opt));
 		return buf;
 	}
 	const ypos_t *p = dotted ? ypos_find(pos, dotted) : NULL;
 	if (p)
-		snprintf(buf, n, "'%s':%d:%d", file, key ? p->key_line : p->line,
+		snprintf(buf, n, "%s:%d:%d", q(file), key ? p->key_line : p->line,
 			key ? p->key_col : p->col);
 	else
-		snprintf(buf, n, "'%s'", file);
+		snprintf(buf, n, "%s", q(file));
 	return buf;
 }
 
@@ -90,8 +94,8 @@ void cfg_fail_at(const char *file, int line, const cfgctx_t *c, const char *fiel
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (field)
-		ft_die_at(file, line, FT_EXIT_USAGE, "%s: '%s': %s", cfg_where(c, field, w, sizeof w),
-			field, msg);
+		ft_die_at(file, line, FT_EXIT_USAGE, "%s: %s: %s", cfg_where(c, field, w, sizeof w),
+			q(field), msg);
 	ft_die_at(file, line, FT_EXIT_USAGE, "%s: %s", cfg_where(c, NULL, w, sizeof w), msg);
 }
 
@@ -103,7 +107,7 @@ void cfg_warn(const cfgctx_t *c, const char *field, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (field)
-		ft_warn("%s: '%s': %s", cfg_where(c, field, w, sizeof w), field, msg);
+		ft_warn("%s: %s: %s", cfg_where(c, field, w, sizeof w), q(field), msg);
 	else
 		ft_warn("%s: %s", cfg_where(c, NULL, w, sizeof w), msg);
 }
@@ -572,13 +576,13 @@ static void check_model(vctx_t *vc, cJSON *obj, const schema_model_t *m, const c
 			const char *s = suggest(also ? also : one, e->string);
 			char w[600];
 			if (vc->strict && !vc->quiet)
-				ft_die(FT_EXIT_USAGE, "%s: '%s': unknown field%s%s%s (strict: true)",
-					cfg_where_key(vc->c, p, w, sizeof w), p, s ? "; did you mean '" : "",
-					s ? s : "", s ? "'?" : "");
+				ft_die(FT_EXIT_USAGE, "%s: %s: unknown field%s%s%s (strict: true)",
+					cfg_where_key(vc->c, p, w, sizeof w), q(p), s ? "; did you mean " : "",
+					s ? q(s) : "", s ? "?" : "");
 			if (!vc->quiet)
-				ft_warn("%s: '%s': unknown field, ignored%s%s%s",
-					cfg_where_key(vc->c, p, w, sizeof w), p, s ? "; did you mean '" : "",
-					s ? s : "", s ? "'?" : "");
+				ft_warn("%s: %s: unknown field, ignored%s%s%s",
+					cfg_where_key(vc->c, p, w, sizeof w), q(p), s ? "; did you mean " : "",
+					s ? q(s) : "", s ? "?" : "");
 			cJSON_DeleteItemFromObjectCaseSensitive(obj, e->string);
 		}
 		e = next;
@@ -628,35 +632,14 @@ static cJSON *coerce_like(const cJSON *old, const char *s)
 	return infer_value(s);
 }
 
-/* Command-line text is not checked by a YAML parser; JSON (and so --print and the
- * fingerprint) needs well-formed UTF-8. */
-static int utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-			: (*p & 0xF8) == 0xF0 ? 3 : -1;
-		if (n < 0 || (n == 1 && *p < 0xC2) || (n == 3 && *p > 0xF4))
-			return 0;
-		unsigned cp = n ? *p & (0x3F >> n) : *p;
-		p++;
-		for (int i = 0; i < n; i++, p++) {
-			if ((*p & 0xC0) != 0x80)
-				return 0;
-			cp = cp << 6 | (*p & 0x3F);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-			return 0;
-	}
-	return 1;
-}
-
 static void apply_override(cfgctx_t *c, cJSON *root, const cfg_override_t *o, int strict)
 {
 	const char *key = o->key;
-	if (!utf8_valid(key) || !utf8_valid(o->value))
-		ft_die(FT_EXIT_USAGE, "'--%s': not valid UTF-8", utf8_valid(key) ? key : "?");
+	/* command-line text is not checked by a YAML parser; JSON (and so --print and the
+	 * fingerprint) needs well-formed UTF-8 */
+	int key_ok = utf8_valid(key, strlen(key));
+	if (!key_ok || !utf8_valid(o->value, strlen(o->value)))
+		ft_die(FT_EXIT_USAGE, "'--%s': not valid UTF-8", key_ok ? key : "?");
 	if (!*key || key[strlen(key) - 1] == '.' || strstr(key, ".."))
 		ft_die(FT_EXIT_USAGE, "'--%s': not a field name", key);
 	cJSON *cur = root;
@@ -803,7 +786,7 @@ static void derive(cfgctx_t *c, cJSON *r)
 	if (is_set(r, "adapter") && !is_set(r, "lora_dropout"))
 		set_item(r, "lora_dropout", cJSON_CreateNumber(0));
 	if (!is_set(r, "seed"))
-		set_item(r, "seed", cJSON_CreateNumber(42));
+		set_item(r, "seed", cJSON_CreateNumber(FT_DEFAULT_SEED));
 
 	fill_defaults(r, schema_top());
 
@@ -1042,7 +1025,7 @@ char *config_hf_snapshot(const char *id, const char *kind)
 static void missing(cfgctx_t *c, int mode, const char *field, const char *fmt, const char *arg)
 {
 	char msg[1024];
-	snprintf(msg, sizeof msg, fmt, arg);
+	snprintf(msg, sizeof msg, fmt, q(arg));   /* arg: the path fmt names */
 	if (mode == 1)
 		cfg_fail(c, field, "%s", msg);
 	else if (mode == 2)
@@ -1064,9 +1047,9 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 		if (!cfg->model_dir)
 			missing(c, model_mode, "base_model",
 				looks_like_hf_id(bm)
-					? "'%s' is not a local directory and not in the Hugging Face cache "
+					? "%s is not a local directory and not in the Hugging Face cache "
 					  "(HF_HUB_CACHE); ft does not download models"
-					: "'%s' is not a directory",
+					: "%s is not a directory",
 				bm);
 	}
 	/* Other inputs named by path: a tokenizer or model config elsewhere than base_model, an
@@ -1085,13 +1068,13 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 		/* the tokenizer is read by the data tools too; the others only with the model */
 		int mode = i == 1 && (model_mode == 1 || data_mode == 1) ? 1 : model_mode;
 		missing(c, mode, dirs[i], i < 2 && looks_like_hf_id(p)
-			? "'%s' is not a local directory and not in the Hugging Face cache"
-			: "'%s' is not a directory", p);
+			? "%s is not a local directory and not in the Hugging Face cache"
+			: "%s is not a directory", p);
 	}
 	/* only ft-train resumes, and it says so itself; the others need not care */
 	const char *rc = cJSON_GetStringValue(cfg_get(cfg->root, "resume_from_checkpoint"));
 	if (rc && !is_dir(rc))
-		missing(c, validate, "resume_from_checkpoint", "'%s' is not a directory", rc);
+		missing(c, validate, "resume_from_checkpoint", "%s is not a directory", rc);
 
 	const char *lists[] = { "datasets", "test_datasets" };
 	for (int l = 0; l < 2; l++) {
@@ -1115,9 +1098,9 @@ static void check_paths(ft_config_t *cfg, cfgctx_t *c)
 			}
 			missing(c, data_mode, field,
 				looks_like_hf_id(path)
-					? "'%s' is not a local file or directory and not in the Hugging Face "
+					? "%s is not a local file or directory and not in the Hugging Face "
 					  "cache; ft does not download datasets"
-					: "'%s' does not exist",
+					: "%s does not exist",
 				path);
 		}
 	}
@@ -1155,10 +1138,10 @@ ft_config_t *config_load(const char *path, const cfg_override_t *ov, int nov, in
 		int list = !empty && doc->root->kind == YN_SEQ;
 		ydoc_free(doc);
 		if (empty)
-			ft_die(FT_EXIT_USAGE, "'%s': empty config; expected a mapping of fields such as "
-				"base_model and datasets", path);
-		ft_die(FT_EXIT_USAGE, "'%s':%d:%d: expected a mapping of fields at the top level, found %s",
-			path, line, col, list ? "a list" : "a single value");
+			ft_die(FT_EXIT_USAGE, "%s: empty config; expected a mapping of fields such as "
+				"base_model and datasets", q(path));
+		ft_die(FT_EXIT_USAGE, "%s:%d:%d: expected a mapping of fields at the top level, found %s",
+			q(path), line, col, list ? "a list" : "a single value");
 	}
 	cJSON *u = ynode_to_json(doc->root, &cfg->pos, "", path);
 	ydoc_free(doc);
@@ -1235,6 +1218,11 @@ long config_int(const ft_config_t *cfg, const char *dotted, long dflt)
 	if (cJSON_IsBool(v))
 		return cJSON_IsTrue(v);
 	return dflt;
+}
+
+uint64_t config_seed(const ft_config_t *cfg)
+{
+	return (uint64_t)config_int(cfg, "seed", FT_DEFAULT_SEED);
 }
 
 double config_num(const ft_config_t *cfg, const char *dotted, double dflt)

@@ -11,10 +11,15 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "opts.h"
 
 typedef struct ft_config ft_config_t;
+
+/* Axolotl's seed when the config gives none: for shuffling, splitting, initialisation, and
+ * ft-eval's sampling. */
+#define FT_DEFAULT_SEED 42
 
 enum {
 	CONFIG_FOR_VALIDATE = 1,  /* missing model/data files are warnings, not errors */
@@ -40,6 +45,8 @@ long config_int(const ft_config_t *cfg, const char *dotted, long dflt);
 double config_num(const ft_config_t *cfg, const char *dotted, double dflt);
 int config_bool(const ft_config_t *cfg, const char *dotted, int dflt);
 const char *config_str(const ft_config_t *cfg, const char *dotted, const char *dflt);
+/* seed, else FT_DEFAULT_SEED. */
+uint64_t config_seed(const ft_config_t *cfg);
 /* Where a field was written, for messages: "'cfg.yml':12:3" or "'cfg.yml'" if not in the file. */
 const char *config_where(const ft_config_t *cfg, const char *dotted);
 const char *config_path(const ft_config_t *cfg);

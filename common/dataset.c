@@ -156,7 +156,7 @@ static void load_entry(const ft_config_t *cfg, const char *key, int i, recset_t 
 	prompt_t *pr = prompt_make(cfg, key, i, tok);
 	snprintf(k, sizeof k, "%s.%d.path", key, i);
 	const char *path = config_str(cfg, k, NULL);
-	snprintf(where, sizeof where, "%s: '%s'", config_where(cfg, k), k);
+	snprintf(where, sizeof where, "%s: %s", config_where(cfg, k), q(k));
 	if (!path)
 		ft_die(FT_EXIT_USAGE, "%s: missing", where);
 
@@ -176,8 +176,8 @@ static void load_entry(const ft_config_t *cfg, const char *key, int i, recset_t 
 	snprintf(k, sizeof k, "%s.%d.split", key, i);
 	const char *split = config_str(cfg, k, "train");
 	if (strcmp(split, "train"))
-		ft_die(FT_EXIT_USAGE, "%s: '%s': local json files have only the split 'train', not %s",
-		       config_where(cfg, k), k, q(split));
+		ft_die(FT_EXIT_USAGE, "%s: %s: local json files have only the split 'train', not %s",
+		       config_where(cfg, k), q(k), q(split));
 
 	recset_t part;
 	recset_init(&part);
@@ -241,8 +241,8 @@ static void load_entry(const ft_config_t *cfg, const char *key, int i, recset_t 
 		snprintf(k, sizeof k, "%s.%d.shards_idx", key, i);
 		long idx = config_int(cfg, k, 0);
 		if (idx < 0 || idx >= shards)
-			ft_die(FT_EXIT_USAGE, "%s: '%s': %ld is not below shards (%ld)",
-			       config_where(cfg, k), k, idx, shards);
+			ft_die(FT_EXIT_USAGE, "%s: %s: %ld is not below shards (%ld)",
+			       config_where(cfg, k), q(k), idx, shards);
 		shard_range(part.n, shards, idx, &lo, &hi);
 	}
 	for (size_t r = lo; r < hi; r++)
@@ -323,7 +323,7 @@ static void prepare(const ft_config_t *cfg, recset_t *src, int shuffle, recset_t
 	for (size_t i = 0; i < n; i++)
 		idx[i] = (uint32_t)i;
 	if (shuffle) {
-		rng_t rng = rng_seed((uint64_t)config_int(cfg, "seed", 42), 1);
+		rng_t rng = rng_seed(config_seed(cfg), 1);
 		rng_shuffle_u32(&rng, idx, n);
 	}
 	lenpolicy_t lp;

@@ -53,7 +53,9 @@ char *xstrdup(const char *s);
 /* Grow *p (holding *cap elements of size sz) so that at least need elements fit. */
 void xgrow(void **p, size_t *cap, size_t need, size_t sz);
 
-/* Quote a subject for a message: returns "'s'" in a static rotating buffer. */
+/* Quote a subject for a message: returns "'s'" in a static buffer. Four buffers rotate, so
+ * one message may hold at most four q() (config_where and cfg_where each use one while they
+ * format); the one way ft quotes a path, field or name it talks about. */
 const char *q(const char *s);
 
 /* For fuzz targets only: make ft_die longjmp to jb (with the exit status as the value) instead

@@ -1,4 +1,4 @@
-/* json: the JSON writer, canonical and Python's layouts. See json.h for both and why. */
+/* json: the JSON writer, canonical and Python's layouts, and json_read_file. See json.h. */
 #include "json.h"
 
 #include <math.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "fileio.h"
 #include "utf8.h"
 
 const json_style_t json_style_canonical = { .indent = -1, .item_sep = ",", .key_sep = ":" };
@@ -324,4 +325,19 @@ int json_write_canonical(FILE *f, const cJSON *v)
 	int rc = fwrite(s, 1, n, f) == n ? 0 : -1;
 	free(s);
 	return rc;
+}
+
+/* ---- reading ---- */
+
+cJSON *json_read_file(const char *path, int flags)
+{
+	size_t n;
+	char *s = file_read(path, &n, flags);
+	if (!s)
+		return NULL;
+	cJSON *j = cJSON_ParseWithLength(s, n);
+	free(s);
+	if (!j)
+		ft_die(FT_EXIT_DATA, "%s: not valid JSON", q(path));
+	return j;
 }

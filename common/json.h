@@ -1,4 +1,4 @@
-/* json: the one JSON writer. It writes two kinds of text: the canonical layout, and the files
+/* json: the one JSON writer, and the one reader of a JSON file. It writes two kinds of text: the canonical layout, and the files
  * the Hugging Face libraries write with Python's json.dumps, byte for byte.
  *
  * Canonical: config fingerprints, metadata blocks in .ftt/.ftp files, metrics.jsonl and
@@ -25,6 +25,8 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "fileio.h"   /* FILE_OPTIONAL, FILE_CONFIG for json_read_file */
 
 /* The knobs of json.dumps in which the files ft writes differ. */
 typedef struct {
@@ -65,5 +67,10 @@ void json_format_py_float(double d, char *buf, size_t n);
 cJSON *json_mark_float(cJSON *v);
 /* cJSON_AddNumberToObject with the mark. */
 cJSON *json_add_float(cJSON *obj, const char *key, double d);
+
+/* The JSON value in file path (file_read: "-" is standard input; flags FILE_OPTIONAL,
+ * FILE_CONFIG). Dies naming the file: FT_EXIT_IO if it cannot be read, FT_EXIT_DATA if it
+ * is not valid JSON. NULL only for a missing FILE_OPTIONAL file. */
+cJSON *json_read_file(const char *path, int flags);
 
 #endif

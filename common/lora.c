@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "json.h"
 #include "model_impl.h"
+#include "outfile.h"
 
 static const char *lin_module(int lin) { return lin <= LIN_O ? "self_attn" : "mlp"; }
 
@@ -157,23 +158,6 @@ void model_lora_add(model_t *m, const lora_cfg_t *lc, uint64_t seed)
 	}
 }
 
-static char *slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		ft_die(FT_EXIT_IO, "'%s': cannot open: %s", path, strerror(errno));
-	size_t cap = 1 << 14, n = 0, r;
-	char *s = xmalloc(cap);
-	while ((r = fread(s + n, 1, cap - n - 1, fp)) > 0)
-		if ((n += r) + 1 == cap)
-			xgrow((void **)&s, &cap, cap * 2, 1);
-	if (ferror(fp))
-		ft_die(FT_EXIT_IO, "'%s': cannot read: %s", path, strerror(errno));
-	fclose(fp);
-	s[n] = 0;
-	return s;
-}
-
 static int json_empty(const cJSON *v)
 {
 	return !v || cJSON_IsNull(v) || ((cJSON_IsObject(v) || cJSON_IsArray(v)) && !v->child);
@@ -210,14 +194,12 @@ void model_lora_load(model_t *m, const char *dir)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/adapter_config.json", dir);
-	char *txt = slurp(path);
-	cJSON *j = cJSON_Parse(txt);
-	free(txt);
+	cJSON *j = json_read_file(path, 0);
 	if (!cJSON_IsObject(j))
-		ft_die(FT_EXIT_DATA, "'%s': not a JSON object", path);
+		ft_die(FT_EXIT_DATA, "%s: not a JSON object", q(path));
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "peft_type");
 	if (!cJSON_IsString(v) || strcmp(v->valuestring, "LORA") != 0)
-		ft_die(FT_EXIT_DATA, "'%s': peft_type must be \"LORA\"", path);
+		ft_die(FT_EXIT_DATA, "%s: peft_type must be \"LORA\"", q(path));
 	/* settings that change what the adapter computes, which we would otherwise ignore */
 	static const char *const refused[] = {"rank_pattern", "alpha_pattern",
 					      "lora_bias", "fan_in_fan_out", "target_parameters", "layer_replication",
@@ -227,16 +209,16 @@ void model_lora_load(model_t *m, const char *dir)
 	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
 		v = cJSON_GetObjectItemCaseSensitive(j, refused[i]);
 		if (!json_empty(v) && !cJSON_IsFalse(v))
-			ft_die(FT_EXIT_DATA, "'%s': '%s' is not supported", path, refused[i]);
+			ft_die(FT_EXIT_DATA, "%s: '%s' is not supported", q(path), refused[i]);
 	}
 	v = cJSON_GetObjectItemCaseSensitive(j, "bias");
 	if (cJSON_IsString(v) && strcmp(v->valuestring, "none") != 0)
-		ft_die(FT_EXIT_DATA, "'%s': bias '%s' is not supported (only \"none\")", path, v->valuestring);
+		ft_die(FT_EXIT_DATA, "%s: bias '%s' is not supported (only \"none\")", q(path), v->valuestring);
 	lora_cfg_t lc;
 	memset(&lc, 0, sizeof lc);
 	v = cJSON_GetObjectItemCaseSensitive(j, "r");
 	if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble != floor(v->valuedouble))
-		ft_die(FT_EXIT_DATA, "'%s': 'r' must be a positive integer", path);
+		ft_die(FT_EXIT_DATA, "%s: 'r' must be a positive integer", q(path));
 	lc.r = (int)v->valuedouble;
 	v = cJSON_GetObjectItemCaseSensitive(j, "lora_alpha");
 	lc.alpha = cJSON_IsNumber(v) ? (float)v->valuedouble : 8.0f;   /* PEFT's default */
@@ -247,7 +229,7 @@ void model_lora_load(model_t *m, const char *dir)
 	v = cJSON_GetObjectItemCaseSensitive(j, "modules_to_save");
 	if (!json_empty(v)) {
 		if (!cJSON_IsArray(v))
-			ft_die(FT_EXIT_DATA, "'%s': 'modules_to_save' must be a list of module names", path);
+			ft_die(FT_EXIT_DATA, "%s: 'modules_to_save' must be a list of module names", q(path));
 		for (const cJSON *e = v->child; e; e = e->next) {
 			const char *n = cJSON_IsString(e) ? e->valuestring : "?";
 			if (!strcmp(n, "embed_tokens") || !strcmp(n, "model.embed_tokens"))
@@ -255,12 +237,12 @@ void model_lora_load(model_t *m, const char *dir)
 			else if (!strcmp(n, "lm_head"))
 				lc.save_lm_head = 1;
 			else
-				ft_die(FT_EXIT_DATA, "'%s': modules_to_save '%s' is not supported (embed_tokens, lm_head)", path, n);
+				ft_die(FT_EXIT_DATA, "%s: modules_to_save '%s' is not supported (embed_tokens, lm_head)", q(path), n);
 		}
 	}
 	const cJSON *tm = cJSON_GetObjectItemCaseSensitive(j, "target_modules");
 	if (!cJSON_IsArray(tm) && !cJSON_IsString(tm))
-		ft_die(FT_EXIT_DATA, "'%s': 'target_modules' must be a list of module names", path);
+		ft_die(FT_EXIT_DATA, "%s: 'target_modules' must be a list of module names", q(path));
 	pcre2_code *re = NULL;
 	if (cJSON_IsString(tm) && strcmp(tm->valuestring, "all-linear") != 0) {
 		int ec;
@@ -269,7 +251,7 @@ void model_lora_load(model_t *m, const char *dir)
 		if (!re) {
 			PCRE2_UCHAR msg[256];
 			pcre2_get_error_message(ec, msg, sizeof msg);
-			ft_die(FT_EXIT_DATA, "'%s': 'target_modules' '%s': bad regular expression at %zu: %s", path,
+			ft_die(FT_EXIT_DATA, "%s: 'target_modules' '%s': bad regular expression at %zu: %s", q(path),
 			       tm->valuestring, (size_t)eo, (char *)msg);
 		}
 	}
@@ -287,7 +269,7 @@ void model_lora_load(model_t *m, const char *dir)
 				if (cJSON_IsNumber(e) && e->valueint >= 0 && e->valueint < L)
 					layer_on[e->valueint] = 1;
 		} else {
-			ft_die(FT_EXIT_DATA, "'%s': 'layers_to_transform' must be an integer or a list", path);
+			ft_die(FT_EXIT_DATA, "%s: 'layers_to_transform' must be an integer or a list", q(path));
 		}
 	}
 	unsigned char *on = xcalloc((size_t)L * NLIN, 1);
@@ -317,11 +299,11 @@ void model_lora_load(model_t *m, const char *dir)
 					used = target_matches(&arr, NULL, name);
 				}
 			if (!used)
-				ft_die(FT_EXIT_DATA, "'%s': target module '%s' is not supported (LoRA on q/k/v/o and "
-				       "gate/up/down projections only)", path, cJSON_IsString(e) ? e->valuestring : "?");
+				ft_die(FT_EXIT_DATA, "%s: target module '%s' is not supported (LoRA on q/k/v/o and "
+				       "gate/up/down projections only)", q(path), cJSON_IsString(e) ? e->valuestring : "?");
 		}
 	if (!any)
-		ft_die(FT_EXIT_DATA, "'%s': 'target_modules' selects no module of this model", path);
+		ft_die(FT_EXIT_DATA, "%s: 'target_modules' selects no module of this model", q(path));
 	int all_layers = 1;
 	for (int l = 0; l < L; l++)
 		all_layers &= layer_on[l];
@@ -361,7 +343,7 @@ void model_lora_load(model_t *m, const char *dir)
 		const char *tn = f->t[i].name;
 		if (!model_lora_param_by_name(m, tn) && !(saved_module_name(m, m->embed) && !strcmp(tn, saved_module_name(m, m->embed)))
 		    && !(saved_module_name(m, m->lm_head) && !strcmp(tn, saved_module_name(m, m->lm_head))))
-			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' is not a LoRA weight of the configured targets", path, tn);
+			ft_die(FT_EXIT_DATA, "%s: tensor '%s' is not a LoRA weight of the configured targets", q(path), tn);
 	}
 	st_close(f);
 }
@@ -387,7 +369,7 @@ void model_lora_save(model_t *m, const char *dir, const char *base)
 	if (!m->has_lora)
 		ft_die(FT_EXIT_USAGE, "no LoRA adapter to save");
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		ft_die(FT_EXIT_IO, "'%s': cannot create: %s", dir, strerror(errno));
+		ft_die(FT_EXIT_IO, "%s: cannot create: %s", q(dir), strerror(errno));
 	char path[4096];
 	snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);
 	st_writer_t *w = st_writer_new();

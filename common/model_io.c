@@ -57,8 +57,8 @@ static void read_nf4(const stdir_t *sd, const char *dir, const char *name, size_
 	snprintf(k, sizeof k, "%s.quant_map", name);
 	const st_tensor_t *qm = stdir_find(sd, k);
 	if (!w || !qs || !am || !qm || w->dtype != ST_U8 || qs->dtype != ST_U8 || qm->numel != 16)
-		ft_die(FT_EXIT_DATA, "'%s': '%s' is not a bitsandbytes nf4 weight (weight, absmax, quant_map, "
-		       "quant_state.bitsandbytes__nf4)", dir, name);
+		ft_die(FT_EXIT_DATA, "%s: '%s' is not a bitsandbytes nf4 weight (weight, absmax, quant_map, "
+		       "quant_state.bitsandbytes__nf4)", q(dir), name);
 	char *js = xmalloc(qs->nbytes + 1);
 	memcpy(js, qs->data, qs->nbytes);
 	js[qs->nbytes] = 0;
@@ -71,11 +71,11 @@ static void read_nf4(const stdir_t *sd, const char *dir, const char *name, size_
 		n *= (size_t)e->valuedouble;
 	if (!cJSON_IsNumber(bs) || bs->valueint < 1 || !cJSON_IsString(qt) || strcmp(qt->valuestring, "nf4") || n != numel
 	    || (size_t)w->nbytes != (n + 1) / 2)
-		ft_die(FT_EXIT_DATA, "'%s': '%s': quant_state does not describe an nf4 weight of %zu values", dir, name, numel);
+		ft_die(FT_EXIT_DATA, "%s: %s: quant_state does not describe an nf4 weight of %zu values", q(dir), q(name), numel);
 	int blocksize = bs->valueint;
 	size_t nb = (n + (size_t)blocksize - 1) / (size_t)blocksize;
 	if ((size_t)am->numel != nb)
-		ft_die(FT_EXIT_DATA, "'%s': '%s.absmax' has %lld values for %zu blocks", dir, name, (long long)am->numel, nb);
+		ft_die(FT_EXIT_DATA, "%s: '%s.absmax' has %lld values for %zu blocks", q(dir), name, (long long)am->numel, nb);
 	float code[16], *absmax = xmalloc(nb * sizeof *absmax);
 	st_read_f32(qm, code);
 	if (am->dtype == ST_U8) {   /* double quantisation */
@@ -87,7 +87,7 @@ static void read_nf4(const stdir_t *sd, const char *dir, const char *name, size_
 		int nbsz = cJSON_IsNumber(nbs) ? nbs->valueint : 256;
 		if (!cJSON_IsNumber(off) || !na || !nq || nq->numel != 256 || nbsz < 1
 		    || (size_t)na->numel != (nb + (size_t)nbsz - 1) / (size_t)nbsz)
-			ft_die(FT_EXIT_DATA, "'%s': '%s': incomplete double-quantisation state", dir, name);
+			ft_die(FT_EXIT_DATA, "%s: %s: incomplete double-quantisation state", q(dir), q(name));
 		float ncode[256], *na32 = st_load_f32(na);
 		st_read_f32(nq, ncode);
 		bnb_dequantize_absmax(am->data, na32, ncode, (float)off->valuedouble, nb, nbsz, absmax);
@@ -124,7 +124,7 @@ model_t *model_load(const char *dir, const ops_t *ops)
 			 fused_slot(m, p, fname, sizeof fname, &row0, &rows) ? fname : p->name);
 		const st_tensor_t *t = stdir_find(sd, name);
 		if (!t)
-			ft_die(FT_EXIT_DATA, "'%s': model has no tensor '%s' (model_type '%s')", dir, name, cfg.model_type);
+			ft_die(FT_EXIT_DATA, "%s: model has no tensor '%s' (model_type '%s')", q(dir), name, cfg.model_type);
 		size_t cols = p->ndim == 2 ? (size_t)p->shape[1] : 1;
 		if (cfg.nf4 && t->dtype == ST_U8 && p->ndim == 2) {
 			read_nf4(sd, dir, name, (size_t)rows * cols, tmp);
@@ -133,7 +133,7 @@ model_t *model_load(const char *dir, const ops_t *ops)
 		}
 		int ok = t->ndim == p->ndim && t->shape[0] == rows && (p->ndim == 1 || t->shape[1] == p->shape[1]);
 		if (!ok)
-			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' has the wrong shape for config.json", dir, name);
+			ft_die(FT_EXIT_DATA, "%s: tensor '%s' has the wrong shape for config.json", q(dir), name);
 		st_read_f32(t, tmp);
 		model_param_set(m, p, tmp + (size_t)row0 * cols);
 	}
@@ -241,7 +241,7 @@ void model_save_dir(model_t *m, const char *dir, st_dtype_t dtype, size_t max_sh
 {
 	const modelcfg_t *c = &m->cfg;
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		ft_die(FT_EXIT_IO, "'%s': cannot create: %s", dir, strerror(errno));
+		ft_die(FT_EXIT_IO, "%s: cannot create: %s", q(dir), strerror(errno));
 	float *host = params_host(m);
 	/* the output tensors in state-dict order (Phi-3's parts fused, o_proj before qkv_proj) */
 	outt_t *t = xcalloc((size_t)m->np + (size_t)m->npass + 1, sizeof *t);

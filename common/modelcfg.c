@@ -4,7 +4,6 @@
  * written by an older or newer version, with fields left out, still reads as HF reads it. */
 #include "modelcfg.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "diag.h"
+#include "json.h"
 
 static const cJSON *get(const cJSON *j, const char *k)
 {
@@ -27,7 +27,7 @@ static double num(const cJSON *j, const char *k, double dflt, const char *where)
 	if (cJSON_IsBool(v))
 		return cJSON_IsTrue(v);
 	if (!cJSON_IsNumber(v))
-		ft_die(FT_EXIT_DATA, "'%s': '%s' is not a number", where, k);
+		ft_die(FT_EXIT_DATA, "%s: '%s' is not a number", q(where), k);
 	return v->valuedouble;
 }
 
@@ -35,7 +35,7 @@ static int posint(const cJSON *j, const char *k, int dflt, const char *where)
 {
 	double d = num(j, k, dflt, where);
 	if (d != floor(d) || d < 1 || d > 1e9)
-		ft_die(FT_EXIT_DATA, "'%s': '%s' must be a positive integer, not %g", where, k, d);
+		ft_die(FT_EXIT_DATA, "%s: '%s' must be a positive integer, not %g", q(where), k, d);
 	return (int)d;
 }
 
@@ -59,7 +59,7 @@ static act_t parse_act(const char *s, const char *where)
 		return ACT_SILU;
 	if (!strcmp(s, "gelu_pytorch_tanh") || !strcmp(s, "gelu_new") || !strcmp(s, "gelu_fast"))
 		return ACT_GELU_TANH;
-	ft_die(FT_EXIT_DATA, "'%s': hidden activation '%s' is not supported (silu, gelu_pytorch_tanh)", where, s);
+	ft_die(FT_EXIT_DATA, "%s: hidden activation '%s' is not supported (silu, gelu_pytorch_tanh)", q(where), s);
 }
 
 /* One RoPE description: a v5 rope_parameters object, or a v4 rope_scaling object (may be
@@ -91,18 +91,18 @@ static void parse_rope(rope_cfg_t *r, const cJSON *o, double theta, double parti
 	else if (!strcmp(t, "longrope") || !strcmp(t, "su"))   /* "su": Phi-3's first name for it */
 		r->type = ROPE_LONGROPE;
 	else
-		ft_die(FT_EXIT_DATA, "'%s': rope scaling type '%s' is not supported (default, linear, dynamic, llama3, "
-		       "yarn, longrope)", where, t);
+		ft_die(FT_EXIT_DATA, "%s: rope scaling type '%s' is not supported (default, linear, dynamic, llama3, "
+		       "yarn, longrope)", q(where), t);
 	if (r->type == ROPE_DEFAULT)
 		return;
 	r->original_max_pos = (int)num(top, "original_max_position_embeddings",
 				       num(o, "original_max_position_embeddings", max_pos, where), where);
 	if (r->original_max_pos < 1)
-		ft_die(FT_EXIT_DATA, "'%s': 'original_max_position_embeddings' must be positive", where);
+		ft_die(FT_EXIT_DATA, "%s: 'original_max_position_embeddings' must be positive", q(where));
 	/* a null factor means max_position_embeddings / original_max_position_embeddings */
 	double ratio = (double)max_pos / r->original_max_pos;
 	if (r->type != ROPE_LONGROPE && !cJSON_GetObjectItemCaseSensitive(o, "factor"))
-		ft_die(FT_EXIT_DATA, "'%s': rope scaling '%s' needs 'factor'", where, t);
+		ft_die(FT_EXIT_DATA, "%s: rope scaling '%s' needs 'factor'", q(where), t);
 	r->factor = (float)num(o, "factor", ratio, where);
 	r->attention_factor = (float)num(o, "attention_factor", 0, where);
 	if (r->type == ROPE_LLAMA3) {
@@ -123,12 +123,12 @@ static void parse_rope(rope_cfg_t *r, const cJSON *o, double theta, double parti
 		for (int k = 0; k < 2; k++) {
 			const cJSON *a = get(o, names[k]);
 			if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != half || half > ROPE_MAX_HALF)
-				ft_die(FT_EXIT_DATA, "'%s': rope scaling 'longrope' needs '%s', a list of %d numbers", where,
+				ft_die(FT_EXIT_DATA, "%s: rope scaling 'longrope' needs '%s', a list of %d numbers", q(where),
 				       names[k], half);
 			int i = 0;
 			for (const cJSON *e = a->child; e; e = e->next, i++) {
 				if (!cJSON_IsNumber(e) || !(e->valuedouble > 0))
-					ft_die(FT_EXIT_DATA, "'%s': '%s' holds a value that is not a positive number", where,
+					ft_die(FT_EXIT_DATA, "%s: '%s' holds a value that is not a positive number", q(where),
 					       names[k]);
 				dst[k][i] = (float)e->valuedouble;
 			}
@@ -140,10 +140,10 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 {
 	memset(c, 0, sizeof *c);
 	if (!cJSON_IsObject(j))
-		ft_die(FT_EXIT_DATA, "'%s': not a JSON object", where);
+		ft_die(FT_EXIT_DATA, "%s: not a JSON object", q(where));
 	const char *mt = str(j, "model_type");
 	if (!mt)
-		ft_die(FT_EXIT_DATA, "'%s': no 'model_type'", where);
+		ft_die(FT_EXIT_DATA, "%s: no 'model_type'", q(where));
 	snprintf(c->model_type, sizeof c->model_type, "%s", mt);
 	const cJSON *archs = get(j, "architectures");
 	if (cJSON_IsArray(archs) && cJSON_IsString(cJSON_GetArrayItem(archs, 0)))
@@ -157,7 +157,7 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 		 * tower is carried through unchanged (model_io.c) */
 		const cJSON *tc = get(j, "text_config");
 		if (!cJSON_IsObject(tc))
-			ft_die(FT_EXIT_DATA, "'%s': model_type 'gemma3' without a 'text_config' object", where);
+			ft_die(FT_EXIT_DATA, "%s: model_type 'gemma3' without a 'text_config' object", q(where));
 		cJSON *t = cJSON_Duplicate(tc, 1);
 		cJSON_DeleteItemFromObjectCaseSensitive(t, "model_type");
 		cJSON_AddStringToObject(t, "model_type", "gemma3_text");
@@ -176,8 +176,8 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 	}
 	snprintf(c->module_prefix, sizeof c->module_prefix, "model");
 	if (!(is_llama || is_mistral || is_qwen2 || is_qwen3 || is_gemma || is_gemma2 || is_gemma3 || is_phi3))
-		ft_die(FT_EXIT_DATA, "'%s': model_type '%s' is not supported (llama, mistral, qwen2, qwen3, gemma, gemma2, "
-		       "gemma3_text, gemma3, phi3)", where, mt);
+		ft_die(FT_EXIT_DATA, "%s: model_type '%s' is not supported (llama, mistral, qwen2, qwen3, gemma, gemma2, "
+		       "gemma3_text, gemma3, phi3)", q(where), mt);
 	int gemma_family = is_gemma || is_gemma2 || is_gemma3;
 
 	c->V = posint(j, "vocab_size", 32000, where);
@@ -193,12 +193,12 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 	c->init_range = (float)num(j, "initializer_range", 0.02, where);
 	c->pad_token_id = (int)num(j, "pad_token_id", -1, where);
 	if (c->L > MODELCFG_MAX_LAYERS)
-		ft_die(FT_EXIT_DATA, "'%s': %d layers, at most %d supported", where, c->L, MODELCFG_MAX_LAYERS);
+		ft_die(FT_EXIT_DATA, "%s: %d layers, at most %d supported", q(where), c->L, MODELCFG_MAX_LAYERS);
 	if (c->NH % c->NKV)
-		ft_die(FT_EXIT_DATA, "'%s': num_attention_heads %d is not a multiple of num_key_value_heads %d", where,
+		ft_die(FT_EXIT_DATA, "%s: num_attention_heads %d is not a multiple of num_key_value_heads %d", q(where),
 		       c->NH, c->NKV);
 	if (c->HD % 2)
-		ft_die(FT_EXIT_DATA, "'%s': head_dim %d is odd", where, c->HD);
+		ft_die(FT_EXIT_DATA, "%s: head_dim %d is odd", q(where), c->HD);
 
 	c->tied = flag(j, "tie_word_embeddings", gemma_family ? 1 : 0);
 	const char *act = NULL;
@@ -232,28 +232,28 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 	if (is_llama)
 		c->mlp_bias = flag(j, "mlp_bias", 0);
 	if (c->mlp_bias)
-		ft_die(FT_EXIT_DATA, "'%s': 'mlp_bias' is not supported", where);
+		ft_die(FT_EXIT_DATA, "%s: 'mlp_bias' is not supported", q(where));
 	c->fused_qkv = is_phi3;
 	const cJSON *qc = get(j, "quantization_config");
 	if (qc) {
 		const char *qm = str(qc, "quant_method");
 		if (!qm || strcmp(qm, "bitsandbytes") != 0)
-			ft_die(FT_EXIT_DATA, "'%s': quantization method '%s' is not supported (bitsandbytes 4-bit nf4 only)", where,
+			ft_die(FT_EXIT_DATA, "%s: quantization method '%s' is not supported (bitsandbytes 4-bit nf4 only)", q(where),
 			       qm ? qm : "?");
 		if (flag(qc, "load_in_8bit", 0) || !flag(qc, "load_in_4bit", 0))
-			ft_die(FT_EXIT_DATA, "'%s': 8-bit bitsandbytes checkpoints are not supported (4-bit nf4 only)", where);
+			ft_die(FT_EXIT_DATA, "%s: 8-bit bitsandbytes checkpoints are not supported (4-bit nf4 only)", q(where));
 		const char *qt = str(qc, "bnb_4bit_quant_type");
 		if (qt && strcmp(qt, "nf4") != 0)
-			ft_die(FT_EXIT_DATA, "'%s': bnb_4bit_quant_type '%s' is not supported (nf4 only)", where, qt);
+			ft_die(FT_EXIT_DATA, "%s: bnb_4bit_quant_type '%s' is not supported (nf4 only)", q(where), qt);
 		const char *qs = str(qc, "bnb_4bit_quant_storage");
 		if (qs && strcmp(qs, "uint8") != 0)
-			ft_die(FT_EXIT_DATA, "'%s': bnb_4bit_quant_storage '%s' is not supported (uint8 only)", where, qs);
+			ft_die(FT_EXIT_DATA, "%s: bnb_4bit_quant_storage '%s' is not supported (uint8 only)", q(where), qs);
 		c->nf4 = 1;
 	}
 	if (flag(j, "use_bidirectional_attention", 0))
-		ft_die(FT_EXIT_DATA, "'%s': 'use_bidirectional_attention' is not supported (causal attention only)", where);
+		ft_die(FT_EXIT_DATA, "%s: 'use_bidirectional_attention' is not supported (causal attention only)", q(where));
 	if (num(j, "attention_dropout", 0, where) > 0)
-		ft_warn("'%s': attention_dropout %g is not applied (attention runs without dropout)", where,
+		ft_warn("%s: attention_dropout %g is not applied (attention runs without dropout)", q(where),
 			num(j, "attention_dropout", 0, where));
 
 	/* sliding window and which layers use it */
@@ -264,15 +264,15 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 	const cJSON *lt = get(j, "layer_types");
 	if (lt) {
 		if (!cJSON_IsArray(lt) || cJSON_GetArraySize(lt) != c->L)
-			ft_die(FT_EXIT_DATA, "'%s': 'layer_types' must list %d layers", where, c->L);
+			ft_die(FT_EXIT_DATA, "%s: 'layer_types' must list %d layers", q(where), c->L);
 		int i = 0;
 		for (const cJSON *e = lt->child; e; e = e->next, i++) {
 			if (!cJSON_IsString(e))
-				ft_die(FT_EXIT_DATA, "'%s': 'layer_types' entry %d is not a string", where, i);
+				ft_die(FT_EXIT_DATA, "%s: 'layer_types' entry %d is not a string", q(where), i);
 			if (!strcmp(e->valuestring, "sliding_attention"))
 				c->layer_sliding[i] = 1;
 			else if (strcmp(e->valuestring, "full_attention") != 0)
-				ft_die(FT_EXIT_DATA, "'%s': layer type '%s' is not supported", where, e->valuestring);
+				ft_die(FT_EXIT_DATA, "%s: layer type '%s' is not supported", q(where), e->valuestring);
 		}
 	} else {
 		for (int i = 0; i < c->L; i++) {
@@ -290,14 +290,14 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 		memset(c->layer_sliding, 0, sizeof c->layer_sliding);
 	for (int i = 0; i < c->L; i++)
 		if (c->layer_sliding[i] && !c->sliding_window)
-			ft_die(FT_EXIT_DATA, "'%s': layer %d slides but no 'sliding_window' is given", where, i);
+			ft_die(FT_EXIT_DATA, "%s: layer %d slides but no 'sliding_window' is given", q(where), i);
 
 	/* RoPE: v5 rope_parameters (maybe per layer type), or v4 rope_theta + rope_scaling */
 	double theta_default = is_gemma3 ? 1e6 : 10000;
 	double partial = num(j, "partial_rotary_factor", 1, where);
 	const cJSON *rp = get(j, "rope_parameters");
 	if (rp && !cJSON_IsObject(rp))
-		ft_die(FT_EXIT_DATA, "'%s': 'rope_parameters' is not an object", where);
+		ft_die(FT_EXIT_DATA, "%s: 'rope_parameters' is not an object", q(where));
 	const cJSON *rp_full = rp ? get(rp, "full_attention") : NULL, *rp_slide = rp ? get(rp, "sliding_attention") : NULL;
 	if (rp_full || rp_slide) {
 		parse_rope(&c->rope, rp_full, theta_default, partial, j, c->max_pos, c->HD, where);
@@ -308,7 +308,7 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 	} else {
 		const cJSON *rs = get(j, "rope_scaling");
 		if (rs && !cJSON_IsObject(rs))
-			ft_die(FT_EXIT_DATA, "'%s': 'rope_scaling' is not an object", where);
+			ft_die(FT_EXIT_DATA, "%s: 'rope_scaling' is not an object", q(where));
 		double theta = num(j, "rope_theta", theta_default, where);
 		parse_rope(&c->rope, rs, theta, partial, j, c->max_pos, c->HD, where);
 		if (is_gemma3) {
@@ -320,7 +320,7 @@ void modelcfg_from_json(modelcfg_t *c, const cJSON *j, const char *where)
 	}
 	int dim = (int)(c->HD * c->rope.partial_rotary_factor);
 	if (dim < 2 || dim % 2 || dim > c->HD)
-		ft_die(FT_EXIT_DATA, "'%s': partial_rotary_factor gives %d rotated dimensions of %d", where, dim, c->HD);
+		ft_die(FT_EXIT_DATA, "%s: partial_rotary_factor gives %d rotated dimensions of %d", q(where), dim, c->HD);
 }
 
 void modelcfg_load(modelcfg_t *c, const char *path)
@@ -331,22 +331,7 @@ void modelcfg_load(modelcfg_t *c, const char *path)
 		snprintf(buf, sizeof buf, "%s/config.json", path);
 		path = buf;
 	}
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		ft_die(FT_EXIT_IO, "'%s': cannot open: %s", path, strerror(errno));
-	size_t cap = 1 << 16, n = 0, r;
-	char *s = xmalloc(cap);
-	while ((r = fread(s + n, 1, cap - n - 1, fp)) > 0)
-		if ((n += r) + 1 == cap)
-			xgrow((void **)&s, &cap, cap * 2, 1);
-	if (ferror(fp))
-		ft_die(FT_EXIT_IO, "'%s': cannot read: %s", path, strerror(errno));
-	fclose(fp);
-	s[n] = 0;
-	cJSON *j = cJSON_Parse(s);
-	free(s);
-	if (!j)
-		ft_die(FT_EXIT_DATA, "'%s': not valid JSON", path);
+	cJSON *j = json_read_file(path, 0);
 	modelcfg_from_json(c, j, path);
 	cJSON_Delete(j);
 }

@@ -126,9 +126,9 @@ static void apply(const opt_spec_t *spec, const opt_t *o, const char *val)
 	case OPT_INT: {
 		long v;
 		if (opts_parse_long(val, &v))
-			usage_die(spec, "'%s' needs a whole number", name);
+			usage_die(spec, "%s needs a whole number", q(name));
 		if ((o->min || o->max) && (v < o->min || v > o->max)) {
-			fprintf(stderr, "%s: '%s': %ld is out of range [%.0f, %.0f]\n", ft_prog, name, v,
+			fprintf(stderr, "%s: %s: %ld is out of range [%.0f, %.0f]\n", ft_prog, q(name), v,
 				o->min, o->max);
 			exit(FT_EXIT_USAGE);
 		}
@@ -140,9 +140,9 @@ static void apply(const opt_spec_t *spec, const opt_t *o, const char *val)
 		errno = 0;
 		double v = strtod(val, &end);
 		if (end == val || *end || errno || !isfinite(v))
-			usage_die(spec, "'%s' needs a number", name);
+			usage_die(spec, "%s needs a number", q(name));
 		if ((o->min || o->max) && (v < o->min || v > o->max)) {
-			fprintf(stderr, "%s: '%s': %g is out of range [%g, %g]\n", ft_prog, name, v, o->min,
+			fprintf(stderr, "%s: %s: %g is out of range [%g, %g]\n", ft_prog, q(name), v, o->min,
 				o->max);
 			exit(FT_EXIT_USAGE);
 		}

@@ -11,6 +11,11 @@
 
 #include <stdio.h>
 
+/* The value of a macro as a string literal, for help text that names a default kept in one
+ * place: "(default " FT_STRINGIFY(FT_DEFAULT_SEED) ")". */
+#define FT_STRINGIFY(x) FT_STRINGIFY_(x)
+#define FT_STRINGIFY_(x) #x
+
 typedef enum {
 	OPT_FLAG,   /* int *: set to 1 */
 	OPT_NOFLAG, /* int *: set to 0 (e.g. --no-progress) */

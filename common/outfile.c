@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "diag.h"
-#include "safetensors.h"   /* file_write_atomic */
+#include "fileio.h"
 
 static void remove_tmp(void *arg)
 {
@@ -183,33 +183,18 @@ void outdir_remove(const char *path)
 
 /* ---- files ---- */
 
-/* the whole of a file, NUL-terminated; NULL (errno set) if it cannot be opened */
-static char *slurp(const char *path, size_t *len)
+void file_write_atomic(const char *path, const void *data, size_t n)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0, r;
-	char *s = xmalloc(cap);
-	while ((r = fread(s + n, 1, cap - n - 1, f)) > 0)
-		if ((n += r) + 1 >= cap)
-			xgrow((void **)&s, &cap, cap * 2, 1);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad)
-		ft_die(FT_EXIT_IO, "%s: cannot read: %s", q(path), strerror(errno));
-	s[n] = 0;
-	if (len)
-		*len = n;
-	return s;
+	outfile_t *o = outfile_open(path, 0);
+	if (n && fwrite(data, 1, n, o->f) != n)
+		ft_die(FT_EXIT_IO, "%s: cannot write: %s", q(outfile_name(o)), strerror(errno));
+	outfile_commit(o);
 }
 
 void copy_file(const char *src, const char *dst)
 {
 	size_t n;
-	char *s = slurp(src, &n);
-	if (!s)
-		ft_die(FT_EXIT_IO, "%s: cannot open: %s", q(src), strerror(errno));
+	char *s = file_read(src, &n, 0);
 	file_write_atomic(dst, s, n);
 	free(s);
 }

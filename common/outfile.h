@@ -8,6 +8,7 @@
 #ifndef FT_OUTFILE_H
 #define FT_OUTFILE_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 typedef struct outfile {
@@ -42,6 +43,9 @@ void outdir_remove(const char *path);
 void mkdir_p(const char *path);
 /* Removes path and everything under it, not following symbolic links; errors are ignored. */
 void rmtree(const char *path);
+/* A whole buffer to path, as outfile_open and outfile_commit write it (path "-": standard
+ * output). Dies (FT_EXIT_IO) on failure, the temporary file removed. */
+void file_write_atomic(const char *path, const void *data, size_t n);
 /* Copies file src to dst, atomically (file_write_atomic); dies if src cannot be read. */
 void copy_file(const char *src, const char *dst);
 

@@ -107,7 +107,7 @@ prompt_t *prompt_make(const ft_config_t *cfg, const char *key, int i, const tok_
 	const cJSON *type = config_get(cfg, k);
 	if (!type || (cJSON_IsString(type) && !type->valuestring[0]))
 		return NULL;
-	snprintf(where, sizeof where, "%s: '%s'", config_where(cfg, k), k);
+	snprintf(where, sizeof where, "%s: %s", config_where(cfg, k), q(k));
 	prompt_t *p = xcalloc(1, sizeof *p);
 	p->tok = tok;
 	p->train_on_inputs = config_bool(cfg, "train_on_inputs", 0);

@@ -37,7 +37,7 @@ void rowset_from_records(rowset_t *rs, recset_t *all, const ft_config_t *cfg, in
 {
 	rowset_made_t m = {.st = {.read = all->n}};
 	lenpolicy_t lp = {.seq_len = TOKFILE_MAX_TOKENS, .min_len = 1, .excess = EXCESS_DROP};
-	pack_opts_t po = {.algo = PACK_AUTO, .max_per_bin = 200, .group_size = 100000, .seed = 42};
+	pack_opts_t po = {.algo = PACK_AUTO, .max_per_bin = 200, .group_size = 100000, .seed = FT_DEFAULT_SEED};
 	int curriculum = 0;
 	if (cfg) {
 		lenpolicy_from_config(cfg, &lp);
@@ -46,7 +46,7 @@ void rowset_from_records(rowset_t *rs, recset_t *all, const ft_config_t *cfg, in
 		po.algo = config_bool(cfg, "sample_packing_sequentially", 0) ? PACK_SEQUENTIAL : PACK_AUTO;
 		po.max_per_bin = (uint32_t)config_int(cfg, "sample_packing_bin_size", 200);
 		po.group_size = (size_t)config_int(cfg, "sample_packing_group_size", 100000);
-		po.seed = (uint64_t)config_int(cfg, "seed", 42);
+		po.seed = config_seed(cfg);
 		curriculum = config_bool(cfg, "curriculum_sampling", 0);
 	} else {
 		packing = 0;   /* no config: each record a row of its own, as it is */

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "json.h"
+#include "outfile.h"   /* file_write_atomic */
 
 /* The Python library's limit on the header (MAX_HEADER_SIZE). */
 #define ST_MAX_HEADER 100000000ull
@@ -155,30 +157,30 @@ static int st_parse(st_file_t *f, char *err, size_t errlen)
 	const char *p = f->path;
 	const unsigned char *b = f->map;
 	if (f->size < 8)
-		return fail(err, errlen, "'%s': not a safetensors file: %zu bytes, shorter than its 8-byte header size",
-			    p, f->size);
+		return fail(err, errlen, "%s: not a safetensors file: %zu bytes, shorter than its 8-byte header size",
+			    q(p), f->size);
 	uint64_t hn = 0;
 	for (int i = 7; i >= 0; i--)
 		hn = hn << 8 | b[i];
 	if (hn > ST_MAX_HEADER)
-		return fail(err, errlen, "'%s': not a safetensors file: header size %llu is over the limit of %llu",
-			    p, (unsigned long long)hn, ST_MAX_HEADER);
+		return fail(err, errlen, "%s: not a safetensors file: header size %llu is over the limit of %llu",
+			    q(p), (unsigned long long)hn, ST_MAX_HEADER);
 	if (hn + 8 > f->size)
-		return fail(err, errlen, "'%s': truncated: header of %llu bytes but the file has %zu",
-			    p, (unsigned long long)hn, f->size);
+		return fail(err, errlen, "%s: truncated: header of %llu bytes but the file has %zu",
+			    q(p), (unsigned long long)hn, f->size);
 	if (hn < 2 || b[8] != '{')
-		return fail(err, errlen, "'%s': not a safetensors file: header does not start with '{'", p);
+		return fail(err, errlen, "%s: not a safetensors file: header does not start with '{'", q(p));
 	const char *end = NULL;
 	cJSON *h = cJSON_ParseWithLengthOpts((const char *)b + 8, hn, &end, 0);
 	if (!h || !cJSON_IsObject(h)) {
 		cJSON_Delete(h);
-		return fail(err, errlen, "'%s': corrupt safetensors header: not valid JSON", p);
+		return fail(err, errlen, "%s: corrupt safetensors header: not valid JSON", q(p));
 	}
 	/* cJSON stops at the end of the value; what follows may only be the padding spaces */
 	for (const char *c = end; c < (const char *)b + 8 + hn; c++)
 		if (*c != ' ') {
 			cJSON_Delete(h);
-			return fail(err, errlen, "'%s': corrupt safetensors header: bytes after the JSON object", p);
+			return fail(err, errlen, "%s: corrupt safetensors header: bytes after the JSON object", q(p));
 		}
 	size_t datalen = f->size - 8 - hn;
 	int n = 0;
@@ -196,13 +198,13 @@ static int st_parse(st_file_t *f, char *err, size_t errlen)
 	for (cJSON *e = h->child; e && rc == 0; e = e->next) {
 		if (strcmp(e->string, "__metadata__") == 0) {
 			if (!cJSON_IsObject(e)) {
-				rc = fail(err, errlen, "'%s': corrupt safetensors header: __metadata__ is not an object", p);
+				rc = fail(err, errlen, "%s: corrupt safetensors header: __metadata__ is not an object", q(p));
 				break;
 			}
 			for (cJSON *m = e->child; m; m = m->next)
 				if (!cJSON_IsString(m))
-					rc = fail(err, errlen, "'%s': corrupt safetensors header: __metadata__ value '%s' is not a string",
-						  p, m->string);
+					rc = fail(err, errlen, "%s: corrupt safetensors header: __metadata__ value '%s' is not a string",
+						  q(p), m->string);
 			continue;
 		}
 		st_tensor_t *t = &f->t[k];
@@ -212,19 +214,19 @@ static int st_parse(st_file_t *f, char *err, size_t errlen)
 		cJSON *of = cJSON_GetObjectItemCaseSensitive(e, "data_offsets");
 		if (!cJSON_IsObject(e) || !cJSON_IsString(dt) || !cJSON_IsArray(sh) || !cJSON_IsArray(of)
 		    || cJSON_GetArraySize(e) != 3 || cJSON_GetArraySize(of) != 2) {
-			rc = fail(err, errlen, "'%s': corrupt safetensors header: tensor '%s' needs exactly dtype, shape and data_offsets",
-				  p, nm);
+			rc = fail(err, errlen, "%s: corrupt safetensors header: tensor '%s' needs exactly dtype, shape and data_offsets",
+				  q(p), nm);
 			break;
 		}
 		int d = dtype_parse(dt->valuestring);
 		if (d < 0) {
-			rc = fail(err, errlen, "'%s': tensor '%s': unsupported dtype '%s'", p, nm, dt->valuestring);
+			rc = fail(err, errlen, "%s: tensor '%s': unsupported dtype '%s'", q(p), nm, dt->valuestring);
 			break;
 		}
 		t->dtype = d;
 		t->ndim = cJSON_GetArraySize(sh);
 		if (t->ndim > ST_MAX_DIMS) {
-			rc = fail(err, errlen, "'%s': tensor '%s': %d dimensions, at most %d supported", p, nm, t->ndim,
+			rc = fail(err, errlen, "%s: tensor '%s': %d dimensions, at most %d supported", q(p), nm, t->ndim,
 				  ST_MAX_DIMS);
 			break;
 		}
@@ -233,12 +235,12 @@ static int st_parse(st_file_t *f, char *err, size_t errlen)
 		for (cJSON *s = sh->child; s; s = s->next, i++) {
 			int64_t v = json_uint(s);
 			if (v < 0) {
-				rc = fail(err, errlen, "'%s': corrupt safetensors header: tensor '%s' has a bad shape", p, nm);
+				rc = fail(err, errlen, "%s: corrupt safetensors header: tensor '%s' has a bad shape", q(p), nm);
 				break;
 			}
 			t->shape[i] = v;
 			if (v && numel > UINT64_MAX / 16 / (uint64_t)v) {
-				rc = fail(err, errlen, "'%s': tensor '%s': shape overflows", p, nm);
+				rc = fail(err, errlen, "%s: tensor '%s': shape overflows", q(p), nm);
 				break;
 			}
 			numel *= (uint64_t)v;
@@ -247,19 +249,19 @@ static int st_parse(st_file_t *f, char *err, size_t errlen)
 			break;
 		int64_t o0 = json_uint(of->child), o1 = json_uint(of->child->next);
 		if (o0 < 0 || o1 < 0 || o1 < o0) {
-			rc = fail(err, errlen, "'%s': corrupt safetensors header: tensor '%s' has bad data_offsets", p, nm);
+			rc = fail(err, errlen, "%s: corrupt safetensors header: tensor '%s' has bad data_offsets", q(p), nm);
 			break;
 		}
 		t->numel = (int64_t)numel;
 		t->nbytes = (size_t)(numel * dtypes[d].size);
 		if ((uint64_t)(o1 - o0) != numel * dtypes[d].size) {
-			rc = fail(err, errlen, "'%s': tensor '%s': data_offsets span %lld bytes but dtype and shape need %zu",
-				  p, nm, (long long)(o1 - o0), t->nbytes);
+			rc = fail(err, errlen, "%s: tensor '%s': data_offsets span %lld bytes but dtype and shape need %zu",
+				  q(p), nm, (long long)(o1 - o0), t->nbytes);
 			break;
 		}
 		if ((uint64_t)o1 > datalen) {
-			rc = fail(err, errlen, "'%s': truncated: tensor '%s' ends at byte %lld of a %zu-byte data section",
-				  p, nm, (long long)o1, datalen);
+			rc = fail(err, errlen, "%s: truncated: tensor '%s' ends at byte %lld of a %zu-byte data section",
+				  q(p), nm, (long long)o1, datalen);
 			break;
 		}
 		size_t ln = strlen(nm) + 1;
@@ -275,13 +277,13 @@ static int st_parse(st_file_t *f, char *err, size_t errlen)
 		size_t at = 0;
 		for (int i = 0; i < n && rc == 0; i++) {
 			if (sp[i].begin != at)
-				rc = fail(err, errlen, "'%s': corrupt safetensors header: tensor '%s' %s",
-					  p, f->t[sp[i].i].name, sp[i].begin < at ? "overlaps another" : "leaves a hole before it");
+				rc = fail(err, errlen, "%s: corrupt safetensors header: tensor '%s' %s",
+					  q(p), f->t[sp[i].i].name, sp[i].begin < at ? "overlaps another" : "leaves a hole before it");
 			at = sp[i].end;
 		}
 		if (rc == 0 && at != datalen)
-			rc = fail(err, errlen, "'%s': %zu bytes after the last tensor: not fully covered by the header",
-				  p, datalen - at);
+			rc = fail(err, errlen, "%s: %zu bytes after the last tensor: not fully covered by the header",
+				  q(p), datalen - at);
 	}
 	free(sp);
 	cJSON_Delete(h);
@@ -291,7 +293,7 @@ static int st_parse(st_file_t *f, char *err, size_t errlen)
 	qsort(f->t, n, sizeof *f->t, cmp_tensor_name);
 	for (int i = 1; i < n; i++)
 		if (strcmp(f->t[i].name, f->t[i - 1].name) == 0)
-			return fail(err, errlen, "'%s': corrupt safetensors header: tensor '%s' appears twice", p, f->t[i].name);
+			return fail(err, errlen, "%s: corrupt safetensors header: tensor '%s' appears twice", q(p), f->t[i].name);
 	return 0;
 }
 
@@ -300,11 +302,11 @@ int st_open_check(const char *path, st_file_t **out, char *err, size_t errlen)
 	*out = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, "'%s': cannot open: %s", path, strerror(errno));
+		return fail(err, errlen, "%s: cannot open: %s", q(path), strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(err, errlen, "'%s': not a regular file", path);
+		return fail(err, errlen, "%s: not a regular file", q(path));
 	}
 	st_file_t *f = xcalloc(1, sizeof *f);
 	f->path = xstrdup(path);
@@ -316,7 +318,7 @@ int st_open_check(const char *path, st_file_t **out, char *err, size_t errlen)
 			int e = errno;
 			close(fd);
 			st_close(f);
-			return fail(err, errlen, "'%s': cannot map: %s", path, strerror(e));
+			return fail(err, errlen, "%s: cannot map: %s", q(path), strerror(e));
 		}
 	}
 	close(fd);
@@ -362,13 +364,13 @@ const st_tensor_t *st_need(const st_file_t *f, const char *name, int ndim, const
 {
 	const st_tensor_t *t = st_find(f, name);
 	if (!t)
-		ft_die(FT_EXIT_DATA, "'%s': no tensor '%s'", f->path, name);
+		ft_die(FT_EXIT_DATA, "%s: no tensor '%s'", q(f->path), name);
 	if (shape) {
 		int ok = t->ndim == ndim;
 		for (int i = 0; ok && i < ndim; i++)
 			ok = t->shape[i] == shape[i];
 		if (!ok)
-			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' has shape %s, expected %s", f->path, name,
+			ft_die(FT_EXIT_DATA, "%s: tensor '%s' has shape %s, expected %s", q(f->path), name,
 			       shape_str(t->ndim, t->shape), shape_str(ndim, shape));
 	}
 	return t;
@@ -453,26 +455,6 @@ static char *path_join(const char *dir, const char *name)
 	return s;
 }
 
-static char *read_text(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		ft_die(FT_EXIT_IO, "'%s': cannot open: %s", path, strerror(errno));
-	size_t cap = 4096, n = 0;
-	char *s = xmalloc(cap);
-	size_t r;
-	while ((r = fread(s + n, 1, cap - n - 1, fp)) > 0) {
-		n += r;
-		if (cap - n - 1 == 0)
-			xgrow((void **)&s, &cap, cap * 2, 1);
-	}
-	if (ferror(fp))
-		ft_die(FT_EXIT_IO, "'%s': cannot read: %s", path, strerror(errno));
-	fclose(fp);
-	s[n] = 0;
-	return s;
-}
-
 stdir_t *stdir_open(const char *dir)
 {
 	stdir_t *d = xcalloc(1, sizeof *d);
@@ -488,21 +470,19 @@ stdir_t *stdir_open(const char *dir)
 	free(single);
 	char *ipath = path_join(dir, "model.safetensors.index.json");
 	if (access(ipath, F_OK) != 0)
-		ft_die(FT_EXIT_DATA, "'%s': no model.safetensors or model.safetensors.index.json (pickled "
-		       "pytorch_model.bin checkpoints are not read: convert them to safetensors)", dir);
-	char *txt = read_text(ipath);
-	cJSON *j = cJSON_Parse(txt);
-	free(txt);
-	cJSON *wm = j ? cJSON_GetObjectItemCaseSensitive(j, "weight_map") : NULL;
+		ft_die(FT_EXIT_DATA, "%s: no model.safetensors or model.safetensors.index.json (pickled "
+		       "pytorch_model.bin checkpoints are not read: convert them to safetensors)", q(dir));
+	cJSON *j = json_read_file(ipath, 0);
+	cJSON *wm = cJSON_GetObjectItemCaseSensitive(j, "weight_map");
 	if (!cJSON_IsObject(wm))
-		ft_die(FT_EXIT_DATA, "'%s': not a safetensors index: no \"weight_map\" object", ipath);
+		ft_die(FT_EXIT_DATA, "%s: not a safetensors index: no \"weight_map\" object", q(ipath));
 	int cap = 0;
 	for (cJSON *e = wm->child; e; e = e->next) {
 		if (!cJSON_IsString(e))
-			ft_die(FT_EXIT_DATA, "'%s': weight_map entry '%s' is not a file name", ipath, e->string);
+			ft_die(FT_EXIT_DATA, "%s: weight_map entry '%s' is not a file name", q(ipath), e->string);
 		const char *s = e->valuestring;
 		if (!*s || s[0] == '/' || strstr(s, "..") || strchr(s, '/') || strchr(s, '\\'))
-			ft_die(FT_EXIT_DATA, "'%s': shard name '%s' is not a plain file name", ipath, s);
+			ft_die(FT_EXIT_DATA, "%s: shard name '%s' is not a plain file name", q(ipath), s);
 		int seen = 0;
 		for (int i = 0; i < d->nfiles && !seen; i++)
 			seen = strcmp(strrchr(d->files[i]->path, '/') + 1, s) == 0;
@@ -523,8 +503,8 @@ stdir_t *stdir_open(const char *dir)
 			if (strcmp(strrchr(d->files[i]->path, '/') + 1, e->valuestring) == 0)
 				t = st_find(d->files[i], e->string);
 		if (!t)
-			ft_die(FT_EXIT_DATA, "'%s': tensor '%s' is listed in the index but not in '%s'", ipath, e->string,
-			       e->valuestring);
+			ft_die(FT_EXIT_DATA, "%s: tensor '%s' is listed in the index but not in %s", q(ipath), e->string,
+			       q(e->valuestring));
 	}
 	cJSON_Delete(j);
 	free(ipath);
@@ -704,36 +684,4 @@ void st_writer_free(st_writer_t *w)
 	}
 	free(w->e);
 	free(w);
-}
-
-static void unlink_tmp(void *arg) { unlink((const char *)arg); }
-
-void file_write_atomic(const char *path, const void *data, size_t n)
-{
-	const char *slash = strrchr(path, '/');
-	size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
-	size_t tl = strlen(path) + 32;
-	char *tmp = xmalloc(tl);
-	snprintf(tmp, tl, "%.*s.%s.tmp.XXXXXX", (int)dl, path, slash ? slash + 1 : path);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		ft_die(FT_EXIT_IO, "'%s': cannot create: %s", tmp, strerror(errno));
-	int h = diag_push_cleanup(unlink_tmp, tmp);
-	const char *p = data;
-	size_t left = n;
-	while (left) {
-		ssize_t r = write(fd, p, left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			ft_die(FT_EXIT_IO, "'%s': cannot write: %s", path, strerror(errno));
-		p += r;
-		left -= (size_t)r;
-	}
-	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0)
-		ft_die(FT_EXIT_IO, "'%s': cannot write: %s", path, strerror(errno));
-	if (rename(tmp, path) != 0)
-		ft_die(FT_EXIT_IO, "'%s': cannot rename into place: %s", path, strerror(errno));
-	diag_pop_cleanup(h);
-	free(tmp);
 }

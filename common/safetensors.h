@@ -87,9 +87,6 @@ void st_writer_add_f32(st_writer_t *w, const char *name, st_dtype_t dtype, int n
 void st_writer_write(st_writer_t *w, const char *path);
 void st_writer_free(st_writer_t *w);
 
-/* Write a whole buffer to path atomically (temp file in the same folder, fsync, rename). */
-void file_write_atomic(const char *path, const void *data, size_t n);
-
 uint16_t f32_to_bf16(float f);
 float bf16_to_f32(uint16_t h);
 uint16_t f32_to_f16(float f);

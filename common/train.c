@@ -13,34 +13,13 @@
 #include "dataset.h"
 #include "backend.h"
 #include "diag.h"
+#include "fileio.h"
 #include "json.h"
 #include "optim.h"
 #include "outfile.h"
 #include "rng.h"
 #include "lrsched.h"
 #include "train.h"
-
-/* ---- files ---- */
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0, r;
-	char *s = xmalloc(cap);
-	while ((r = fread(s + n, 1, cap - n - 1, f)) > 0)
-		if ((n += r) + 1 >= cap)
-			xgrow((void **)&s, &cap, cap * 2, 1);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad)
-		ft_die(FT_EXIT_IO, "%s: cannot read: %s", q(path), strerror(errno));
-	s[n] = 0;
-	if (len)
-		*len = n;
-	return s;
-}
 
 /* ---- JSON ---- */
 
@@ -51,18 +30,6 @@ static void write_json_file(const char *path, const cJSON *v)
 	char *s = json_dumps(v, &json_style_hf, &n);
 	file_write_atomic(path, s, n);
 	free(s);
-}
-
-static cJSON *read_json_file(const char *path)
-{
-	char *s = slurp(path, NULL);
-	if (!s)
-		ft_die(FT_EXIT_DATA, "%s: cannot open: %s", q(path), strerror(errno));
-	cJSON *j = cJSON_Parse(s);
-	free(s);
-	if (!j)
-		ft_die(FT_EXIT_DATA, "%s: not valid JSON", q(path));
-	return j;
 }
 
 /* exact doubles through JSON text: C99 hex floats */
@@ -171,7 +138,7 @@ model_t *train_load_model(const ft_config_t *cfg, const ops_t *ops, st_dtype_t *
 		ft_die(FT_EXIT_DATA, "%s: 'base_model': %s is neither a folder nor in the Hugging Face cache",
 		       config_where(cfg, "base_model"), q(config_str(cfg, "base_model", "")));
 	model_t *m;
-	uint64_t seed = (uint64_t)config_int(cfg, "seed", 42);
+	uint64_t seed = config_seed(cfg);
 	if (config_bool(cfg, "reinit_weights", 0)) {
 		modelcfg_t mc;
 		modelcfg_load(&mc, dir);
@@ -523,7 +490,7 @@ static void load_checkpoint(run_t *r, const char *ck)
 {
 	char p[4400];
 	snprintf(p, sizeof p, "%s/ft_state.json", ck);
-	cJSON *st = read_json_file(p);
+	cJSON *st = json_read_file(p, 0);
 	long total = (long)get_num(st, "max_steps", p), rows = (long)get_num(st, "train_rows", p);
 	if (total != r->total || rows != (long)r->train.n || (uint64_t)get_num(st, "seed", p) != r->seed)
 		ft_die(FT_EXIT_USAGE, "%s: the checkpoint is of another run (%ld steps over %ld rows, seed %.0f; "
@@ -605,11 +572,10 @@ static void load_checkpoint(run_t *r, const char *ck)
 	char dst[4200];
 	snprintf(p, sizeof p, "%s/metrics.jsonl", ck);
 	snprintf(dst, sizeof dst, "%s/metrics.jsonl", r->outdir);
-	char *txt = slurp(p, NULL);
-	if (!txt)
-		ft_die(FT_EXIT_DATA, "%s: cannot open: %s", q(p), strerror(errno));
+	size_t n;
+	char *txt = file_read(p, &n, 0);
 	if (strcmp(p, dst))
-		file_write_atomic(dst, txt, strlen(txt));
+		file_write_atomic(dst, txt, n);
 	for (char *line = strtok(txt, "\n"); line; line = strtok(NULL, "\n")) {
 		cJSON *e = cJSON_Parse(line);
 		if (e)
@@ -727,7 +693,7 @@ void train_run(const ft_config_t *cfg, const train_opts_t *o)
 		neft = config_num(cfg, "noisy_embedding_alpha", 0);
 	const char *ad = config_str(cfg, "adapter", NULL);
 	r->lora = ad && !strcmp(ad, "lora");
-	r->seed = (uint64_t)config_int(cfg, "seed", 42);
+	r->seed = config_seed(cfg);
 	r->curriculum = config_bool(cfg, "curriculum_sampling", 0);
 	r->mbs = (int)config_int(cfg, "micro_batch_size", 1);
 	r->gas = (int)config_int(cfg, "gradient_accumulation_steps", 1);

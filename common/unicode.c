@@ -1,5 +1,5 @@
 /* unicode: class lookup, normalization (NFC/NFD/NFKC/NFKD) and lowercase over the generated
- * tables in unicode_tables.c, plus UTF-8 validation.
+ * tables in unicode_tables.c. (UTF-8 validation is in utf8.h, which needs no tables.)
  *
  * Normalization is the textbook algorithm (decompose, canonical reorder, compose) on an array
  * of code points; it is only reached when the quick check finds a code point that may change,
@@ -10,30 +10,6 @@
 #include "diag.h"
 #include "unicode.h"
 #include "utf8.h"
-
-size_t utf8_valid_prefix(const char *p, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		if (c < 0x80) { i++; continue; }
-		size_t need;
-		uint32_t min, cp;
-		if (c >= 0xC2 && c <= 0xDF) { need = 1; min = 0x80; cp = c & 0x1F; }
-		else if (c >= 0xE0 && c <= 0xEF) { need = 2; min = 0x800; cp = c & 0x0F; }
-		else if (c >= 0xF0 && c <= 0xF4) { need = 3; min = 0x10000; cp = c & 0x07; }
-		else return i;
-		if (n - i <= need) return i;
-		for (size_t k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xC0) != 0x80) return i;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-		i += need + 1;
-	}
-	return n;
-}
 
 int uni_in_ranges(const tok_range_t *r, size_t n, uint32_t cp)
 {

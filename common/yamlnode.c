@@ -13,6 +13,7 @@
 #include <pcre2.h>
 
 #include "diag.h"
+#include "fileio.h"
 
 /* Deeper than any config needs; the tree walks below recurse, so the depth is bounded. */
 #define YAML_MAX_DEPTH 200
@@ -181,8 +182,8 @@ static ynode_t *node_new(builder_t *b, yn_kind_t kind, yaml_mark_t m)
 
 _Noreturn static void build_die(builder_t *b, yaml_mark_t m, const char *what, const char *arg)
 {
-	ft_die(FT_EXIT_USAGE, "'%s':%d:%d: %s%s%s%s", b->subject, (int)m.line + 1,
-		(int)m.column + 1, what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+	ft_die(FT_EXIT_USAGE, "%s:%d:%d: %s%s%s", q(b->subject), (int)m.line + 1,
+		(int)m.column + 1, what, arg ? " " : "", arg ? q(arg) : "");
 }
 
 static void anchor_set(builder_t *b, const char *name, ynode_t *n)
@@ -318,8 +319,8 @@ static void finish_mapping(builder_t *b, ynode_t *m)
 				break;
 		if (j < out) {
 			if (i >= first_explicit && k[j]->line != k[i]->line)
-				ft_warn("'%s':%d:%d: duplicate key '%s'; the last one (line %d) is used",
-					b->subject, k[j]->line, k[j]->col, k[i]->text, k[i]->line);
+				ft_warn("%s:%d:%d: duplicate key '%s'; the last one (line %d) is used",
+					q(b->subject), k[j]->line, k[j]->col, k[i]->text, k[i]->line);
 			k[j] = k[i];
 			v[j] = v[i];
 		} else {
@@ -425,7 +426,7 @@ ydoc_t *ydoc_parse(const char *text, size_t len, const char *subject)
 			snprintf(msg, sizeof msg, "%s%s%s", parser.problem ? parser.problem : "invalid YAML",
 				parser.context ? " " : "", parser.context ? parser.context : "");
 			/* libyaml reports the offending offset but sometimes 0:0 for encoding errors. */
-			ft_die(FT_EXIT_USAGE, "'%s':%d:%d: %s", subject, (int)m.line + 1,
+			ft_die(FT_EXIT_USAGE, "%s:%d:%d: %s", q(subject), (int)m.line + 1,
 				(int)m.column + 1, msg);
 		}
 		const char *anchor = event_anchor(&ev);
@@ -492,25 +493,8 @@ ydoc_t *ydoc_parse(const char *text, size_t len, const char *subject)
 
 ydoc_t *ydoc_load_file(const char *path)
 {
-	int std = !strcmp(path, "-"); /* the config may come on stdin, like every ft input */
-	FILE *f = std ? stdin : fopen(path, "rb");
-	if (!f)
-		ft_die(FT_EXIT_IO, "'%s': cannot open: %s", path, strerror(errno));
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		xgrow((void **)&buf, &cap, len + 65536, 1);
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-		if (len > (64u << 20))
-			ft_die(FT_EXIT_USAGE, "'%s': larger than 64 MiB; not a config file", path);
-	}
-	if (ferror(f))
-		ft_die(FT_EXIT_IO, "'%s': cannot read: %s", path, strerror(errno));
-	if (!std)
-		fclose(f);
+	size_t len;
+	char *buf = file_read(path, &len, FILE_CONFIG);   /* "-": the config may come on stdin */
 	ydoc_t *d = ydoc_parse(buf, len, path);
 	free(buf);
 	return d;
@@ -618,10 +602,10 @@ static char *join_path(const char *prefix, const char *key)
 static cJSON *conv(conv_t *c, const ynode_t *n, const char *path, int kline, int kcol, int depth)
 {
 	if (++c->count > YAML_MAX_VALUES)
-		ft_die(FT_EXIT_USAGE, "'%s':%d:%d: aliases expand to more than %d values", c->subject,
+		ft_die(FT_EXIT_USAGE, "%s:%d:%d: aliases expand to more than %d values", q(c->subject),
 			n->line, n->col, YAML_MAX_VALUES);
 	if (depth > YAML_MAX_DEPTH)
-		ft_die(FT_EXIT_USAGE, "'%s':%d:%d: nested too deeply", c->subject, n->line, n->col);
+		ft_die(FT_EXIT_USAGE, "%s:%d:%d: nested too deeply", q(c->subject), n->line, n->col);
 	if (c->pos && *path)
 		ypos_add(c->pos, path, n->line, n->col, kline, kcol);
 	cJSON *j = NULL;

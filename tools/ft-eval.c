@@ -33,7 +33,7 @@
 #include "train.h"
 
 static const char *config_file, *model_dir, *adapter, *data, *generate, *device;
-static long batch_size, max_new_tokens = 128, top_k, seed = 42;
+static long batch_size, max_new_tokens = 128, top_k, seed = FT_DEFAULT_SEED;
 static double temperature, top_p = 1.0;
 static int as_json;
 
@@ -51,7 +51,7 @@ static const opt_t options[] = {
 	{ "temperature", 0, OPT_DBL, &temperature, "T", "with --generate: sampling temperature (default 0: greedy)", 0, 1e6 },
 	{ "top-k", 0, OPT_INT, &top_k, "K", "with --generate: sample from the K most probable tokens (default 0: all)", 0, 1 << 30 },
 	{ "top-p", 0, OPT_DBL, &top_p, "P", "with --generate: sample from the most probable tokens summing to P (default 1)", 0, 1 },
-	{ "seed", 0, OPT_INT, &seed, "N", "with --generate: seed of the sampling (default 42)", 0, 1e18 },
+	{ "seed", 0, OPT_INT, &seed, "N", "with --generate: seed of the sampling (default " FT_STRINGIFY(FT_DEFAULT_SEED) ")", 0, 1e18 },
 	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 };
 
@@ -73,20 +73,7 @@ static int read_eos(const char *dir, int *eos, int max)
 	for (int f = 0; f < 2; f++) {
 		char p[4200];
 		snprintf(p, sizeof p, "%s/%s", dir, files[f]);
-		FILE *fp = fopen(p, "rb");
-		if (!fp)
-			continue;
-		char *buf = NULL;
-		size_t cap = 0, n = 0, r;
-		char tmp[4096];
-		while ((r = fread(tmp, 1, sizeof tmp, fp)) > 0) {
-			xgrow((void **)&buf, &cap, n + r + 1, 1);
-			memcpy(buf + n, tmp, r);
-			n += r;
-		}
-		fclose(fp);
-		cJSON *j = buf ? cJSON_ParseWithLength(buf, n) : NULL;
-		free(buf);
+		cJSON *j = json_read_file(p, FILE_OPTIONAL);
 		const cJSON *e = j ? cJSON_GetObjectItemCaseSensitive(j, "eos_token_id") : NULL;
 		int k = 0;
 		if (cJSON_IsNumber(e))

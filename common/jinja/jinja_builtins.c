@@ -16,6 +16,7 @@
 #include "diag.h"
 #include "jinja_eval.h"
 #include "unicode.h"
+#include "utf8.h"
 
 int jinja_clock(struct tm *out);
 
@@ -249,29 +250,14 @@ static jval str_replace(jrender *r, jstr s, jstr old, jstr nw, long long count)
 
 static int has_nonascii(jstr s);
 
-/* uni_lowercase reads whole UTF-8 sequences: feed it only valid text (Python strings are
- * always valid; ours may not be when the input bytes were not) */
-static int utf8_valid(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-		if (!len || i + len > n || (len == 2 && c < 0xC2))
-			return 0;
-		for (size_t k = 1; k < len; k++)
-			if (((unsigned char)s[i + k] & 0xC0) != 0x80)
-				return 0;
-		i += len;
-	}
-	return 1;
-}
-
 /* Case mapping: ASCII here; non-ASCII lowercase through the tokenizer's Unicode 14 table
  * (the version Python 3.11 uses). Callers refuse non-ASCII uppercase (need_ascii). */
 static jval str_case(jrender *r, jstr s, int mode /* 0 lower 1 upper */)
 {
 	if (!mode && has_nonascii(s)) {
 		size_t on = 0;
+		/* uni_lowercase reads whole UTF-8 sequences: feed it only valid text (Python
+		 * strings are always valid; ours may not be when the input bytes were not) */
 		if (!utf8_valid(s.s, s.n))
 			jr_fail(r, NULL, "NotSupported", "lower() of text that is not valid UTF-8 is not supported");
 		char *low = uni_lowercase(s.s, s.n, &on);

@@ -5,13 +5,14 @@
  * is not last), is refused naming the component, because an approximate tokenizer silently
  * produces different training data. Field defaults follow the HF serde definitions. */
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <zstd.h>
 
 #include "diag.h"
+#include "fileio.h"
+#include "json.h"
 #include "tok_internal.h"
 #include "unicode.h"
 #include "utf8.h"
@@ -90,25 +91,6 @@ static void sha256_hex(const void *data, size_t n, char out[65])
 }
 
 /* ---- files ---- */
-
-static char *read_file(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) ft_die(FT_EXIT_IO, "%s: %s", q(path), strerror(errno));
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len + 65536 + 1 > cap) xgrow((void **)&buf, &cap, len + 65536 + 1, 1);
-		size_t r = fread(buf + len, 1, cap - len - 1, f);
-		len += r;
-		if (r == 0) break;
-	}
-	if (ferror(f)) ft_die(FT_EXIT_IO, "%s: read error", q(path));
-	fclose(f);
-	buf[len] = 0;
-	*n = len;
-	return buf;
-}
 
 static char *maybe_unzstd(const char *path, char *buf, size_t *n)
 {
@@ -838,10 +820,7 @@ static int32_t cfg_token(tok_t *t, const cJSON *cfg, const char *key, const char
 
 static void apply_config(tok_t *t, const char *cpath)
 {
-	size_t n;
-	char *buf = read_file(cpath, &n);
-	cJSON *cfg = cJSON_ParseWithLength(buf, n);
-	if (!cfg) ft_die(FT_EXIT_DATA, "%s: not valid JSON", q(cpath));
+	cJSON *cfg = json_read_file(cpath, 0);
 	/* the defaults of the transformers classes' __init__ when the config does not say */
 	const char *cls = get_str(cfg, "tokenizer_class");
 	int llama = cls && (!strncmp(cls, "LlamaTokenizer", 14) || !strncmp(cls, "CodeLlamaTokenizer", 18));
@@ -874,7 +853,6 @@ static void apply_config(tok_t *t, const char *cpath)
 		if (add_eos) ids_append(&t->post_suffix, &t->npost_suffix, &t->eos_id, 1);
 	}
 	cJSON_Delete(cfg);
-	free(buf);
 }
 
 static uint64_t next_serial = 1;
@@ -884,7 +862,7 @@ tok_t *tok_load_files(const char *jpath, const char *cpath)
 {
 	tok_bytelevel_init();
 	size_t n;
-	char *buf = maybe_unzstd(jpath, read_file(jpath, &n), &n);
+	char *buf = maybe_unzstd(jpath, file_read(jpath, &n, 0), &n);
 	tok_t *t = xcalloc(1, sizeof *t);
 	t->path = xstrdup(jpath);
 	pthread_mutex_lock(&serial_lock);
@@ -1017,7 +995,7 @@ int tok_dir_fingerprint(const char *dir, char out[65])
 			return -1;
 		}
 	}
-	char *buf = maybe_unzstd(j, read_file(j, &n), &n);
+	char *buf = maybe_unzstd(j, file_read(j, &n, 0), &n);
 	sha256_hex(buf, n, out);
 	free(buf);
 	free(j);

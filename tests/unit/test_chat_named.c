@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "chat.h"
+#include "fileio.h"
 #include "jinja/jinja.h"
 
 /* Axolotl name -> the fixture template of the family it stands for. */
@@ -116,25 +117,6 @@ static const char *extra_convs =
 	"  {\"role\": \"assistant\", \"content\": \"I start\"}, {\"role\": \"user\", \"content\": \"ok\"}]}"
 	"}";
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0, k;
-	char *s = malloc(cap);
-	while ((k = fread(s + n, 1, cap - n - 1, f)) > 0) {
-		n += k;
-		if (cap - n - 1 == 0)
-			s = realloc(s, cap *= 2);
-	}
-	fclose(f);
-	s[n] = 0;
-	if (len)
-		*len = n;
-	return s;
-}
-
 static const char *axolotl_reason(const char *name, const char *result)
 {
 	for (size_t i = 0; follows_axolotl[i].name; i++)
@@ -187,7 +169,7 @@ static int against_fixtures(const char *dir, int *checked, int *deferred)
 {
 	char path[2048];
 	snprintf(path, sizeof path, "%s/index.json", dir);
-	char *txt = slurp(path, NULL);
+	char *txt = file_read(path, NULL, FILE_OPTIONAL);
 	cJSON *idx = txt ? cJSON_Parse(txt) : NULL;
 	free(txt);
 	if (!idx) {
@@ -221,7 +203,7 @@ static int against_fixtures(const char *dir, int *checked, int *deferred)
 			int rc = render(src, names[i].name, cJSON_GetObjectItem(convs, cname), agp, bos, eos,
 					NULL, &out, &outlen, err, sizeof err);
 			snprintf(path, sizeof path, "%s/expected/%s", dir, result);
-			char *want = slurp(path, &wlen);
+			char *want = file_read(path, &wlen, FILE_OPTIONAL);
 			if (want && want_ok && names[i].bos_first) {
 				size_t bl = strlen(bos);
 				char *w = malloc(bl + wlen + 1);
@@ -280,12 +262,12 @@ static char *axolotl_template(const char *name)
 	char path[2048];
 	if (dir && *dir) {
 		snprintf(path, sizeof path, "%s/%s.jinja", dir, name);
-		return slurp(path, NULL);
+		return file_read(path, NULL, FILE_OPTIONAL);
 	}
 	if (!repo || !*repo)
 		return NULL;
 	snprintf(path, sizeof path, "%s/" AX_TEMPLATES "/%s.jinja", repo, name);
-	char *s = slurp(path, NULL);
+	char *s = file_read(path, NULL, FILE_OPTIONAL);
 	if (s)
 		return s;
 	/* a git directory without a work tree; names and repo are ours, no quoting needed
@@ -318,7 +300,7 @@ static int against_axolotl(const char *fixdir, int *checked)
 	cJSON *convs = cJSON_Parse(extra_convs);
 	char path[2048];
 	snprintf(path, sizeof path, "%s/index.json", fixdir);
-	char *txt = slurp(path, NULL);
+	char *txt = file_read(path, NULL, FILE_OPTIONAL);
 	cJSON *idx = txt ? cJSON_Parse(txt) : NULL;
 	free(txt);
 	if (idx) {

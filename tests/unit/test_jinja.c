@@ -10,31 +10,12 @@
 #include <cjson/cJSON.h>
 
 #include "jinja/jinja.h"
+#include "fileio.h"
 
 /* Entries known to differ, with the reason. Empty is the goal. */
 static const struct { const char *result; const char *why; } known_failures[] = {
 	{ NULL, NULL },
 };
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *s = malloc(cap);
-	size_t k;
-	while ((k = fread(s + n, 1, cap - n - 1, f)) > 0) {
-		n += k;
-		if (cap - n - 1 == 0)
-			s = realloc(s, cap *= 2);
-	}
-	fclose(f);
-	s[n] = 0;
-	if (len)
-		*len = n;
-	return s;
-}
 
 static const char *known(const char *result)
 {
@@ -48,7 +29,7 @@ static int test_masks(const char *dir)
 {
 	char path[2048];
 	snprintf(path, sizeof path, "%s/assistant_masks_qwen3_chatml_generation.json", dir);
-	char *txt = slurp(path, NULL);
+	char *txt = file_read(path, NULL, FILE_OPTIONAL);
 	if (!txt) {
 		printf("masks: cannot read %s\n", path);
 		return 1;
@@ -122,7 +103,7 @@ int main(void)
 		printf("shared fixtures not found (%s); set FT_FIXTURES\n", path);
 		return 77;
 	}
-	char *txt = slurp(path, NULL);
+	char *txt = file_read(path, NULL, FILE_OPTIONAL);
 	cJSON *idx = cJSON_Parse(txt);
 	free(txt);
 	if (!idx) {
@@ -149,7 +130,7 @@ int main(void)
 		total++;
 
 		snprintf(path, sizeof path, "%s/templates/%s.jinja", dir, tname);
-		char *src = slurp(path, NULL);
+		char *src = file_read(path, NULL, FILE_OPTIONAL);
 		char err[1024] = "";
 		char *out = NULL;
 		size_t outlen = 0;
@@ -187,7 +168,7 @@ int main(void)
 		if (status && !strcmp(status, "ok")) {
 			snprintf(path, sizeof path, "%s/expected/%s", dir, result);
 			size_t wlen = 0;
-			char *want = slurp(path, &wlen);
+			char *want = file_read(path, &wlen, FILE_OPTIONAL);
 			if (!want) {
 				snprintf(why, sizeof why, "cannot read %s", path);
 			} else if (rc) {
@@ -204,7 +185,7 @@ int main(void)
 			free(want);
 		} else {
 			snprintf(path, sizeof path, "%s/expected/%s", dir, result);
-			char *want = slurp(path, NULL);
+			char *want = file_read(path, NULL, FILE_OPTIONAL);
 			if (!want) {
 				snprintf(why, sizeof why, "cannot read %s", path);
 			} else {

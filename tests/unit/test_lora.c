@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fileio.h"
 #include "hf_fixture.h"
 #include "model.h"
 #include "ops.h"
@@ -57,17 +58,13 @@ static int check_config_text(const char *dir, const char *tmp)
 	model_lora_save(m, out, "/models/caf\xc3\xa9 \"x\" \xf0\x9f\x98\x80");
 	model_free(m);
 	snprintf(path, sizeof path, "%s/adapter_config.json", out);
-	FILE *f = fopen(path, "rb");
-	static char got[8192];
-	size_t n = f ? fread(got, 1, sizeof got - 1, f) : 0;
-	if (f)
-		fclose(f);
-	got[n] = 0;
+	char *got = file_read(path, NULL, 0);
 	int ok = strcmp(got, want_config) == 0;
 	printf("%s adapter_config.json as PEFT writes it (sorted keys, indent 2, ensure_ascii, no final newline)\n",
 	       ok ? "ok  " : "FAIL");
 	if (!ok)
 		printf("got:\n%s\nwant:\n%s\n", got, want_config);
+	free(got);
 	/* and it loads back: rsLoRA, layers and targets as written */
 	model_t *m2 = model_load(dir, &ops_cpu);
 	model_lora_load(m2, out);

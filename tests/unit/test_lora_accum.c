@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "hf_fixture.h"
+#include "json.h"
 #include "model.h"
 #include "ops.h"
 
@@ -35,16 +36,7 @@ int main(void)
 	}
 	int32_t *ids = st_load_i32(ti), *labels = st_load_i32(st_need(data, "labels", 2, ti->shape));
 	snprintf(path, sizeof path, "%s/history.json", dir);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		perror(path);
-		return 1;
-	}
-	static char txt[1 << 16];
-	size_t n = fread(txt, 1, sizeof txt - 1, f);
-	fclose(f);
-	txt[n] = 0;
-	cJSON *h = cJSON_Parse(txt), *hist = cJSON_GetObjectItem(h, "history");
+	cJSON *h = json_read_file(path, 0), *hist = cJSON_GetObjectItem(h, "history");
 	int ok = 1;
 	enum { MICRO = 2, ACC = 2 };
 	for (int step = 1; step <= 2; step++) {

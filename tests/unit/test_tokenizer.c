@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fileio.h"
 #include "tok/tokenizer.h"
 
 static int failures, checks, shown;
@@ -24,21 +25,6 @@ static int exists(const char *p)
 {
 	struct stat st;
 	return stat(p, &st) == 0;
-}
-
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) return NULL;
-	fseek(f, 0, SEEK_END);
-	long len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *b = xmalloc((size_t)len + 1);
-	size_t r = fread(b, 1, (size_t)len, f);
-	fclose(f);
-	b[r] = 0;
-	if (n) *n = r;
-	return b;
 }
 
 static void show_ids(const char *label, const int32_t *ids, size_t n)
@@ -245,7 +231,7 @@ static void run_llamacpp(tok_t *t, const char *label, const char *stem)
 	snprintf(rel, sizeof rel, "tokenizer-tests/llama.cpp/ggml-vocab-%s.gguf.out", stem);
 	const char *op = find_file(rel, rel);
 	if (!ip || !op) { printf("%s: llama.cpp %s absent, skipped\n", label, stem); return; }
-	char *in = slurp(ip, NULL), *out = slurp(op, NULL);
+	char *in = file_read(ip, NULL, 0), *out = file_read(op, NULL, 0);
 	static const char sep[] = "\n__ggml_vocab_test__\n";
 	char *p = in, *o = out;
 	int n = 0, ok = 0;
@@ -295,7 +281,7 @@ static tok_t *load_metaspace_variant(void)
 	snprintf(cmd, sizeof cmd, "zstd -qdcf %s/tokenizer.json.zst > %s 2>/dev/null || cp %s/tokenizer.json %s", p, tmp, p, tmp);
 	if (system(cmd) != 0) { unlink(tmp); return NULL; }
 	size_t n;
-	char *buf = slurp(tmp, &n);
+	char *buf = file_read(tmp, &n, 0);
 	cJSON *j = cJSON_ParseWithLength(buf, n);
 	free(buf);
 	cJSON_ReplaceItemInObject(j, "normalizer", cJSON_CreateNull());

@@ -9,6 +9,7 @@
 #include <zstd.h>
 
 #include "diag.h"
+#include "fileio.h"
 #include "tokfile.h"
 
 static int failures;
@@ -59,19 +60,6 @@ static int read_status(const char *p, tokfile_kind_t want)
 	int st;
 	waitpid(pid, &st, 0);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static size_t slurp(const char *p, unsigned char **buf)
-{
-	FILE *f = fopen(p, "rb");
-	fseek(f, 0, SEEK_END);
-	size_t n = (size_t)ftell(f);
-	rewind(f);
-	*buf = malloc(n);
-	if (fread(*buf, 1, n, f) != n)
-		abort();
-	fclose(f);
-	return n;
 }
 
 static void spit(const char *p, const void *buf, size_t n)
@@ -127,8 +115,8 @@ int main(void)
 	EXPECT(read_status(path("missing"), 0) == 4, "missing file is an I/O error");
 
 	/* Every truncation of the compressed file is refused. */
-	unsigned char *buf;
-	size_t n = slurp(path("a.ftt"), &buf);
+	size_t n;
+	unsigned char *buf = (unsigned char *)file_read(path("a.ftt"), &n, 0);
 	int bad = 0;
 	for (size_t cut = 0; cut < n; cut += (cut < 64 || n - cut < 64) ? 1 : 97) {
 		spit(path("cut.ftt"), buf, cut);

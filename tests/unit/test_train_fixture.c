@@ -19,22 +19,11 @@
 
 #include "config.h"
 #include "diag.h"
+#include "fileio.h"
 #include "hf_fixture.h"
 #include "outfile.h"
 #include "tokfile.h"
 #include "train.h"
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	static char buf[1 << 20];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	return strdup(buf);
-}
 
 int main(void)
 {
@@ -96,10 +85,10 @@ int main(void)
 
 	int ok = 1;
 	snprintf(path, sizeof path, "%s/history.json", dir);
-	char *ht = slurp(path);
+	char *ht = file_read(path, NULL, 0);
 	cJSON *hroot = cJSON_Parse(ht), *hist = cJSON_GetObjectItem(hroot, "history");
 	snprintf(path, sizeof path, "%s/out/metrics.jsonl", tmp);
-	char *mt = slurp(path);
+	char *mt = file_read(path, NULL, 0);
 	int nstep = 0;
 	for (char *line = strtok(mt, "\n"); line; line = strtok(NULL, "\n")) {
 		cJSON *e = cJSON_Parse(line);
