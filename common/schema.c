@@ -8,7 +8,9 @@
 
 #include <string.h>
 
+#include "config.h"
 #include "diag.h"
+#include "opts.h"
 
 static const schema_model_t model_loftq;
 static const schema_model_t model_peft;
@@ -427,7 +429,7 @@ static const schema_field_t fields_top[] = {
 	{ "world_size", ST_INT, 0, NULL, NULL, SUP_IGNORED, NULL, "device placement / distributed option", NULL },
 	{ "local_rank", ST_INT, 0, NULL, NULL, SUP_IGNORED, NULL, "device placement / distributed option", NULL },
 	{ "ddp", ST_BOOL, 0, NULL, NULL, SUP_IGNORED, NULL, "device placement / distributed option", NULL },
-	{ "seed", ST_INT, 0, NULL, NULL, SUP_YES, NULL, "random seed for shuffling, splitting and initialisation (42 when unset)", NULL },
+	{ "seed", ST_INT, 0, NULL, NULL, SUP_YES, NULL, "random seed for shuffling, splitting and initialisation (" FT_STRINGIFY(FT_DEFAULT_SEED) " when unset)", NULL },
 	{ "ddp_timeout", ST_INT, 0, NULL, NULL, SUP_IGNORED, NULL, "device placement / distributed option", NULL },
 	{ "ddp_bucket_cap_mb", ST_INT, 0, NULL, NULL, SUP_IGNORED, NULL, "device placement / distributed option", NULL },
 	{ "ddp_broadcast_buffers", ST_BOOL, 0, NULL, NULL, SUP_IGNORED, NULL, "device placement / distributed option", NULL },
@@ -1074,7 +1076,7 @@ void schema_write_man(FILE *f)
 	      "save_steps = 1/(saves_per_epoch \\(mu num_epochs) and eval_steps = 1/(evals_per_epoch \\(mu\n"
 	      "num_epochs) when below 1 (a fraction of the total steps); save_strategy (steps when\n"
 	      "save_steps, else epoch); eval_strategy (steps when eval_steps, else no);\n"
-	      "save_total_limit 4; lr_scheduler cosine; optimizer adamw_torch_fused; seed 42;\n"
+	      "save_total_limit 4; lr_scheduler cosine; optimizer adamw_torch_fused; seed " FT_STRINGIFY(FT_DEFAULT_SEED) ";\n"
 	      "eval_sample_packing = sample_packing; pad_to_sequence_len true with sample_packing;\n"
 	      "the top\\-level chat_template copied into chat_template datasets that set none\n"
 	      "(tokenizer_default when neither is set); attn_implementation from the deprecated\n"
