@@ -121,7 +121,9 @@ static int py_digits(double d, char *digits, int *decpt)
 	ft_die(FT_EXIT_DATA, "%.17g has no shortest form", d);
 }
 
-void json_format_py_float(double d, char *buf, size_t n)
+/* Python's repr of the float d as json.dumps writes it ("NaN", "Infinity", "-Infinity" for
+ * the non-finite), into buf (at least 32 bytes). */
+static void json_format_py_float(double d, char *buf, size_t n)
 {
 	/* json's floatstr: the non-finite as JavaScript names them, not repr's nan and inf */
 	if (isnan(d)) {

@@ -58,9 +58,6 @@ char *json_canonical(const cJSON *v);
 /* The shortest text that reads back as d (the number part of the canonical layout), into buf
  * (at least 32 bytes). */
 void json_format_number(double d, char *buf, size_t n);
-/* Python's repr of the float d as json.dumps writes it ("NaN", "Infinity", "-Infinity" for
- * the non-finite), into buf (at least 32 bytes). */
-void json_format_py_float(double d, char *buf, size_t n);
 
 /* Marks number item v as one Python holds as a float (written 1.0, not 1, by python_numbers
  * styles; canonical text ignores the mark); returns v. */
